@@ -1,0 +1,87 @@
+"""Immutable copies of what the views draw, made in the worker thread.
+
+Every array is freshly allocated and read-only, so the GUI can hold a snapshot while the
+worker keeps training: no shared buffers, no data races.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .features import transform
+
+if TYPE_CHECKING:
+    from .trainer import Trainer
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    epoch: int
+    params: np.ndarray  # flat parameter vector
+    weights: tuple[tuple[np.ndarray, ...], ...]  # per layer, per source: (fan_in, units)
+    biases: tuple[np.ndarray, ...]
+    history: np.ndarray  # (n, 5): epoch, train_loss, test_loss, train_acc, test_acc
+    train_loss: float
+    test_loss: float
+    train_acc: float
+    test_acc: float
+    diverged: str | None
+    # boundary maps over the input plane: node name -> (units, res, res) float32, row = y
+    grids: dict[str, np.ndarray] | None = None
+    grid_domain: tuple[float, float] = (-6.0, 6.0)
+    spec_id: int = 0  # id of the spec the snapshot was made with (views ignore stale ones)
+
+
+def grid_points(resolution: int, domain: tuple[float, float]) -> np.ndarray:
+    """Points of a resolution x resolution grid, row-major with row index = y."""
+    xs = np.linspace(domain[0], domain[1], resolution)
+    gx, gy = np.meshgrid(xs, xs)
+    return np.c_[gx.ravel(), gy.ravel()]
+
+
+def grid_activations(trainer: "Trainer", resolution: int, domain: tuple[float, float]) -> dict[str, np.ndarray]:
+    """Every unit's output over the plane, from one vectorised forward pass."""
+    pts = grid_points(resolution, domain)
+    fp = trainer.network.forward(trainer.inputs(pts))
+    out: dict[str, np.ndarray] = {}
+    for name, a in fp.activations.items():
+        img = np.ascontiguousarray(a.T.reshape(a.shape[1], resolution, resolution), dtype=np.float32)
+        img.flags.writeable = False
+        out[name] = img
+    return out
+
+
+def make_snapshot(trainer: "Trainer", grid_resolution: int | None, domain: tuple[float, float]) -> Snapshot:
+    net = trainer.network
+    m = trainer.evaluate()
+    grids = None
+    if grid_resolution and trainer.data.planar:
+        grids = grid_activations(trainer, grid_resolution, domain)
+    params = frozen(net.params)
+    weights = tuple(
+        tuple(frozen(params[s].reshape(f, lo.units)) for s, f in zip(lo.weight_slices, lo.fan_ins)) for lo in net.layouts
+    )
+    biases = tuple(frozen(params[lo.bias_slice]) for lo in net.layouts)
+    return Snapshot(
+        epoch=trainer.epoch,
+        params=params,
+        weights=weights,
+        biases=biases,
+        history=frozen(trainer.history.array()),
+        train_loss=m.train_loss,
+        test_loss=m.test_loss,
+        train_acc=m.train_acc,
+        test_acc=m.test_acc,
+        diverged=None if trainer.diverged is None else trainer.diverged.message(),
+        grids=grids,
+        grid_domain=domain,
+        spec_id=id(trainer.spec),
+    )

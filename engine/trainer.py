@@ -1,0 +1,220 @@
+"""One training run: data, network, optimiser state, epoch counter and history.
+
+`step(n)` advances n epochs and returns nothing heavy; `snapshot()` returns immutable
+copies of what a view draws. Same spec, data and settings -> bit-identical results.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import get_activation
+from .datasets import Dataset, accuracy, targets_for
+from .features import transform
+from .history import History
+from .network import Network
+from .optimizers import Optimizer, OptimizerSettings
+from .snapshot import Snapshot, make_snapshot
+from .spec import NetworkSpec, SpecError
+
+Array = np.ndarray
+
+
+@dataclass
+class TrainSettings:
+    optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
+    batch_size: int | None = 10  # None = full batch (one update per sweep); 1 = per pattern
+    shuffle: bool = True  # shuffle pattern order each epoch (mini-batch and online modes)
+
+    def validate(self) -> None:
+        self.optimizer.validate()
+        if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
+            raise ValueError(f"batch size must be a whole number >= 1 or full, not {self.batch_size!r}")
+
+
+@dataclass(frozen=True)
+class Metrics:
+    train_loss: float
+    test_loss: float
+    train_acc: float
+    test_acc: float
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Training stopped because loss or parameters became NaN/inf."""
+
+    epoch: int
+    what: str
+
+    def message(self) -> str:
+        return (
+            f"Training diverged at epoch {self.epoch}: {self.what}. "
+            "The learning rate is probably too high; the last finite weights were kept."
+        )
+
+
+def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
+    """Raise SpecError when a network cannot be trained on a dataset."""
+    n_in = len(spec.features) if (data.planar and spec.features is not None) else data.n_inputs
+    if spec.features is not None and not data.planar:
+        raise SpecError("input features (x, y, xy, ...) only apply to 2-D datasets")
+    if spec.n_inputs != n_in:
+        raise SpecError(f"the network has {spec.n_inputs} inputs but the data has {n_in}")
+    if spec.n_outputs != data.n_outputs:
+        raise SpecError(f"the network has {spec.n_outputs} outputs but the data has {data.n_outputs} targets")
+
+
+class Trainer:
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        data: Dataset,
+        settings: TrainSettings | None = None,
+        network: Network | None = None,
+        history_limit: int | None = 20_000,
+    ) -> None:
+        check_compatible(spec, data)
+        self.settings = settings or TrainSettings()
+        self.settings.validate()
+        self.spec = spec
+        self.data = data
+        self.network = network if network is not None else Network(spec)
+        out_act = get_activation(spec.output_activation)
+        self._low, self._high = out_act.low, out_act.high
+        self.x_train = self.inputs(data.x_train)
+        self.x_test = self.inputs(data.x_test)
+        self.y_train = targets_for(data.y_train, data.task, self._low, self._high)
+        self.y_test = targets_for(data.y_test, data.task, self._low, self._high)
+        self.optimizer = Optimizer(self.settings.optimizer, self.network.size, self.network.weight_mask())
+        self.epoch = 0
+        self.history = History(limit=history_limit)
+        self.diverged: Divergence | None = None
+        self.last_epoch_loss = float("nan")
+        self._order_rng = np.random.default_rng([spec.seed, 1986])
+        self._grad = np.empty(self.network.size)
+        self._backup = self.network.params.copy()
+        self._fast = None
+        self.use_fast_path = True
+
+    # ----- data ----------------------------------------------------------------------------
+    def inputs(self, raw: Array) -> Array:
+        """Raw dataset inputs -> network inputs (2-D features applied where enabled)."""
+        if self.data.planar and self.spec.features is not None:
+            return transform(raw, self.spec.features)
+        return np.ascontiguousarray(raw, dtype=np.float64)
+
+    def targets(self, y: Array) -> Array:
+        return targets_for(y, self.data.task, self._low, self._high)
+
+    @property
+    def batch_size(self) -> int:
+        n = len(self.x_train)
+        bs = self.settings.batch_size
+        return n if bs is None else min(bs, n)
+
+    def set_settings(self, settings: TrainSettings) -> None:
+        """Change hyper-parameters between steps; keeps momentum/Adam state when the optimiser is unchanged."""
+        settings.validate()
+        same_kind = settings.optimizer.name == self.settings.optimizer.name
+        self.settings = settings
+        self.optimizer.settings = settings.optimizer
+        if not same_kind:
+            self.optimizer.reset_state()
+        self._fast = None
+
+    # ----- training ---------------------------------------------------------------------------
+    def step(self, n_epochs: int = 1) -> int:
+        """Train n epochs; returns how many ran (fewer when training diverges)."""
+        done = 0
+        for _ in range(n_epochs):
+            if self.diverged is not None:
+                break
+            np.copyto(self._backup, self.network.params)
+            loss = self._epoch()
+            if not (np.isfinite(loss) and np.isfinite(self.network.params).all()):
+                what = "the loss became NaN or infinite" if not np.isfinite(loss) else "a weight became NaN or infinite"
+                self.network.set_params(self._backup)
+                self.optimizer.reset_state()
+                self.diverged = Divergence(self.epoch + 1, what)
+                break
+            self.epoch += 1
+            self.last_epoch_loss = loss
+            done += 1
+        return done
+
+    def _epoch(self) -> float:
+        from . import fastpath  # optional numba path; the NumPy loop below is the reference
+
+        x, y, n = self.x_train, self.y_train, len(self.x_train)
+        bs = self.batch_size
+        if bs < n and self.settings.shuffle:
+            order = self._order_rng.permutation(n)
+            x, y = x[order], y[order]
+        if self.use_fast_path and fastpath.applicable(self, bs):
+            return fastpath.run_epoch(self, x, y, bs)
+        net, opt, grad = self.network, self.optimizer, self._grad
+        if bs == n:
+            bp = net.backward(net.forward(x), y, gradient=grad)
+            opt.step(net.params, grad)
+            return bp.loss
+        total = 0.0
+        for start in range(0, n, bs):
+            xb, yb = x[start : start + bs], y[start : start + bs]
+            bp = net.backward(net.forward(xb), yb, gradient=grad)
+            opt.step(net.params, grad)
+            total += bp.loss * (len(xb) if self.spec.reduction == "mean" else 1.0)
+        return total / n if self.spec.reduction == "mean" else total
+
+    def reset(self, seed: int | None = None) -> None:
+        """Fresh weights (same spec), zero epochs, empty history."""
+        self.network.initialise(self.spec.seed if seed is None else seed)
+        self.optimizer.reset_state()
+        self.epoch = 0
+        self.history.clear()
+        self.diverged = None
+        self._order_rng = np.random.default_rng([self.spec.seed, 1986])
+
+    def clear_divergence(self) -> None:
+        self.diverged = None
+
+    # ----- measuring --------------------------------------------------------------------------
+    def evaluate(self) -> Metrics:
+        net, lo, hi, task = self.network, self._low, self._high, self.data.task
+        from .losses import loss_value
+
+        out = net.predict(self.x_train)
+        tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train)
+        tr_acc = accuracy(out, self.y_train, task, lo, hi)
+        if len(self.x_test):
+            out_t = net.predict(self.x_test)
+            te_loss = loss_value(self.spec.loss, self.spec.reduction, out_t, self.y_test)
+            te_acc = accuracy(out_t, self.y_test, task, lo, hi)
+        else:
+            te_loss = te_acc = float("nan")
+        return Metrics(tr_loss, te_loss, tr_acc, te_acc)
+
+    def record(self) -> Metrics:
+        """Evaluate and append one history point at the current epoch."""
+        m = self.evaluate()
+        self.history.append(self.epoch, m.train_loss, m.test_loss, m.train_acc, m.test_acc)
+        return m
+
+    def train(self, epochs: int, record_every: int = 1, target_loss: float | None = None) -> Metrics:
+        """Convenience loop for scripts: train, recording every `record_every` epochs."""
+        if self.epoch == 0 and len(self.history) == 0:
+            self.record()
+        m = self.evaluate()
+        remaining = epochs
+        while remaining > 0 and self.diverged is None:
+            k = min(record_every, remaining)
+            self.step(k)
+            remaining -= k
+            m = self.record()
+            if target_loss is not None and m.train_loss <= target_loss:
+                break
+        return m
+
+    def snapshot(self, grid_resolution: int | None = None, domain: tuple[float, float] = (-6.0, 6.0)) -> Snapshot:
+        return make_snapshot(self, grid_resolution, domain)

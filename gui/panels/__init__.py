@@ -1,0 +1,1 @@
+"""Backprop Playground GUI (PySide6 + pyqtgraph): draws and forwards user intent."""
