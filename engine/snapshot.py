@@ -13,7 +13,10 @@ import numpy as np
 from .features import transform
 
 if TYPE_CHECKING:
+    from .spec import NetworkSpec
     from .trainer import Trainer
+
+PATTERN_LIMIT = 512
 
 
 def frozen(a: np.ndarray) -> np.ndarray:
@@ -37,7 +40,10 @@ class Snapshot:
     # boundary maps over the input plane: node name -> (units, res, res) float32, row = y
     grids: dict[str, np.ndarray] | None = None
     grid_domain: tuple[float, float] = (-6.0, 6.0)
-    spec_id: int = 0  # id of the spec the snapshot was made with (views ignore stale ones)
+    spec: "NetworkSpec | None" = None  # the (immutable) spec the snapshot was made with
+    # on the training set, when it is small (<= PATTERN_LIMIT patterns): node -> (n, units)
+    pattern_activations: dict[str, np.ndarray] | None = None
+    pattern_deltas: dict[str, np.ndarray] | None = None  # layer -> dE/dz per pattern
 
 
 def grid_points(resolution: int, domain: tuple[float, float]) -> np.ndarray:
@@ -65,6 +71,12 @@ def make_snapshot(trainer: "Trainer", grid_resolution: int | None, domain: tuple
     grids = None
     if grid_resolution and trainer.data.planar:
         grids = grid_activations(trainer, grid_resolution, domain)
+    pattern_acts = pattern_deltas = None
+    if len(trainer.x_train) <= PATTERN_LIMIT:
+        fp = net.forward(trainer.x_train)
+        bp = net.backward(fp, trainer.y_train)
+        pattern_acts = {k: frozen(v) for k, v in fp.activations.items()}
+        pattern_deltas = {k: frozen(v) for k, v in bp.deltas.items()}
     params = frozen(net.params)
     weights = tuple(
         tuple(frozen(params[s].reshape(f, lo.units)) for s, f in zip(lo.weight_slices, lo.fan_ins)) for lo in net.layouts
@@ -83,5 +95,7 @@ def make_snapshot(trainer: "Trainer", grid_resolution: int | None, domain: tuple
         diverged=None if trainer.diverged is None else trainer.diverged.message(),
         grids=grids,
         grid_domain=domain,
-        spec_id=id(trainer.spec),
+        spec=trainer.spec,
+        pattern_activations=pattern_acts,
+        pattern_deltas=pattern_deltas,
     )
