@@ -44,6 +44,10 @@ class Snapshot:
     # on the training set, when it is small (<= PATTERN_LIMIT patterns): node -> (n, units)
     pattern_activations: dict[str, np.ndarray] | None = None
     pattern_deltas: dict[str, np.ndarray] | None = None  # layer -> dE/dz per pattern
+    # optimiser state (read-only copies): "velocity" = the last weight change dw(t-1),
+    # "m"/"v" Adam moments, "t" Adam step count; lets views show the last change and
+    # predict one more update without touching the worker's trainer
+    optimizer_state: dict[str, np.ndarray | int] | None = None
 
 
 def grid_points(resolution: int, domain: tuple[float, float]) -> np.ndarray:
@@ -98,4 +102,10 @@ def make_snapshot(trainer: "Trainer", grid_resolution: int | None, domain: tuple
         spec=trainer.spec,
         pattern_activations=pattern_acts,
         pattern_deltas=pattern_deltas,
+        optimizer_state=optimizer_state(trainer),
     )
+
+
+def optimizer_state(trainer: "Trainer") -> dict[str, np.ndarray | int]:
+    opt = trainer.optimizer
+    return {"velocity": frozen(opt.velocity), "m": frozen(opt._m), "v": frozen(opt._v), "t": int(opt._t)}
