@@ -6,6 +6,7 @@ copies of what a view draws. Same spec, data and settings -> bit-identical resul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -97,6 +98,10 @@ class Trainer:
         self._backup = self.network.params.copy()
         self._fast = None
         self.use_fast_path = True
+        # Called as hook(trainer) before each epoch's update (trainer.epoch = epochs done so
+        # far): lets a preset change settings on a schedule or decay weights after each
+        # change, as the 1986 family-trees run does. None = plain training.
+        self.epoch_hook: Callable[["Trainer"], None] | None = None
 
     # ----- data ----------------------------------------------------------------------------
     def inputs(self, raw: Array) -> Array:
@@ -131,6 +136,8 @@ class Trainer:
         for _ in range(n_epochs):
             if self.diverged is not None:
                 break
+            if self.epoch_hook is not None:
+                self.epoch_hook(self)
             np.copyto(self._backup, self.network.params)
             loss = self._epoch()
             if not (np.isfinite(loss) and np.isfinite(self.network.params).all()):
