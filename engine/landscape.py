@@ -1,0 +1,102 @@
+"""The loss along one or two parameters, with everything else held fixed.
+
+All the parameter settings of a curve or surface go through one batched forward pass
+(a stack of weight matrices, broadcast by np.matmul), chunked so memory stays bounded.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import get_activation
+from .losses import per_pattern_loss
+from .network import Network
+from .spec import NetworkSpec
+
+Array = np.ndarray
+_CHUNK_FLOATS = 4_000_000  # ~32 MB of activations per chunk
+
+
+@dataclass(frozen=True)
+class LossSlice:
+    indices: tuple[int, ...]  # 1 or 2 parameter indices
+    axes: tuple[Array, ...]  # values tried along each parameter
+    loss: Array  # (len(axes[0]),) for a curve; (len(axes[1]), len(axes[0])) for a surface (row = 2nd)
+    current: tuple[float, ...]  # the parameters' present values
+    current_loss: float
+
+
+def parameter_names(spec: NetworkSpec) -> list[str]:
+    """A short name for every entry of the flat parameter vector, e.g. 'w input[1]→h1[0]', 'b out[0]'."""
+    net = Network(spec, np.zeros(spec.n_parameters()))
+    names = [""] * net.size
+    for lo in net.layouts:
+        for s, f, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices):
+            for k in range(f * lo.units):
+                i, j = divmod(k, lo.units)
+                names[sl.start + k] = f"w {s}[{i}]→{lo.name}[{j}]"
+        for j in range(lo.units):
+            names[lo.bias_slice.start + j] = f"b {lo.name}[{j}]"
+    return names
+
+
+def batched_losses(spec: NetworkSpec, param_sets: Array, x: Array, y: Array) -> Array:
+    """Loss of each row of `param_sets` (P, n_params) on (x, y), as Network.loss computes it."""
+    net = Network(spec, np.zeros(spec.n_parameters()))
+    param_sets = np.atleast_2d(np.asarray(param_sets, dtype=np.float64))
+    n = len(x)
+    widest = max([g.size for g in spec.inputs] + [l.units for l in spec.layers])
+    chunk = max(1, _CHUNK_FLOATS // max(1, n * widest * 2))
+    out = np.empty(len(param_sets))
+    cols, col = {}, 0
+    for g in spec.inputs:
+        cols[g.name] = slice(col, col + g.size)
+        col += g.size
+    acts_fn = [get_activation(l.activation).forward for l in spec.layers]
+    for start in range(0, len(param_sets), chunk):
+        p = param_sets[start : start + chunk]
+        acts = {name: x[None, :, c] for name, c in cols.items()}
+        for lo, f in zip(net.layouts, acts_fn):
+            z = sum(acts[s] @ p[:, sl].reshape(len(p), fi, lo.units)
+                    for s, fi, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices))
+            acts[lo.name] = f(z + p[:, None, lo.bias_slice])
+        a = np.broadcast_to(acts[net.layouts[-1].name], (len(p), n, y.shape[1]))
+        per = per_pattern_loss(spec.loss, a.reshape(-1, y.shape[1]), np.tile(y, (len(p), 1))).reshape(len(p), n)
+        total = per.sum(axis=1)
+        out[start : start + len(p)] = total / n if spec.reduction == "mean" and n else total
+    return out
+
+
+def default_axis(value: float, points: int = 61, span: float | None = None) -> Array:
+    """Values around a parameter: ±max(3, 1.5|w|) unless a span is given."""
+    half = span if span is not None else max(3.0, 1.5 * abs(value))
+    return np.linspace(value - half, value + half, points)
+
+
+def loss_curve(spec: NetworkSpec, params: Array, x: Array, y: Array, index: int, values: Array | None = None) -> LossSlice:
+    params = np.asarray(params, dtype=np.float64)
+    values = default_axis(params[index]) if values is None else np.asarray(values, dtype=np.float64)
+    sets = np.repeat(params[None], len(values), axis=0)
+    sets[:, index] = values
+    loss = batched_losses(spec, sets, x, y)
+    now = batched_losses(spec, params[None], x, y)[0]
+    return LossSlice((index,), (values,), loss, (float(params[index]),), float(now))
+
+
+def loss_surface(
+    spec: NetworkSpec, params: Array, x: Array, y: Array, i: int, j: int,
+    values_i: Array | None = None, values_j: Array | None = None, points: int = 41,
+) -> LossSlice:
+    if i == j:
+        raise ValueError("pick two different parameters for a surface")
+    params = np.asarray(params, dtype=np.float64)
+    vi = default_axis(params[i], points) if values_i is None else np.asarray(values_i, dtype=np.float64)
+    vj = default_axis(params[j], points) if values_j is None else np.asarray(values_j, dtype=np.float64)
+    gi, gj = np.meshgrid(vi, vj)  # row = j
+    sets = np.repeat(params[None], gi.size, axis=0)
+    sets[:, i] = gi.ravel()
+    sets[:, j] = gj.ravel()
+    loss = batched_losses(spec, sets, x, y).reshape(len(vj), len(vi))
+    now = batched_losses(spec, params[None], x, y)[0]
+    return LossSlice((i, j), (vi, vj), loss, (float(params[i]), float(params[j])), float(now))
