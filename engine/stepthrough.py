@@ -133,10 +133,10 @@ class ChainRule:
             out += ["no later unit reads this one: dE/da = 0"]
         else:
             out.append("dE/da = Σ w × δ over the units it feeds:")
-            out += [f"  {t.layer}[{t.unit}]:  w = {fmt(t.weight)} × δ = {fmt(t.delta)}  →  {fmt(t.product)}" for t in self.terms]
+            out += [f"  {t.layer}[{t.unit}]: w={fmt(t.weight)} × δ={fmt(t.delta)} → {fmt(t.product)}" for t in self.terms]
             out.append(f"dE/da = {fmt(self.dE_da)}")
         out += [f"f'(z) = {DERIVATIVE_FORMULA.get(self.activation, 'df/dz')} = {fmt(self.derivative)}",
-                f"δ = dE/da × f'(z) = {fmt(self.dE_da)} × {fmt(self.derivative)} = {fmt(self.delta)}"]
+                "δ = dE/da × f'(z)", f"  = {fmt(self.dE_da)} × {fmt(self.derivative)} = {fmt(self.delta)}"]
         return out
 
     def text(self) -> str:

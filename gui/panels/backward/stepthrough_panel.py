@@ -1,0 +1,271 @@
+"""Step-through mode: one pattern through forward pass, error, backward pass and update.
+
+The panel computes everything on a copy (engine.stepthrough.StepThrough built from the
+latest snapshot and the dataset); it never touches the worker's trainer. "Apply step"
+emits `applyRequested(StepThrough)`: the owner of the trainer runs `st.apply(trainer)`
+in the worker thread.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSpinBox, QSplitter, QToolBar,
+                               QVBoxLayout, QWidget)
+
+from engine.datasets import Dataset
+from engine.optimizers import OptimizerSettings
+from engine.snapshot import Snapshot
+from engine.stepthrough import Phase, StepThrough
+
+from .diagram import NetworkDiagram
+
+MODE_SHORTCUT = "Ctrl+B"
+
+
+class StepThroughPanel(QWidget):
+    modeToggled = Signal(bool)  # the window may pause training while stepping
+    phaseChanged = Signal(object)  # engine.stepthrough.Phase, for editor overlays
+    unitSelected = Signal(str, int)
+    applyRequested = Signal(object)  # engine.stepthrough.StepThrough; apply in the worker
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data: Dataset | None = None
+        self.settings = OptimizerSettings()
+        self.snapshot: Snapshot | None = None
+        self.walk: StepThrough | None = None
+        self.selected: tuple[str, int] | None = None
+
+        self.toolbar = QToolBar("Step through")
+        self.mode_action = QAction("Step through", self, checkable=True)
+        self.mode_action.setShortcut(QKeySequence(MODE_SHORTCUT))
+        self.mode_action.setToolTip(f"Follow one training pattern through a learning step ({MODE_SHORTCUT})")
+        self.prev_action = QAction("◀ Previous", self)
+        self.prev_action.setShortcuts([QKeySequence(Qt.Key_Left), QKeySequence(Qt.Key_PageUp)])
+        self.next_action = QAction("Next ▶", self)
+        self.next_action.setShortcuts([QKeySequence(Qt.Key_Right), QKeySequence(Qt.Key_PageDown)])
+        self.next_pattern_action = QAction("Next pattern", self)
+        self.next_pattern_action.setShortcut(QKeySequence(Qt.Key_N))
+        self.apply_action = QAction("Apply step", self)
+        self.apply_action.setToolTip("Make this one-pattern update to the real network")
+        for a in (self.prev_action, self.next_action, self.next_pattern_action):
+            a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            self.addAction(a)
+        self.pattern_box = QSpinBox()
+        self.pattern_box.setPrefix("pattern ")
+        self.pattern_box.setToolTip("Which training pattern to follow")
+        self.pattern_label = QLabel()
+        self.toolbar.addAction(self.mode_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.prev_action)
+        self.toolbar.addAction(self.next_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.pattern_box)
+        self.toolbar.addAction(self.next_pattern_action)
+        self.toolbar.addAction(self.apply_action)
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.pattern_label)
+
+        self.phase_label = QLabel()
+        self.phase_label.setWordWrap(True)
+        f = QFont(self.phase_label.font())
+        f.setBold(True)
+        self.phase_label.setFont(f)
+        self.detail_label = QLabel()
+        self.detail_label.setWordWrap(True)
+        self.diagram = NetworkDiagram()
+        self.chain_text = QPlainTextEdit(readOnly=True)
+        mono = QFont("DejaVu Sans Mono")
+        mono.setStyleHint(QFont.Monospace)
+        self.chain_text.setFont(mono)
+        self.chain_text.setMinimumWidth(340)
+        self.chain_text.setLineWrapMode(QPlainTextEdit.NoWrap)
+        split = QSplitter()
+        split.addWidget(self.diagram)
+        split.addWidget(self.chain_text)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.toolbar)
+        head = QHBoxLayout()
+        head.addWidget(self.phase_label, 1)
+        lay.addLayout(head)
+        lay.addWidget(self.detail_label)
+        lay.addWidget(split, 1)
+
+        self.mode_action.toggled.connect(self.set_active)
+        self.prev_action.triggered.connect(self.previous_phase)
+        self.next_action.triggered.connect(self.next_phase)
+        self.next_pattern_action.triggered.connect(self.next_pattern)
+        self.apply_action.triggered.connect(self._request_apply)
+        self.pattern_box.valueChanged.connect(self.choose_pattern)
+        self.diagram.unitClicked.connect(self.select_unit)
+        self._refresh_controls()
+
+    # ----- inputs from the window ------------------------------------------------------------
+    def set_context(self, data: Dataset | None, settings=None) -> None:
+        """The dataset being trained on and its optimiser settings (TrainSettings or OptimizerSettings)."""
+        self.data = data
+        if settings is not None:
+            self.settings = getattr(settings, "optimizer", settings)
+        n = 0 if data is None else len(data.x_train)
+        self.pattern_box.blockSignals(True)
+        self.pattern_box.setRange(0, max(0, n - 1))
+        self.pattern_box.blockSignals(False)
+        if self.walk is not None:
+            self.restart()
+        self._refresh_controls()
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Remember the latest state; a running step-through only restarts when the topology changed."""
+        self.snapshot = snapshot
+        if self.walk is None:
+            self.diagram.set_spec(snapshot.spec)
+            weights = {l.name: w for l, w in zip(snapshot.spec.layers, snapshot.weights)}
+            self.diagram.set_values({}, weights, "", "edges: weights")
+        elif snapshot.spec != self.walk.spec:
+            self.restart()
+
+    # ----- mode and navigation ----------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return self.walk is not None
+
+    def set_active(self, on: bool) -> None:
+        if on == self.active:
+            return
+        if on:
+            self.restart()
+        else:
+            self.walk = None
+            self.phase_label.setText("Step-through mode is off")
+            self.detail_label.setText(f"Press “Step through” ({MODE_SHORTCUT}) to follow one pattern through a learning step.")
+            self.chain_text.clear()
+            if self.snapshot is not None:
+                self.show_snapshot(self.snapshot)
+        if self.mode_action.isChecked() != self.active:
+            self.mode_action.setChecked(self.active)
+        self._refresh_controls()
+        self.modeToggled.emit(self.active)
+
+    def restart(self) -> None:
+        """Recompute the phases for the chosen pattern from the latest snapshot."""
+        if self.snapshot is None or self.data is None or self.snapshot.spec is None:
+            self.walk = None
+            self.phase_label.setText("Step-through needs a network and a dataset")
+            self._refresh_controls()
+            return
+        index = min(self.pattern_box.value(), len(self.data.x_train) - 1)
+        self.walk = StepThrough.from_snapshot(self.snapshot, self.data, index, self.settings)
+        self.diagram.set_spec(self.walk.spec)
+        names = [l.name for l in self.walk.spec.layers]
+        if self.selected is None or self.selected[0] not in names or self.selected[1] >= self.walk.spec.layers[names.index(self.selected[0])].units:
+            self.selected = (names[0], 0)
+        self.diagram.select(*self.selected)
+        self._show_phase(self.walk.current)
+
+    def choose_pattern(self, index: int) -> None:
+        if self.active:
+            self.restart()
+
+    def next_pattern(self) -> None:
+        n = self.pattern_box.maximum() + 1
+        self.pattern_box.setValue((self.pattern_box.value() + 1) % n)
+        if self.active and n == 1:
+            self.restart()
+
+    def next_phase(self) -> None:
+        if self.walk is not None:
+            self._show_phase(self.walk.next())
+
+    def previous_phase(self) -> None:
+        if self.walk is not None:
+            self._show_phase(self.walk.previous())
+
+    def select_unit(self, layer: str, unit: int) -> None:
+        self.selected = (layer, unit)
+        self.diagram.select(layer, unit)
+        self.unitSelected.emit(layer, unit)
+        if self.walk is not None:
+            self._show_chain_rule(self.walk.current)
+
+    def _request_apply(self) -> None:
+        if self.walk is not None:
+            self.applyRequested.emit(self.walk)
+
+    # ----- drawing ------------------------------------------------------------------------------
+    def _show_phase(self, phase: Phase) -> None:
+        walk = self.walk
+        self.phase_label.setText(f"Phase {phase.index + 1}/{len(walk.phases)}: {phase.title}")
+        self.detail_label.setText(phase.detail)
+        if phase.kind == "update":
+            edges = {lo.name: tuple(phase.change[s].reshape(f, lo.units) for s, f in zip(lo.weight_slices, lo.fan_ins))
+                     for lo in walk.net.layouts}
+            edge_caption = "edges: weight change Δw"
+        else:
+            edges = dict(phase.gradients)
+            edge_caption = "edges: gradient dE/dw" if edges else "edges: not computed yet"
+        node_caption = "nodes: activation a" if phase.node_mode == "activation" else "nodes: error signal δ = dE/dz"
+        inputs = {g.name: phase.activations[g.name] for g in walk.spec.inputs}
+        self.diagram.set_values(phase.node_values(), edges, node_caption, edge_caption, phase.layer, plain=inputs)
+        self._show_chain_rule(phase)
+        self._refresh_controls()
+        self.phaseChanged.emit(phase)
+
+    def _show_chain_rule(self, phase: Phase) -> None:
+        if self.selected is None or self.walk is None:
+            self.chain_text.setPlainText("Click a unit to see its chain-rule arithmetic.")
+            return
+        layer, unit = self.selected
+        if layer in {g.name for g in self.walk.spec.inputs}:
+            value = float(phase.activations[layer][unit])
+            self.chain_text.setPlainText(f"{layer}[{unit}] = {value:.5g}\n\nAn input unit: it passes its value on\nand receives no error signal.")
+            return
+        if layer not in phase.deltas:
+            lines = [f"{layer}[{unit}]"]
+            if layer in phase.activations:
+                lines.append(f"activation a = {float(phase.activations[layer][unit]):.5g}")
+            lines.append("")
+            lines.append("Its error signal δ is not computed yet;")
+            lines.append("step on to the backward pass (Next ▶).")
+            self.chain_text.setPlainText("\n".join(lines))
+            return
+        lines = self.walk.explain(layer, unit).lines()
+        if phase.kind == "update":
+            lines += ["", *self._update_lines(layer, unit)]
+        self.chain_text.setPlainText("\n".join(lines))
+
+    def _update_lines(self, layer: str, unit: int) -> list[str]:
+        """Each weight into the unit: old value, gradient, change, new value."""
+        walk = self.walk
+        idx = [l.name for l in walk.spec.layers].index(layer)
+        lo = walk.net.layouts[idx]
+        out = ["update of the weights into it:", "  from        dE/dw        Δw     new w"]
+        rows = [(f"{s}[{i}]", sl.start + i * lo.units + unit) for s, f, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices)
+                for i in range(f)]
+        rows.append(("bias", lo.bias_slice.start + unit))
+        for name, k in rows[:24]:
+            out.append(f"  {name:<10}{walk.gradient[k]:>10.4g}{walk.params_after[k] - walk.params_before[k]:>10.4g}"
+                       f"{walk.params_after[k]:>10.4g}")
+        return out
+
+    def _refresh_controls(self) -> None:
+        on = self.active
+        if on:
+            w = self.walk
+            x = ", ".join(f"{v:.3g}" for v in w.x[0][:4]) + (" …" if w.x.shape[1] > 4 else "")
+            t = ", ".join(f"{v:.3g}" for v in w.y[0][:4]) + (" …" if w.y.shape[1] > 4 else "")
+            self.pattern_label.setText(f"  x = ({x})  →  target ({t})")
+        else:
+            self.pattern_label.setText("")
+            if not self.chain_text.toPlainText():
+                self.chain_text.setPlainText("The chain-rule arithmetic of the\nselected unit appears here.")
+        self.prev_action.setEnabled(on and self.walk.position > 0)
+        self.next_action.setEnabled(on and not self.walk.at_end)
+        self.apply_action.setEnabled(on)
+        self.next_pattern_action.setEnabled(self.data is not None)
+        if not on and not self.phase_label.text():
+            self.phase_label.setText("Step-through mode is off")
+            self.detail_label.setText(f"Press “Step through” ({MODE_SHORTCUT}) to follow one pattern through a learning step.")
