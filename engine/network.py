@@ -11,11 +11,12 @@ It never changes the weights; the optimiser does that.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from .activations import Activation, get_activation
-from .losses import loss_value, output_delta
+from .losses import loss_value, per_pattern_loss
 from .spec import NetworkSpec
 
 Array = np.ndarray
@@ -82,6 +83,15 @@ class Network:
         for g in spec.inputs:
             self._input_cols[g.name] = slice(col, col + g.size)
             col += g.size
+        names = spec.node_names()
+        self._node_names: tuple[str, ...] = tuple(names)
+        self._n_groups = len(spec.inputs)
+        self._src_idx: tuple[tuple[int, ...], ...] = tuple(tuple(names.index(s) for s in lo.sources) for lo in self.layouts)
+        self._whole_input = len(spec.inputs) == 1
+        self._fwd = tuple(_forward_kernel(a) for a in self._acts)
+        self._dfn = tuple(_delta_kernel(a) for a in self._acts)
+        self._out_deriv = _derivative_kernel(self._acts[-1])
+        self._workspaces: dict[int, _Workspace] = {}
         self.params = np.zeros(self.size)
         if params is None:
             self.initialise(spec.seed)
@@ -134,17 +144,21 @@ class Network:
         return m
 
     # ----- passes ----------------------------------------------------------------------
+    # The public forward/backward return fresh arrays (callers keep them). The trainer's
+    # inner loop calls `train_gradient`, which runs the very same kernels into buffers
+    # reused per batch size, so its gradient is bit-identical to `backward(forward(x), y)`.
     def forward(self, x: Array) -> ForwardPass:
-        acts: dict[str, Array] = {name: x[:, cols] for name, cols in self._input_cols.items()}
-        pre: dict[str, Array] = {}
-        for lo, ws, b, act in zip(self.layouts, self.weights, self.biases, self._acts):
-            z = acts[lo.sources[0]] @ ws[0]
-            for s, w in zip(lo.sources[1:], ws[1:]):
-                z += acts[s] @ w
-            z += b
-            pre[lo.name] = z
-            acts[lo.name] = act.forward(z)
-        fp = ForwardPass(x, acts, pre)
+        n = len(x)
+        acts = self._input_views(x)
+        zs = [np.empty((n, lo.units)) for lo in self.layouts]
+        bufs = [np.empty((n, lo.units)) for lo in self.layouts]
+        self._forward_into(acts, zs, bufs)
+        names = self._node_names
+        fp = ForwardPass(
+            x,
+            {names[i]: a for i, a in enumerate(acts)},
+            {lo.name: z for lo, z in zip(self.layouts, zs)},
+        )
         fp._out = self.layouts[-1].name
         return fp
 
@@ -156,35 +170,107 @@ class Network:
 
     def backward(self, fp: ForwardPass, y: Array, gradient: Array | None = None) -> BackwardPass:
         """Gradient of the loss and every unit's error signal. Does not change weights."""
-        spec = self.spec
         grad = np.empty(self.size) if gradient is None else gradient
-        out = self.layouts[-1]
-        a_out, z_out = fp.activations[out.name], fp.pre_activations[out.name]
-        loss = loss_value(spec.loss, spec.reduction, a_out, y)
-        deltas: dict[str, Array] = {out.name: output_delta(spec.loss, spec.reduction, self._acts[-1], z_out, a_out, y)}
-        # dE/da accumulated for layers that feed several later layers
-        upstream: dict[str, Array] = {}
-        for idx in range(len(self.layouts) - 1, -1, -1):
-            lo = self.layouts[idx]
-            if idx != len(self.layouts) - 1:
-                dA = upstream.pop(lo.name, None)
-                if dA is None:  # a layer nothing reads from: no blame reaches it
-                    dA = np.zeros_like(fp.activations[lo.name])
-                act = self._acts[idx]
-                deltas[lo.name] = dA * act.derivative(fp.pre_activations[lo.name], fp.activations[lo.name])
-            delta = deltas[lo.name]
-            for s, wsl, w in zip(lo.sources, lo.weight_slices, self.weights[idx]):
-                a_src = fp.activations[s]
-                np.matmul(a_src.T, delta, out=grad[wsl].reshape(w.shape))
-                if s in self._input_cols:
+        acts = [fp.activations[name] for name in self._node_names]
+        zs = [fp.pre_activations[lo.name] for lo in self.layouts]
+        n = len(acts[-1])
+        deltas = [np.empty((n, lo.units)) for lo in self.layouts]
+        temps = [np.empty((n, lo.units)) for lo in self.layouts]
+        backs: list[Array | None] = [None] * len(self.layouts)
+        back_bufs = [np.empty((n, lo.units)) for lo in self.layouts]
+        loss = self._backward_into(acts, zs, y, self._grad_views(grad), deltas, temps, backs, back_bufs)
+        return BackwardPass(grad, {lo.name: d for lo, d in zip(self.layouts, deltas)}, loss)
+
+    def train_gradient(self, x: Array, y: Array, grad: Array) -> float:
+        """Loss of (x, y); writes the gradient into `grad` (a flat vector kept by the caller).
+
+        Same arithmetic as `backward(forward(x), y)` but into buffers kept per batch size,
+        which is what makes small full-batch networks fast. Nothing returned aliases them.
+        """
+        ws = self._workspaces.get(len(x))
+        if ws is None:
+            if len(self._workspaces) >= 4:  # bounded: at most a few batch sizes in use
+                self._workspaces.clear()
+            ws = self._workspaces[len(x)] = _Workspace(len(x), self.layouts, len(self._node_names))
+        if ws.grad is not grad:
+            ws.grad, ws.grad_views = grad, self._grad_views(grad)
+        acts = ws.acts
+        if self._whole_input:
+            acts[0] = x
+        else:
+            acts[: self._n_groups] = [x[:, cols] for cols in self._input_cols.values()]
+        self._forward_into(acts, ws.z, ws.a)
+        backs = ws.backs
+        for i in range(len(backs)):
+            backs[i] = None
+        return self._backward_into(acts, ws.z, y, ws.grad_views, ws.deltas, ws.temps, backs, ws.back_bufs)
+
+    def _input_views(self, x: Array) -> list[Array]:
+        acts: list[Array] = [x[:, cols] for cols in self._input_cols.values()]
+        acts.extend([x] * len(self.layouts))  # placeholders, overwritten layer by layer
+        return acts
+
+    def _grad_views(self, grad: Array) -> list[tuple[tuple[Array, ...], Array]]:
+        return [
+            (tuple(grad[s].reshape(f, lo.units) for s, f in zip(lo.weight_slices, lo.fan_ins)), grad[lo.bias_slice])
+            for lo in self.layouts
+        ]
+
+    def _forward_into(self, acts: list[Array], zs: list[Array], bufs: list[Array]) -> None:
+        """acts[:groups] hold the inputs; fills z and the activation of every layer."""
+        g0 = self._n_groups
+        for i, (src, ws, b, fwd) in enumerate(zip(self._src_idx, self.weights, self.biases, self._fwd)):
+            z = zs[i]
+            np.matmul(acts[src[0]], ws[0], out=z)
+            for s, w in zip(src[1:], ws[1:]):
+                z += acts[s] @ w
+            z += b
+            acts[g0 + i] = fwd(z, bufs[i])
+
+    def _backward_into(self, acts, zs, y, grad_views, deltas, temps, backs, back_bufs) -> float:
+        """Fills deltas (dE/dz per layer) and the gradient views; returns the loss."""
+        g0, last = self._n_groups, len(self.layouts) - 1
+        loss = self._output_delta(acts[g0 + last], zs[last], y, deltas[last], temps[last])
+        for idx in range(last, -1, -1):
+            if idx != last:
+                d_a = backs[idx]
+                if d_a is None:  # a layer nothing reads from: no blame reaches it
+                    d_a = np.zeros_like(zs[idx])
+                self._dfn[idx](d_a, zs[idx], acts[g0 + idx], deltas[idx], temps[idx])
+            delta = deltas[idx]
+            gws, gb = grad_views[idx]
+            for s, gw, w in zip(self._src_idx[idx], gws, self.weights[idx]):
+                np.matmul(acts[s].T, delta, out=gw)
+                if s < g0:
                     continue
-                back = delta @ w.T
-                if s in upstream:
-                    upstream[s] += back
+                j = s - g0
+                if backs[j] is None:
+                    backs[j] = np.matmul(delta, w.T, out=back_bufs[j])
                 else:
-                    upstream[s] = back
-            np.sum(delta, axis=0, out=grad[lo.bias_slice])
-        return BackwardPass(grad, deltas, loss)
+                    backs[j] += delta @ w.T
+            np.add.reduce(delta, axis=0, out=gb)
+        return loss
+
+    def _output_delta(self, a: Array, z: Array, y: Array, delta: Array, tmp: Array) -> float:
+        """dE/dz of the output layer into `delta` (as losses.output_delta); returns the loss."""
+        spec = self.spec
+        np.subtract(a, y, out=delta)
+        if spec.loss == "squared":
+            if a.shape[1] == 1:  # same numbers as losses.per_pattern_loss, fewer calls
+                np.multiply(delta, delta, out=tmp)
+                tmp *= 0.5
+                total = float(np.add.reduce(tmp, axis=None))
+            else:
+                total = float((0.5 * np.einsum("ij,ij->i", delta, delta)).sum())
+            self._out_deriv(z, a, tmp)
+            delta *= tmp
+        else:
+            total = float(per_pattern_loss(spec.loss, a, y).sum())
+        n = len(a)
+        if spec.reduction == "mean":
+            delta /= n
+            return total / n if n else total
+        return total
 
     def gradient(self, x: Array, y: Array) -> tuple[float, Array]:
         bp = self.backward(self.forward(x), y)
@@ -198,3 +284,85 @@ class Network:
 
     def copy(self) -> "Network":
         return Network(self.spec, self.params.copy())
+
+
+# ----- in-place kernels --------------------------------------------------------------------
+# Each computes exactly what activations.py computes (same operations in the same order),
+# writing into buffers instead of allocating; unknown activations fall back to the table.
+def _tanh(z: Array, out: Array) -> Array:
+    return np.tanh(z, out=out)
+
+
+def _relu(z: Array, out: Array) -> Array:
+    return np.maximum(z, 0.0, out=out)
+
+
+def _linear(z: Array, out: Array) -> Array:
+    return z
+
+
+def _sigmoid(z: Array, out: Array) -> Array:
+    e = np.abs(z, out=out)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # exp(-|z|): never overflows
+    den = e + 1.0
+    pos = np.divide(1.0, den)
+    np.divide(e, den, out=e)
+    np.copyto(e, pos, where=z >= 0)
+    return e
+
+
+def _forward_kernel(act: Activation) -> Callable[[Array, Array], Array]:
+    kernels = {"tanh": _tanh, "relu": _relu, "linear": _linear, "sigmoid": _sigmoid}
+    return kernels.get(act.name, lambda z, out: act.forward(z))
+
+
+def _derivative_kernel(act: Activation) -> Callable[[Array, Array, Array], None]:
+    """(z, a, out): out = da/dz."""
+    if act.name == "tanh":
+        def tanh_d(z: Array, a: Array, out: Array) -> None:
+            np.multiply(a, a, out=out)
+            np.subtract(1.0, out, out=out)
+        return tanh_d
+    if act.name == "sigmoid":
+        def sigmoid_d(z: Array, a: Array, out: Array) -> None:
+            np.subtract(1.0, a, out=out)
+            np.multiply(a, out, out=out)
+        return sigmoid_d
+
+    def generic_d(z: Array, a: Array, out: Array) -> None:
+        np.copyto(out, act.derivative(z, a))
+    return generic_d
+
+
+def _delta_kernel(act: Activation) -> Callable[[Array, Array, Array, Array, Array], None]:
+    """(dE/da, z, a, out, tmp): out = dE/da * da/dz."""
+    if act.name == "relu":
+        def relu_delta(d_a: Array, z: Array, a: Array, out: Array, tmp: Array) -> None:
+            np.multiply(d_a, z > 0, out=out)
+        return relu_delta
+    if act.name in ("tanh", "sigmoid"):
+        deriv = _derivative_kernel(act)
+
+        def fused_delta(d_a: Array, z: Array, a: Array, out: Array, tmp: Array) -> None:
+            deriv(z, a, tmp)
+            np.multiply(d_a, tmp, out=out)
+        return fused_delta
+
+    def generic_delta(d_a: Array, z: Array, a: Array, out: Array, tmp: Array) -> None:
+        np.multiply(d_a, act.derivative(z, a), out=out)
+    return generic_delta
+
+
+class _Workspace:
+    """Buffers for one batch size, reused by `Network.train_gradient` call after call."""
+
+    def __init__(self, n: int, layouts: tuple[LayerLayout, ...], n_nodes: int) -> None:
+        def bufs() -> list[Array]:
+            return [np.empty((n, lo.units)) for lo in layouts]
+
+        self.z, self.a, self.deltas, self.temps, self.back_bufs = bufs(), bufs(), bufs(), bufs(), bufs()
+        self.acts: list = [None] * n_nodes
+        self.backs: list[Array | None] = [None] * len(layouts)
+        self.grad: Array | None = None
+        self.grad_views: list = []

@@ -5,11 +5,13 @@ copies of what a view draws. Same spec, data and settings -> bit-identical resul
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from . import fastpath  # optional numba path; imports numba only when first asked
 from .activations import get_activation
 from .datasets import Dataset, accuracy, targets_for
 from .features import transform
@@ -54,6 +56,12 @@ class Divergence:
             f"Training diverged at epoch {self.epoch}: {self.what}. "
             "The learning rate is probably too high; the last finite weights were kept."
         )
+
+
+def _all_finite(params: Array) -> bool:
+    """Exact and cheap: p.p is finite unless some p is NaN/inf, or the sum overflows
+    (then the elementwise test decides)."""
+    return math.isfinite(params.dot(params)) or bool(np.isfinite(params).all())
 
 
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
@@ -133,16 +141,18 @@ class Trainer:
     def step(self, n_epochs: int = 1) -> int:
         """Train n epochs; returns how many ran (fewer when training diverges)."""
         done = 0
+        backup = self._backup
         for _ in range(n_epochs):
             if self.diverged is not None:
                 break
             if self.epoch_hook is not None:
                 self.epoch_hook(self)
-            np.copyto(self._backup, self.network.params)
+            params = self.network.params
+            np.copyto(backup, params)
             loss = self._epoch()
-            if not (np.isfinite(loss) and np.isfinite(self.network.params).all()):
-                what = "the loss became NaN or infinite" if not np.isfinite(loss) else "a weight became NaN or infinite"
-                self.network.set_params(self._backup)
+            if not (math.isfinite(loss) and _all_finite(params)):
+                what = "the loss became NaN or infinite" if not math.isfinite(loss) else "a weight became NaN or infinite"
+                self.network.set_params(backup)
                 self.optimizer.reset_state()
                 self.diverged = Divergence(self.epoch + 1, what)
                 break
@@ -152,8 +162,6 @@ class Trainer:
         return done
 
     def _epoch(self) -> float:
-        from . import fastpath  # optional numba path; the NumPy loop below is the reference
-
         x, y, n = self.x_train, self.y_train, len(self.x_train)
         bs = self.batch_size
         if bs < n and self.settings.shuffle:
@@ -161,18 +169,20 @@ class Trainer:
             x, y = x[order], y[order]
         if self.use_fast_path and fastpath.applicable(self, bs):
             return fastpath.run_epoch(self, x, y, bs)
+        # The NumPy loop: the reference every fast path is tested against.
         net, opt, grad = self.network, self.optimizer, self._grad
         if bs == n:
-            bp = net.backward(net.forward(x), y, gradient=grad)
+            loss = net.train_gradient(x, y, grad)
             opt.step(net.params, grad)
-            return bp.loss
+            return loss
+        mean = self.spec.reduction == "mean"
         total = 0.0
         for start in range(0, n, bs):
             xb, yb = x[start : start + bs], y[start : start + bs]
-            bp = net.backward(net.forward(xb), yb, gradient=grad)
+            loss = net.train_gradient(xb, yb, grad)
             opt.step(net.params, grad)
-            total += bp.loss * (len(xb) if self.spec.reduction == "mean" else 1.0)
-        return total / n if self.spec.reduction == "mean" else total
+            total += loss * len(xb) if mean else loss
+        return total / n if mean else total
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights (same spec), zero epochs, empty history."""
