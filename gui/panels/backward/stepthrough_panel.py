@@ -242,7 +242,7 @@ class StepThroughPanel(QWidget):
         walk = self.walk
         idx = [l.name for l in walk.spec.layers].index(layer)
         lo = walk.net.layouts[idx]
-        out = ["update of the weights into it:", "  from        dE/dw        Δw     new w"]
+        out = ["update of the weights into it:", f"  {'from':<10}{'dE/dw':>10}{'Δw':>10}{'new w':>10}"]
         rows = [(f"{s}[{i}]", sl.start + i * lo.units + unit) for s, f, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices)
                 for i in range(f)]
         rows.append(("bias", lo.bias_slice.start + unit))

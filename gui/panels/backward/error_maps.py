@@ -1,0 +1,147 @@
+"""Each unit's activation map beside its error-signal map, with its saturation.
+
+Activation maps come from the snapshot's grids; error-signal maps (dE/dz over the plane,
+targets = nearest training label) and saturation are computed by engine.blame on copies.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.blame import error_signal_maps, saturation
+from engine.datasets import Dataset
+from engine.network import Network
+from engine.snapshot import Snapshot, grid_points
+from engine.stepthrough import pattern_arrays
+
+from .colors import lookup_table
+from .deferred import Deferred
+
+SATURATION_SAMPLE = 4000  # patterns used for the saturation fraction on very large sets
+
+
+class ErrorMapsPanel(QWidget):
+    def __init__(self, resolution: int = 40, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.resolution = resolution
+        self.data: Dataset | None = None
+        self.snapshot: Snapshot | None = None
+        self.maps: dict[str, np.ndarray] = {}
+        self.activation_maps: dict[str, np.ndarray] = {}
+        self.saturation: dict[str, np.ndarray] = {}
+        self.cells: dict[tuple[str, int], tuple[pg.ImageItem, pg.ImageItem, pg.LabelItem]] = {}
+        self._layout_spec = None
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("w")
+        self._lut = lookup_table()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.message)
+        lay.addWidget(self.view, 1)
+        self.deferred = Deferred(self, self.refresh_now, 250)
+
+    def set_context(self, data: Dataset | None, settings=None) -> None:
+        self.data = data
+        self.deferred.request()
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.deferred.request()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.deferred.flush()
+
+    # ----- computing ------------------------------------------------------------------------
+    def refresh_now(self) -> None:
+        snap, data = self.snapshot, self.data
+        if snap is None or data is None or snap.spec is None:
+            return
+        try:
+            x, _ = pattern_arrays(snap.spec, data)
+        except ValueError as exc:
+            self.message.setText(str(exc))
+            return
+        if len(x) > SATURATION_SAMPLE:
+            x = x[np.linspace(0, len(x) - 1, SATURATION_SAMPLE).astype(int)]
+        self.saturation = saturation(snap.spec, snap.params, x)
+        if not data.planar:
+            self.maps, self.activation_maps = {}, {}
+            self._rebuild(snap.spec, with_maps=False)
+            self.message.setText("Error-signal maps need a 2-D dataset; saturation per unit:  " + "   ".join(
+                f"{name}: " + " ".join(f"{100 * s:.0f}%" for s in sat) for name, sat in self.saturation.items()))
+            return
+        res = self.resolution
+        self.maps = error_signal_maps(snap.spec, snap.params, data, res, snap.grid_domain)
+        if snap.grids is not None and next(iter(snap.grids.values())).shape[-1] == res:
+            self.activation_maps = dict(snap.grids)
+        else:
+            net = Network(snap.spec, snap.params)
+            pts = grid_points(res, snap.grid_domain)
+            fp = net.forward(pts if snap.spec.features is None else _features(pts, snap.spec.features))
+            self.activation_maps = {k: v.T.reshape(v.shape[1], res, res).astype(np.float32) for k, v in fp.activations.items()}
+        self.message.setText("Left: the unit's activation.  Right: its error signal δ = dE/dz at each point "
+                             "(target = nearest training point's label; blue +, orange −).  "
+                             "Red %: patterns where the unit is saturated (f′ < 5% of its maximum).")
+        self._rebuild(snap.spec, with_maps=True)
+        self._draw()
+
+    # ----- drawing -------------------------------------------------------------------------
+    def _rebuild(self, spec, with_maps: bool) -> None:
+        key = (spec, with_maps)
+        if key == self._layout_spec:
+            return
+        self._layout_spec = key
+        self.view.clear()
+        self.cells = {}
+        if not with_maps:
+            return
+        row = 0
+        for col_group, layer in enumerate(spec.layers):
+            self.view.addLabel(f"<b>{layer.name}</b>  activation · error signal", row=0, col=3 * col_group, colspan=3,
+                               color="#222222")
+        for col_group, layer in enumerate(spec.layers):
+            for u in range(min(layer.units, 16)):
+                label = self.view.addLabel("", row=1 + u, col=3 * col_group, color="#333333")
+                items = []
+                for k in (1, 2):
+                    vb = self.view.addViewBox(row=1 + u, col=3 * col_group + k, lockAspect=True, enableMouse=False)
+                    vb.setMinimumSize(64, 64)
+                    img = pg.ImageItem(axisOrder="row-major")
+                    img.setLookupTable(self._lut)
+                    vb.addItem(img)
+                    items.append(img)
+                self.cells[(layer.name, u)] = (items[0], items[1], label)
+            row = max(row, layer.units)
+
+    def _activation_levels(self, layer: str, a: np.ndarray) -> tuple[float, float]:
+        """tanh: -1..1; sigmoid-like: 0..1 (so 0.5, the boundary, is the neutral colour); others: ±peak."""
+        act = next(l.activation for l in self.snapshot.spec.layers if l.name == layer)
+        if act == "tanh":
+            return (-1.0, 1.0)
+        if act in ("sigmoid", "softmax"):
+            return (0.0, 1.0)
+        peak = float(np.abs(a).max()) or 1.0
+        return (-peak, peak)
+
+    def _draw(self) -> None:
+        for (layer, u), (act_img, err_img, label) in self.cells.items():
+            a = np.ascontiguousarray(self.activation_maps[layer][u], dtype=np.float32)
+            e = np.ascontiguousarray(self.maps[layer][u], dtype=np.float32)
+            act_img.setImage(a, levels=self._activation_levels(layer, a))
+            peak = float(np.abs(e).max()) or 1.0
+            # a few boundary pixels carry most blame: scale to the 98th percentile so the rest shows
+            level = max(float(np.percentile(np.abs(e), 98)), 0.05 * peak)
+            err_img.setImage(e, levels=(-level, level))
+            sat = float(self.saturation[layer][u])
+            colour = "#c81e1e" if sat >= 0.5 else "#555555"
+            label.setText(f"[{u}]<br><span style='color:{colour}'>sat {100 * sat:.0f}%</span><br>|δ|≤{peak:.2g}", size="8pt")
+
+
+def _features(pts: np.ndarray, features) -> np.ndarray:
+    from engine.features import transform
+
+    return transform(pts, features)

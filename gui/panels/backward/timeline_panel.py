@@ -1,0 +1,131 @@
+"""Epoch timeline slider: replay boundaries, weights and loss at an earlier epoch.
+
+Records every snapshot it is shown in an engine Timeline (bounded memory). Moving the
+slider back emits `replayRequested(Snapshot)` — a full snapshot rebuilt on a copy — for
+the window to draw in place of the live one; returning to the end (or "Live") emits
+`replayRequested(None)`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+
+from engine.datasets import Dataset
+from engine.snapshot import Snapshot
+from engine.timeline import Timeline
+
+
+class TimelinePanel(QWidget):
+    replayRequested = Signal(object)  # Snapshot of an earlier epoch, or None = back to live
+
+    def __init__(self, capacity: int = 256, grid_resolution: int = 40, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.timeline = Timeline(capacity)
+        self.grid_resolution = grid_resolution
+        self.data: Dataset | None = None
+        self.latest: Snapshot | None = None
+        self.replay: Snapshot | None = None  # the snapshot being replayed, None when live
+
+        self.slider = QSlider(Qt.Horizontal)
+        self.slider.setToolTip("Drag back to replay an earlier epoch")
+        self.label = QLabel("no epochs recorded yet")
+        self.label.setMinimumWidth(260)
+        self.live_button = QPushButton("Live")
+        self.live_button.setToolTip("Back to the network as it is now")
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMaximumHeight(110)
+        self.plot.setMinimumHeight(80)
+        self.plot.setLabel("left", "loss")
+        self.plot.setLogMode(y=True)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        self.curve = self.plot.plot(pen=pg.mkPen((8, 119, 189), width=2))
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen((220, 0, 120), width=2))
+        self.plot.addItem(self.marker)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Epoch timeline"))
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.label)
+        row.addWidget(self.live_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 2, 4, 2)
+        lay.addLayout(row)
+        lay.addWidget(self.plot)
+        self.slider.valueChanged.connect(self._moved)
+        self.live_button.clicked.connect(self.go_live)
+
+    def set_context(self, data: Dataset | None, settings=None) -> None:
+        """A different dataset starts a new timeline: old losses were measured on other data."""
+        if data is not self.data:
+            self.go_live()
+            self.timeline.clear()
+        self.data = data
+
+    @property
+    def live(self) -> bool:
+        return self.replay is None
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Record a live snapshot; while replaying the view stays where the user put it."""
+        if snapshot.spec is None:
+            return
+        spec_changed = self.latest is not None and snapshot.spec != self.latest.spec
+        self.latest = snapshot
+        self.timeline.offer_snapshot(snapshot)
+        if spec_changed and self.replay is not None:
+            self.go_live()  # the replayed topology no longer exists
+        self._sync_slider()
+
+    def _sync_slider(self) -> None:
+        entries = self.timeline.entries()
+        epochs = [e.epoch for e in entries]
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(0, len(entries) - 1))
+        if self.replay is None:
+            self.slider.setValue(len(entries) - 1)
+        else:
+            self.slider.setValue(max(0, int(np.searchsorted(epochs, self.replay.epoch, side="right")) - 1))
+        self.slider.blockSignals(False)
+        losses = np.array([e.loss for e in entries])
+        finite = np.isfinite(losses) & (losses > 0)  # log axis
+        self.curve.setData(np.array(epochs, dtype=float)[finite], losses[finite])
+        shown = self.replay if self.replay is not None else self.latest
+        if shown is not None:
+            self.marker.setValue(shown.epoch)
+            state = "live" if self.replay is None else "replay"
+            self.label.setText(f"epoch {shown.epoch:,} · loss {shown.train_loss:.4g} · {state}")
+
+    def _moved(self, index: int) -> None:
+        entries = self.timeline.entries()
+        if not entries:
+            return
+        if index >= len(entries) - 1:
+            self.go_live()
+            return
+        self.replay_epoch(entries[index].epoch)
+
+    def replay_epoch(self, epoch: int) -> Snapshot | None:
+        """Rebuild the state at `epoch` on a copy and ask the window to draw it."""
+        if self.data is None or self.latest is None:
+            return None
+        history = None if self.latest.history is None else np.asarray(self.latest.history)
+        res = self.grid_resolution if self.data.planar else None
+        try:
+            self.replay = self.timeline.snapshot_at(epoch, self.data, res, history)
+        except ValueError as exc:  # the data no longer fits that network
+            self.label.setText(f"cannot replay: {exc}")
+            return None
+        self._sync_slider()
+        self.replayRequested.emit(self.replay)
+        return self.replay
+
+    def go_live(self) -> None:
+        was_replaying = self.replay is not None
+        self.replay = None
+        self._sync_slider()
+        if was_replaying:
+            self.replayRequested.emit(None)
