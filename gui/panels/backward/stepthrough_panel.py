@@ -16,11 +16,14 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSpinBox, QS
 from engine.datasets import Dataset
 from engine.optimizers import OptimizerSettings
 from engine.snapshot import Snapshot
-from engine.stepthrough import Phase, StepThrough
+from engine.blame import saturation
+from engine.stepthrough import Phase, StepThrough, pattern_arrays
 
+from .deferred import Deferred
 from .diagram import NetworkDiagram
 
 MODE_SHORTCUT = "Ctrl+B"
+SATURATION_SAMPLE = 4000
 
 
 class StepThroughPanel(QWidget):
@@ -102,6 +105,7 @@ class StepThroughPanel(QWidget):
         self.apply_action.triggered.connect(self._request_apply)
         self.pattern_box.valueChanged.connect(self.choose_pattern)
         self.diagram.unitClicked.connect(self.select_unit)
+        self._saturation = Deferred(self, self._update_saturation, 250)
         self._refresh_controls()
 
     # ----- inputs from the window ------------------------------------------------------------
@@ -119,14 +123,32 @@ class StepThroughPanel(QWidget):
         self._refresh_controls()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Remember the latest state; a running step-through only restarts when the topology changed."""
+        """Remember the latest state; a running step-through restarts only on a topology edit or reset."""
+        reset = self.snapshot is not None and snapshot.epoch < self.snapshot.epoch
         self.snapshot = snapshot
         if self.walk is None:
             self.diagram.set_spec(snapshot.spec)
             weights = {l.name: w for l, w in zip(snapshot.spec.layers, snapshot.weights)}
-            self.diagram.set_values({}, weights, "", "edges: weights")
-        elif snapshot.spec != self.walk.spec:
-            self.restart()
+            self.diagram.set_values({}, weights, "red arcs: share of patterns where a unit is saturated", "edges: weights")
+        elif snapshot.spec != self.walk.spec or reset:
+            self.restart()  # topology edit or reset: the old phases describe a network that is gone
+        self._saturation.request()
+
+    def _update_saturation(self) -> None:
+        snap = self.snapshot
+        if snap is None or self.data is None or snap.spec is None:
+            return
+        try:
+            x, _ = pattern_arrays(snap.spec, self.data)
+        except ValueError:
+            return
+        if len(x) > SATURATION_SAMPLE:
+            x = x[np.linspace(0, len(x) - 1, SATURATION_SAMPLE).astype(int)]
+        self.diagram.set_saturation(saturation(snap.spec, snap.params, x))
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._saturation.flush()
 
     # ----- mode and navigation ----------------------------------------------------------------
     @property

@@ -1,0 +1,35 @@
+"""Edge overlay switch for the network editor: weights / gradients / last weight change.
+
+The editor colours each edge from `overlay_values(mode, snapshot, data)`, shaped exactly
+like `snapshot.weights` (per layer, per source, (fan_in, units)), with its usual
+weight colour scheme: "gradients" is dE/dw over the training set (one backward pass on a
+copy), "last change" is the optimiser's last Δw (snapshot.optimizer_state["velocity"]).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from engine.blame import OVERLAY_MODES, edge_values
+
+overlay_values = edge_values  # the engine function, re-exported for the GUI
+
+LABELS = {"weights": "Edges: weights", "gradients": "Edges: gradients dE/dw", "last change": "Edges: last change Δw"}
+
+
+class EdgeOverlaySwitch(QComboBox):
+    modeChanged = Signal(str)  # one of OVERLAY_MODES
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        for mode in OVERLAY_MODES:
+            self.addItem(LABELS[mode], mode)
+        self.setToolTip("What the network's edges show")
+        self.currentIndexChanged.connect(lambda i: self.modeChanged.emit(self.itemData(i)))
+
+    @property
+    def mode(self) -> str:
+        return self.currentData()
+
+    def set_mode(self, mode: str) -> None:
+        self.setCurrentIndex(OVERLAY_MODES.index(mode))

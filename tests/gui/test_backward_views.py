@@ -1,0 +1,259 @@
+"""Backward-pass panels: clicks, keys and what they draw, checked against the engine."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from engine.blame import edge_values, error_signal_maps
+from engine.datasets import planar, xor_table
+from engine.landscape import loss_curve, parameter_names
+from engine.network import Network
+from engine.optimizers import OptimizerSettings
+from engine.spec import NetworkSpec
+from engine.stepthrough import fmt, pattern_arrays
+from engine.trainer import Trainer, TrainSettings
+from gui.panels.backward.colors import diverging, scale_of
+from gui.panels.backward.error_maps import ErrorMapsPanel
+from gui.panels.backward.loss_slice import LossSlicePanel
+from gui.panels.backward.overlay import EdgeOverlaySwitch, overlay_values
+from gui.panels.backward.stepthrough_panel import StepThroughPanel
+from gui.panels.backward.timeline_panel import TimelinePanel
+
+
+def xor_trainer(hidden=(2,), steps=30):
+    spec = NetworkSpec.stack(2, list(hidden), 1, seed=1)
+    t = Trainer(spec, xor_table(), TrainSettings(OptimizerSettings(lr=0.5, momentum=0.9), batch_size=None))
+    t.step(steps)
+    return t
+
+
+def planar_trainer(hidden=(3,), features=("x", "y"), steps=20):
+    data = planar("xor", 60, seed=3)
+    spec = NetworkSpec.stack(2, list(hidden), 1, features=list(features), seed=2)
+    t = Trainer(spec, data, TrainSettings(OptimizerSettings(lr=0.05, momentum=0.9)))
+    t.step(steps)
+    return t, data
+
+
+@pytest.fixture
+def stepping(qtbot):
+    t = xor_trainer()
+    panel = StepThroughPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 460)
+    panel.set_context(t.data, t.settings)
+    panel.show_snapshot(t.snapshot())
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.activateWindow()
+    return t, panel
+
+
+def click_action(qtbot, panel, action):
+    qtbot.mouseClick(panel.toolbar.widgetForAction(action), Qt.LeftButton)
+
+
+def test_mode_button_next_previous_and_keys_walk_the_same_records(qtbot, stepping):
+    t, panel = stepping
+    assert not panel.active and not panel.next_action.isEnabled()
+    with qtbot.waitSignal(panel.modeToggled) as on:
+        click_action(qtbot, panel, panel.mode_action)
+    assert on.args == [True] and panel.active and panel.walk.position == 0
+    seen = [panel.walk.current]
+    click_action(qtbot, panel, panel.next_action)
+    seen.append(panel.walk.current)
+    panel.diagram.setFocus()
+    qtbot.keyClick(panel.diagram, Qt.Key_Right)
+    seen.append(panel.walk.current)
+    assert [p.index for p in seen] == [0, 1, 2]
+    assert "Forward: out" in panel.phase_label.text()
+    qtbot.keyClick(panel.diagram, Qt.Key_Left)
+    assert panel.walk.current is seen[1]
+    click_action(qtbot, panel, panel.prev_action)
+    assert panel.walk.current is seen[0] and not panel.prev_action.isEnabled()
+    for _ in range(10):
+        qtbot.keyClick(panel.diagram, Qt.Key_Right)
+    assert panel.walk.at_end and not panel.next_action.isEnabled()
+    assert panel.walk.current.kind == "update"
+    click_action(qtbot, panel, panel.mode_action)
+    assert not panel.active
+
+
+def test_pattern_picker_and_next_pattern(qtbot, stepping):
+    t, panel = stepping
+    panel.mode_action.trigger()
+    panel.pattern_box.setValue(2)
+    assert panel.walk.pattern_index == 2 and np.array_equal(panel.walk.x[0], t.x_train[2])
+    assert "target (1)" in panel.pattern_label.text()
+    click_action(qtbot, panel, panel.next_pattern_action)
+    assert panel.walk.pattern_index == 3 and panel.walk.position == 0
+    click_action(qtbot, panel, panel.next_pattern_action)
+    assert panel.walk.pattern_index == 0  # wraps around
+
+
+def test_selected_units_chain_rule_text_has_the_engines_numbers(qtbot, stepping):
+    t, panel = stepping
+    panel.mode_action.trigger()
+    panel.pattern_box.setValue(1)
+    net = Network(t.spec, t.network.params.copy())
+    fp = net.forward(t.x_train[1:2])
+    bp = net.backward(fp, t.y_train[1:2])
+    centre = panel.diagram.unit_center("h1", 1).toPoint()
+    with qtbot.waitSignal(panel.unitSelected) as sel:
+        qtbot.mouseClick(panel.diagram, Qt.LeftButton, pos=centre)
+    assert sel.args == ["h1", 1]
+    assert "not computed yet" in panel.chain_text.toPlainText()
+    while panel.walk.current.kind != "backward":
+        panel.next_phase()
+    text = panel.chain_text.toPlainText()
+    w_out = net.weights[1][0]
+    assert fmt(bp.deltas["h1"][0, 1]) in text
+    assert fmt(w_out[1, 0]) in text and fmt(bp.deltas["out"][0, 0]) in text
+    assert fmt(1 - fp.activations["h1"][0, 1] ** 2) in text
+    qtbot.mouseClick(panel.diagram, Qt.LeftButton, pos=panel.diagram.unit_center("out", 0).toPoint())
+    text = panel.chain_text.toPlainText()
+    assert "output unit" in text and fmt(bp.deltas["out"][0, 0]) in text and fmt(t.y_train[1, 0]) in text
+
+
+def test_node_colours_drawn_are_the_phase_values(qtbot, stepping):
+    t, panel = stepping
+    panel.mode_action.trigger()
+    while panel.walk.current.kind != "backward":
+        panel.next_phase()
+    phase = panel.walk.current
+    image = panel.diagram.grab().toImage()
+    scale = scale_of(phase.deltas.values())
+    r = panel.diagram.radius()
+    for layer in ("h1", "out"):
+        for u, value in enumerate(phase.deltas[layer]):
+            c = panel.diagram.unit_center(layer, u)
+            ratio = image.width() / panel.diagram.width()  # device pixel ratio of the grab
+            px = image.pixelColor(int(c.x() * ratio), int((c.y() + 0.7 * r) * ratio))  # below the number
+            want = diverging(value / scale)
+            assert abs(px.red() - want.red()) <= 3 and abs(px.blue() - want.blue()) <= 3
+
+
+def test_apply_request_is_one_sgd_step_on_that_pattern(qtbot, stepping):
+    t, panel = stepping
+    panel.mode_action.trigger()
+    panel.pattern_box.setValue(3)
+    with qtbot.waitSignal(panel.applyRequested) as req:
+        click_action(qtbot, panel, panel.apply_action)
+    walk = req.args[0]
+    before, velocity = t.network.params.copy(), t.optimizer.velocity.copy()
+    walk.apply(t)  # what the worker does with the request
+    assert np.array_equal(t.network.params, walk.phases[-1].params)
+    assert np.allclose(t.network.params, before - 0.5 * walk.gradient + 0.9 * velocity, rtol=0, atol=1e-15)
+
+
+def test_step_through_survives_topology_edit_and_reset(qtbot, stepping):
+    t, panel = stepping
+    panel.mode_action.trigger()
+    panel.select_unit("h1", 1)
+    bigger = xor_trainer(hidden=(4, 3))
+    panel.show_snapshot(bigger.snapshot())
+    assert panel.walk.spec == bigger.spec and len(panel.walk.phases) == 8
+    smaller = xor_trainer(hidden=(1,), steps=0)
+    panel.show_snapshot(smaller.snapshot())
+    assert panel.selected == ("h1", 0)  # unit 1 no longer exists
+    while not panel.walk.at_end:
+        panel.next_phase()
+    assert np.array_equal(panel.walk.params_before, smaller.network.params)
+    smaller.step(5)
+    panel.show_snapshot(smaller.snapshot())
+    assert panel.walk.position == panel.walk.phases[-1].index  # training on: the user's place is kept
+    smaller.reset()
+    panel.show_snapshot(smaller.snapshot())
+    assert panel.walk.position == 0 and np.array_equal(panel.walk.params_before, smaller.network.params)
+
+
+def test_error_maps_show_the_engines_error_signals(qtbot):
+    t, data = planar_trainer(hidden=(3, 2))
+    panel = ErrorMapsPanel(resolution=12)
+    qtbot.addWidget(panel)
+    panel.set_context(data)
+    panel.show_snapshot(t.snapshot(12))
+    panel.refresh_now()
+    want = error_signal_maps(t.spec, t.network.params, data, 12)
+    for layer in ("h1", "h2", "out"):
+        assert np.array_equal(panel.maps[layer], want[layer])
+    act_img, err_img, label = panel.cells[("h1", 2)]
+    assert np.array_equal(err_img.image, want["h1"][2])
+    assert np.array_equal(act_img.image, t.snapshot(12).grids["h1"][2])
+    assert f"{100 * panel.saturation['h1'][2]:.0f}%" in label.text
+    t2, _ = planar_trainer(hidden=(5,), features=("x", "y", "xy"))
+    panel.show_snapshot(t2.snapshot(12))
+    panel.refresh_now()
+    assert ("h1", 4) in panel.cells and ("h2", 0) not in panel.cells
+    panel.set_context(xor_table())
+    panel.show_snapshot(xor_trainer().snapshot())
+    panel.refresh_now()
+    assert "2-D dataset" in panel.message.text() and not panel.cells
+
+
+def test_timeline_slider_replays_an_earlier_epoch_and_returns_live(qtbot):
+    t, data = planar_trainer(steps=0)
+    panel = TimelinePanel(capacity=8, grid_resolution=10)
+    qtbot.addWidget(panel)
+    panel.set_context(data)
+    recorded = {}
+    for _ in range(40):
+        t.step(1)
+        t.record()
+        snap = t.snapshot(10)
+        recorded[snap.epoch] = snap
+        panel.show_snapshot(snap)
+    assert len(panel.timeline) <= 9 and panel.slider.value() == panel.slider.maximum()
+    with qtbot.waitSignal(panel.replayRequested) as replay:
+        panel.slider.setValue(2)
+    shown = replay.args[0]
+    assert shown.epoch == panel.timeline.entries()[2].epoch
+    assert np.array_equal(shown.params, recorded[shown.epoch].params)
+    assert shown.grids["h1"].shape == (3, 10, 10) and f"epoch {shown.epoch}" in panel.label.text()
+    t.step(1)
+    panel.show_snapshot(t.snapshot(10))  # live training goes on; the replay stays put
+    assert not panel.live and panel.slider.value() == 2
+    with qtbot.waitSignal(panel.replayRequested) as back:
+        qtbot.mouseClick(panel.live_button, Qt.LeftButton)
+    assert back.args == [None] and panel.live
+    t.reset()
+    panel.show_snapshot(t.snapshot(10))
+    assert len(panel.timeline) == 1
+
+
+def test_loss_slice_draws_the_engines_curve_and_follows_new_specs(qtbot):
+    t, data = planar_trainer()
+    timeline_panel = TimelinePanel()
+    qtbot.addWidget(timeline_panel)
+    for _ in range(5):
+        t.step(2)
+        timeline_panel.show_snapshot(t.snapshot())
+    panel = LossSlicePanel(timeline_panel.timeline)
+    qtbot.addWidget(panel)
+    panel.set_context(data)
+    snap = t.snapshot()
+    panel.show_snapshot(snap)
+    panel.choose(4)
+    x, y = pattern_arrays(t.spec, data)
+    xs, ys = panel.curve.getData()
+    want = loss_curve(t.spec, snap.params, x, y, 4, xs)
+    assert np.allclose(ys, want.loss, rtol=1e-12)
+    assert panel.current.data["y"][0] == pytest.approx(Network(t.spec, snap.params).loss(x, y))
+    assert len(panel.path.getData()[0]) == len(timeline_panel.timeline)
+    panel.choose(0, 1)
+    assert panel.image.isVisible() and panel.image.image.shape == (41, 41)
+    t2, _ = planar_trainer(hidden=(4, 2))
+    panel.show_snapshot(t2.snapshot())
+    assert panel.first.count() == len(parameter_names(t2.spec))
+
+
+def test_edge_overlay_switch_and_values(qtbot):
+    t, data = planar_trainer()
+    switch = EdgeOverlaySwitch()
+    qtbot.addWidget(switch)
+    with qtbot.waitSignal(switch.modeChanged) as changed:
+        switch.set_mode("gradients")
+    assert changed.args == ["gradients"] and switch.mode == "gradients"
+    snap = t.snapshot()
+    grads = overlay_values(switch.mode, snap, data)
+    assert [g.shape for g in grads[0]] == [w.shape for w in snap.weights[0]]
+    assert overlay_values is edge_values
