@@ -1,0 +1,85 @@
+"""Carry trained weights across a topology edit.
+
+When the user edits the network while it trains, layers the edit did not touch should
+keep what they learnt. A layer keeps its weights when it has the same name and the same
+sources as before; rows are matched by input feature name (2-D playground features) or
+by position, columns by unit index, so growing a layer by one unit keeps the others.
+Everything else gets fresh weights from the new spec's initialisation, and the report
+says which layers those were, so the window can tell the user.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .network import Network
+from .spec import NetworkSpec
+
+
+@dataclass(frozen=True)
+class TransplantReport:
+    kept: tuple[str, ...]  # layers whose weights all carried over unchanged
+    partial: tuple[str, ...]  # layers that kept the overlap (units or inputs changed)
+    fresh: tuple[str, ...]  # layers initialised from scratch
+
+    @property
+    def reinitialised(self) -> bool:
+        return bool(self.fresh)
+
+    def message(self) -> str:
+        parts = []
+        if self.fresh:
+            parts.append("new weights for " + ", ".join(self.fresh))
+        if self.partial:
+            parts.append("kept the overlapping weights of " + ", ".join(self.partial))
+        if not parts:
+            return "all trained weights kept"
+        return "; ".join(parts) + (f"; kept {', '.join(self.kept)}" if self.kept else "")
+
+
+def _row_map(old_spec: NetworkSpec, new_spec: NetworkSpec, source: str, old_fan: int, new_fan: int) -> list[tuple[int, int]]:
+    """(new_row, old_row) pairs for one source node's weight rows."""
+    is_input = source in {g.name for g in new_spec.inputs}
+    if is_input and old_spec.features is not None and new_spec.features is not None and len(new_spec.inputs) == 1:
+        old_idx = {f: i for i, f in enumerate(old_spec.features)}
+        return [(i, old_idx[f]) for i, f in enumerate(new_spec.features) if f in old_idx]
+    return [(i, i) for i in range(min(old_fan, new_fan))]
+
+
+def transplant(old: Network, new_spec: NetworkSpec) -> tuple[Network, TransplantReport]:
+    """A Network for `new_spec`, initialised from its seed, with `old`'s weights carried over."""
+    new = Network(new_spec)
+    old_spec = old.spec
+    old_index = {lo.name: i for i, lo in enumerate(old.layouts)}
+    kept, partial, fresh = [], [], []
+    for j, lo in enumerate(new.layouts):
+        i = old_index.get(lo.name)
+        if i is None:
+            fresh.append(lo.name)
+            continue
+        olo = old.layouts[i]
+        if set(olo.sources) != set(lo.sources) and not set(olo.sources) & set(lo.sources):
+            fresh.append(lo.name)
+            continue
+        units = min(olo.units, lo.units)
+        whole = olo.units == lo.units and olo.sources == lo.sources
+        for s, (src, fan) in enumerate(zip(lo.sources, lo.fan_ins)):
+            if src not in olo.sources:
+                whole = False
+                continue
+            os_ = olo.sources.index(src)
+            ofan = olo.fan_ins[os_]
+            pairs = _row_map(old_spec, new_spec, src, ofan, fan)
+            if len(pairs) != fan or fan != ofan or any(a != b for a, b in pairs):
+                whole = False
+            if pairs:
+                new_rows, old_rows = map(list, zip(*pairs))
+                new.weights[j][s][new_rows, :units] = old.weights[i][os_][old_rows, :units]
+        new.biases[j][:units] = old.biases[i][:units]
+        (kept if whole else partial).append(lo.name)
+    return new, TransplantReport(tuple(kept), tuple(partial), tuple(fresh))
+
+
+def same_topology(a: NetworkSpec, b: NetworkSpec) -> bool:
+    """True when two specs give parameter vectors with the same layout and meaning."""
+    return (a.inputs, a.layers, a.features) == (b.inputs, b.layers, b.features)
+
