@@ -1,0 +1,227 @@
+"""Backprop against the perturbation method (central finite differences).
+
+The check is the proof that the backward pass is right; the forward-pass counts are the
+1986 argument for backprop: one forward and one backward pass give every derivative,
+while perturbing weights costs two forward passes *per weight*.
+
+Relative error per parameter: |bp - fd| / max(|bp|, |fd|, floor). The floor keeps a
+derivative that is zero up to rounding (e.g. a unit nothing depends on) from dividing by
+zero; finite differences cannot resolve derivatives much below it anyway.
+
+Precision: "float64" perturbs the very network that trains (its own forward pass), so the
+timings compare like with like. "extended" recomputes the perturbed losses in
+np.longdouble (80-bit on x86) with a separate, plain forward pass: rounding in the loss
+difference drops by ~10^3, which is what lets a test demand 1e-6 on any architecture. The
+backprop side is float64 in both. Where longdouble is just float64 the two agree.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import get_activation
+from .losses import loss_value, per_pattern_loss
+from .network import Network
+
+Array = np.ndarray
+DEFAULT_STEP = 1e-5
+DEFAULT_FLOOR = 1e-7
+EXTENDED_STEP = 1e-6
+PRECISIONS = ("float64", "extended")
+
+
+@dataclass(frozen=True)
+class ParameterCheck:
+    """One weight matrix (one source of one layer) or one bias vector."""
+
+    layer: str
+    kind: str  # "weights" or "bias"
+    source: str  # the source node for weights, "" for a bias
+    backprop: Array  # (fan_in, units) or (units,)
+    numeric: Array
+    relative_error: Array
+
+    @property
+    def label(self) -> str:
+        return f"{self.layer} bias" if self.kind == "bias" else f"{self.layer} weights from {self.source}"
+
+    @property
+    def max_relative_error(self) -> float:
+        return float(self.relative_error.max()) if self.relative_error.size else 0.0
+
+
+@dataclass(frozen=True)
+class GradCheckResult:
+    parameters: tuple[ParameterCheck, ...]
+    backprop: Array  # flat gradient, same layout as Network.params
+    numeric: Array  # flat; NaN where a parameter was not perturbed (see `checked`)
+    checked: Array  # flat indices of the parameters compared
+    loss: float
+    n_patterns: int
+    step: float
+    floor: float
+    precision: str
+    backprop_forward_passes: int
+    backprop_backward_passes: int
+    numeric_forward_passes: int
+    backprop_seconds: float
+    numeric_seconds: float
+
+    @property
+    def n_parameters(self) -> int:
+        return len(self.backprop)
+
+    @property
+    def relative_error(self) -> Array:
+        """Flat, over the checked parameters only."""
+        return relative_error(self.backprop[self.checked], self.numeric[self.checked], self.floor)
+
+    @property
+    def max_relative_error(self) -> float:
+        r = self.relative_error
+        return float(r.max()) if r.size else 0.0
+
+    @property
+    def worst(self) -> ParameterCheck | None:
+        if not self.parameters:
+            return None
+        return max(self.parameters, key=lambda p: p.max_relative_error)
+
+    def summary(self) -> str:
+        """A few lines for a terminal or a tooltip."""
+        worst = self.worst
+        where = f" ({worst.label})" if worst is not None else ""
+        partial = "" if len(self.checked) == self.n_parameters else f" ({len(self.checked)} of them perturbed)"
+        ratio = self.numeric_seconds / self.backprop_seconds if self.backprop_seconds > 0 else float("inf")
+        lines = [
+            f"gradient check: {self.n_parameters} parameters{partial}, {self.n_patterns} patterns, "
+            f"central differences with step {self.step:g} ({self.precision} perturbed losses, float64 backprop)",
+            f"max relative error: {self.max_relative_error:.3g}{where}",
+            f"backprop:     {self.backprop_forward_passes} forward + {self.backprop_backward_passes} backward pass, "
+            f"{self.backprop_seconds * 1e3:.3f} ms",
+            f"perturbation: {self.numeric_forward_passes} forward passes (2 per weight), "
+            f"{self.numeric_seconds * 1e3:.3f} ms ({ratio:.0f}x the time of backprop)",
+        ]
+        return "\n".join(lines)
+
+
+def relative_error(a: Array, b: Array, floor: float = DEFAULT_FLOOR) -> Array:
+    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+
+
+def check_gradients(
+    network: Network,
+    x: Array,
+    y: Array,
+    step: float | None = None,
+    floor: float = DEFAULT_FLOOR,
+    max_parameters: int | None = None,
+    seed: int = 0,
+    precision: str = "float64",
+) -> GradCheckResult:
+    """Compare backprop's gradient of the data loss with central differences.
+
+    Targets `y` must already be in the output activation's range. With `max_parameters`
+    a deterministic random subset is perturbed (the rest are reported as not checked).
+    The network's parameters are restored exactly afterwards.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; choose float64 or extended")
+    if step is None:
+        step = DEFAULT_STEP if precision == "float64" else EXTENDED_STEP
+    if not step > 0:
+        raise ValueError(f"the finite-difference step must be positive, not {step}")
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    t0 = time.perf_counter()
+    fp = network.forward(x)
+    bp = network.backward(fp, y)
+    t_bp = time.perf_counter() - t0
+    grad = bp.gradient.copy()
+
+    n = network.size
+    if max_parameters is not None and n > max_parameters:
+        checked = np.sort(np.random.default_rng(seed).choice(n, max_parameters, replace=False))
+    else:
+        checked = np.arange(n)
+    numeric = np.full(n, np.nan)
+    spec = network.spec
+    t0 = time.perf_counter()
+    if precision == "float64":
+        params = network.params
+
+        def loss() -> float:
+            return loss_value(spec.loss, spec.reduction, network.predict(x), y)
+
+    else:
+        ld = np.longdouble
+        params = network.params.astype(ld)
+        xl, yl = x.astype(ld), y.astype(ld)
+
+        def loss() -> float:
+            return _extended_loss(network, params, xl, yl)
+
+    h = params.dtype.type(step)
+    for i in checked:
+        original = params[i]
+        params[i] = original + h
+        up = loss()
+        params[i] = original - h
+        down = loss()
+        params[i] = original  # exactly restored: the same float is written back
+        numeric[i] = float((up - down) / (2 * h))
+    t_fd = time.perf_counter() - t0
+
+    parts: list[ParameterCheck] = []
+    mask = np.zeros(n, dtype=bool)
+    mask[checked] = True
+    for lo in network.layouts:
+        pieces = [(s, "weights", src, (f, lo.units)) for s, src, f in zip(lo.weight_slices, lo.sources, lo.fan_ins)]
+        pieces.append((lo.bias_slice, "bias", "", (lo.units,)))
+        for sl, kind, src, shape in pieces:
+            g, num = grad[sl], numeric[sl]
+            rel = np.where(mask[sl], relative_error(g, np.nan_to_num(num), floor), 0.0)
+            parts.append(ParameterCheck(lo.name, kind, src, g.reshape(shape), num.reshape(shape), rel.reshape(shape)))
+    return GradCheckResult(
+        parameters=tuple(parts),
+        backprop=grad,
+        numeric=numeric,
+        checked=checked,
+        loss=bp.loss,
+        n_patterns=len(x),
+        step=step,
+        floor=floor,
+        precision=precision,
+        backprop_forward_passes=1,
+        backprop_backward_passes=1,
+        numeric_forward_passes=2 * len(checked),
+        backprop_seconds=t_bp,
+        numeric_seconds=t_fd,
+    )
+
+
+def check_trainer(trainer, max_patterns: int | None = None, **kw) -> GradCheckResult:
+    """Gradient check on a trainer's network and (the first `max_patterns` of) its training set."""
+    x, y = trainer.x_train, trainer.y_train
+    if max_patterns is not None:
+        x, y = x[:max_patterns], y[:max_patterns]
+    return check_gradients(trainer.network, x, y, **kw)
+
+
+def _extended_loss(network: Network, params: Array, x: Array, y: Array):
+    """The data loss recomputed in the dtype of `params`, independently of Network.forward."""
+    spec = network.spec
+    acts: dict[str, Array] = {}
+    col = 0
+    for g in spec.inputs:
+        acts[g.name] = x[:, col : col + g.size]
+        col += g.size
+    for layer, lo in zip(spec.layers, network.layouts):
+        z = params[lo.bias_slice]
+        for src, sl, fan_in in zip(lo.sources, lo.weight_slices, lo.fan_ins):
+            z = z + acts[src] @ params[sl].reshape(fan_in, lo.units)
+        acts[lo.name] = get_activation(layer.activation).forward(z)
+    total = per_pattern_loss(spec.loss, acts[network.layouts[-1].name], y).sum()
+    return total / len(x) if spec.reduction == "mean" and len(x) else total
