@@ -1,10 +1,318 @@
-"""Optional JIT path for small batches (numba). The NumPy loop in trainer.py is the reference."""
+"""Optional JIT path (numba) for whole epochs of small networks.
+
+Why: at small batch sizes NumPy spends its time in per-call overhead (about 25 calls per
+mini-batch, each a microsecond or more, for a dozen multiply-adds each), which is where
+the browser playground's per-example JavaScript wins. One compiled function that runs a
+whole epoch (every mini-batch, forward, backward and optimiser update) removes it.
+
+The NumPy loop in trainer.py stays the reference: this path does the same arithmetic in
+the same order wherever that is cheap, and is tested to agree with it to 1e-12. It is only
+used for plain stacks with elementwise activations, squared or binary cross-entropy loss,
+SGD (momentum, L1, L2) or Adam, and only where it is faster (see `applicable`). Without
+numba everything runs on NumPy and nothing else changes.
+"""
 from __future__ import annotations
 
+import math
+import threading
+from typing import TYPE_CHECKING, Any
 
-def applicable(trainer, batch_size: int) -> bool:
-    return False
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .trainer import Trainer
+
+Array = np.ndarray
+
+ACTIVATION_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "softplus": 5}
+LOSS_CODES = {"squared": 0, "bce": 1}
+OPTIMIZER_CODES = {"sgd": 0, "adam": 1}
+# When to prefer the kernel (measured on 2 cores, see benchmarks/engine_speed.py): NumPy
+# pays ~30 us of call overhead per mini-batch whatever its size, the kernel ~ns per
+# multiply-add per pattern. So the kernel wins while (multiply-adds of one forward pass)
+# x (batch size) stays small. A full batch is one NumPy call sequence with vectorised
+# rows (tanh included), so there the kernel only wins on tiny sets such as the paper's.
+MAX_WORK_PER_BATCH = 8192
+MAX_WORK_FULL_BATCH = 2048
+
+_kernel: Any = None  # the compiled epoch function, or False when numba is missing
+_lock = threading.Lock()
 
 
-def run_epoch(trainer, x, y, batch_size: int) -> float:  # pragma: no cover - placeholder
-    raise NotImplementedError
+def available() -> bool:
+    """True when numba imports (compiles nothing)."""
+    return _get_kernel() is not False
+
+
+def applicable(trainer: "Trainer", batch_size: int) -> bool:
+    """Whether `run_epoch` can do this trainer's next epoch, and is worth doing it."""
+    plan = trainer._fast
+    if plan is None or plan.spec is not trainer.spec or plan.opt_name != trainer.settings.optimizer.name:
+        plan = trainer._fast = _Plan.build(trainer)
+    if not plan.supported:
+        return False
+    limit = MAX_WORK_FULL_BATCH if batch_size >= len(trainer.x_train) else MAX_WORK_PER_BATCH
+    return plan.macs * batch_size <= limit and available()
+
+
+def run_epoch(trainer: "Trainer", x: Array, y: Array, batch_size: int) -> float:
+    """One epoch over (x, y) in the given order; updates params and optimiser state in place.
+
+    Returns the epoch loss exactly as the NumPy loop defines it (mean or sum over patterns).
+    """
+    plan: _Plan = trainer._fast
+    opt = trainer.optimizer
+    s = opt.settings
+    plan.scalars[:] = (s.lr, s.momentum, s.l1, s.l2, s.beta1, s.beta2, s.eps)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    ws = plan.workspace(batch_size)
+    acts, zs, ds, grad = ws
+    loss, t = _get_kernel()(
+        trainer.network.params, opt.velocity, opt._m, opt._v, opt._t, opt._mask,
+        x, y, batch_size, plan.ints, plan.scalars, acts, zs, ds, grad,
+    )
+    opt._t = int(t)
+    return float(loss)
+
+
+class _Plan:
+    """What the kernel needs to know about a network, built once per spec/optimiser."""
+
+    def __init__(self) -> None:
+        self.spec: Any = None
+        self.opt_name = ""
+        self.supported = False
+        self.macs = 0
+        self.ints = np.zeros(0, dtype=np.int64)
+        self.scalars = np.zeros(7)
+        self.sizes: list[int] = []
+        self._workspaces: dict[int, tuple[Array, Array, Array, Array]] = {}
+
+    @staticmethod
+    def build(trainer: "Trainer") -> "_Plan":
+        plan = _Plan()
+        spec = plan.spec = trainer.spec
+        plan.opt_name = trainer.settings.optimizer.name
+        acts = [layer.activation for layer in spec.layers]
+        plan.supported = (
+            spec.is_plain_stack()
+            and all(a in ACTIVATION_CODES for a in acts)
+            and spec.loss in LOSS_CODES
+            and plan.opt_name in OPTIMIZER_CODES
+        )
+        if not plan.supported:
+            return plan
+        sizes = [spec.n_inputs] + [layer.units for layer in spec.layers]
+        plan.macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+        plan.sizes = sizes
+        layers = len(spec.layers)
+        offsets = [(lo.weight_slices[0].start, lo.bias_slice.start) for lo in trainer.network.layouts]
+        header = [layers, LOSS_CODES[spec.loss], int(spec.reduction == "mean"), OPTIMIZER_CODES[plan.opt_name]]
+        plan.ints = np.array(
+            header + sizes + [ACTIVATION_CODES[a] for a in acts] + [o[0] for o in offsets] + [o[1] for o in offsets],
+            dtype=np.int64,
+        )
+        return plan
+
+    def workspace(self, batch_size: int) -> tuple[Array, Array, Array, Array]:
+        ws = self._workspaces.get(batch_size)
+        if ws is None:
+            units = sum(self.sizes[1:])
+            ws = (
+                np.empty(batch_size * sum(self.sizes)),  # activations, inputs first
+                np.empty(batch_size * units),  # z
+                np.empty(batch_size * units),  # delta
+                np.empty(self.spec.n_parameters()),  # gradient
+            )
+            self._workspaces = {batch_size: ws}
+        return ws
+
+
+def _get_kernel() -> Any:
+    global _kernel
+    if _kernel is None:
+        with _lock:
+            if _kernel is None:
+                _kernel = _compile()
+    return _kernel
+
+
+def _compile() -> Any:
+    """Build the jitted epoch function; False when numba is not installed."""
+    try:
+        import numba
+    except ImportError:
+        return False
+    global _act, _deriv
+    try:
+        jit = numba.njit(cache=True, nogil=True)
+        _act, _deriv = jit(_act_py), jit(_deriv_py)  # the kernel calls these by name
+        return jit(_epoch_kernel)
+    except Exception:  # e.g. no writable cache directory: compile in memory instead
+        jit = numba.njit(nogil=True)
+        _act, _deriv = jit(_act_py), jit(_deriv_py)
+        return jit(_epoch_kernel)
+
+
+# ----- the kernel (plain Python; numba compiles it) --------------------------------------
+def _act_py(code: int, z: float) -> float:
+    if code == 0:  # sigmoid, same form as activations._sigmoid
+        e = math.exp(-abs(z))
+        return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+    if code == 1:
+        return math.tanh(z)
+    if code == 2:
+        return z if z > 0 or z != z else 0.0
+    if code == 3:
+        return z if z > 0 else 0.01 * z
+    if code == 4:
+        return z
+    # softplus = logaddexp(0, z), as NumPy computes it
+    if z == 0.0:
+        return math.log(2.0)
+    if z < 0:
+        return math.log1p(math.exp(z))
+    return z + math.log1p(math.exp(-z))
+
+
+def _deriv_py(code: int, z: float, a: float) -> float:
+    if code == 0:
+        return a * (1.0 - a)
+    if code == 1:
+        return 1.0 - a * a
+    if code == 2:
+        return 1.0 if z > 0 else 0.0
+    if code == 3:
+        return 1.0 if z > 0 else 0.01
+    if code == 4:
+        return 1.0
+    e = math.exp(-abs(z))  # softplus' = sigmoid
+    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+
+
+def _epoch_kernel(params, velocity, m1, m2, t, mask, x, y, batch_size, ints, scalars, acts, zs, ds, grad):
+    """One epoch. acts, zs, ds are flat buffers: one block per node, row after row.
+
+    Plain index arithmetic instead of array views: views cost reference counting per
+    mini-batch, which is most of the time at batch size 1.
+    """
+    layers, loss_code, mean, opt_code = ints[0], ints[1], ints[2], ints[3]
+    sizes = ints[4 : 5 + layers]
+    codes = ints[5 + layers : 5 + 2 * layers]
+    w_off = ints[5 + 2 * layers : 5 + 3 * layers]
+    b_off = ints[5 + 3 * layers : 5 + 4 * layers]
+    lr, momentum, l1, l2, beta1, beta2, eps = (
+        scalars[0], scalars[1], scalars[2], scalars[3], scalars[4], scalars[5], scalars[6])
+    n, n_in = x.shape[0], x.shape[1]
+    n_params = params.shape[0]
+    last = layers - 1
+    n_out = sizes[layers]
+    # block offsets: a_off[node] (node 0 = inputs) in acts; l_off[layer] in zs and ds
+    a_off = np.zeros(layers + 1, dtype=np.int64)
+    l_off = np.zeros(layers, dtype=np.int64)
+    for l in range(layers):
+        a_off[l + 1] = a_off[l] + batch_size * sizes[l]
+        if l > 0:
+            l_off[l] = l_off[l - 1] + batch_size * sizes[l]
+    total = 0.0
+    for start in range(0, n, batch_size):
+        nb = min(batch_size, n - start)
+        for r in range(nb):
+            for k in range(n_in):
+                acts[r * n_in + k] = x[start + r, k]
+        # forward: z = a @ W + b (summed over k in order), a = f(z)
+        for l in range(layers):
+            fan_in, units, code, wo, bo = sizes[l], sizes[l + 1], codes[l], w_off[l], b_off[l]
+            po, ao, zo = a_off[l], a_off[l + 1], l_off[l]
+            for r in range(nb):
+                zr, pr, ar = zo + r * units, po + r * fan_in, ao + r * units
+                for j in range(units):
+                    acc = 0.0
+                    for k in range(fan_in):
+                        acc += acts[pr + k] * params[wo + k * units + j]
+                    z = acc + params[bo + j]
+                    zs[zr + j] = z
+                    acts[ar + j] = _act(code, z)
+        # loss and the output layer's error signal dE/dz
+        out_code, ao, zo = codes[last], a_off[layers], l_off[last]
+        batch_loss = 0.0
+        for r in range(nb):
+            row = 0.0
+            for j in range(n_out):
+                i = r * n_out + j
+                a = acts[ao + i]
+                tgt = y[start + r, j]
+                d = a - tgt
+                if loss_code == 0:
+                    row += 0.5 * (d * d)
+                    d = d * _deriv(out_code, zs[zo + i], a)
+                else:
+                    p = min(max(a, 1e-12), 1.0 - 1e-12)
+                    row += -(tgt * math.log(p) + (1.0 - tgt) * math.log1p(-p))
+                ds[zo + i] = d / nb if mean else d
+            batch_loss += row
+        # backward: each layer's gradient (summed over patterns in order), then the
+        # error signal of the layer below
+        for l in range(last, -1, -1):
+            fan_in, units, wo, bo = sizes[l], sizes[l + 1], w_off[l], b_off[l]
+            po, do = a_off[l], l_off[l]
+            for k in range(fan_in):
+                for j in range(units):
+                    acc = 0.0
+                    for r in range(nb):
+                        acc += acts[po + r * fan_in + k] * ds[do + r * units + j]
+                    grad[wo + k * units + j] = acc
+            for j in range(units):
+                acc = 0.0
+                for r in range(nb):
+                    acc += ds[do + r * units + j]
+                grad[bo + j] = acc
+            if l > 0:
+                below, bo2 = codes[l - 1], l_off[l - 1]
+                for r in range(nb):
+                    dr, pr = do + r * units, po + r * fan_in
+                    for k in range(fan_in):
+                        acc = 0.0
+                        wk = wo + k * units
+                        for j in range(units):
+                            acc += ds[dr + j] * params[wk + j]
+                        ds[bo2 + r * fan_in + k] = acc * _deriv(below, zs[bo2 + r * fan_in + k], acts[pr + k])
+        # optimiser: penalties on weights only, then SGD+momentum (the paper's form) or Adam
+        if l2 != 0.0 or l1 != 0.0:
+            for i in range(n_params):
+                if l2 != 0.0:
+                    grad[i] += (l2 * mask[i]) * params[i]
+                if l1 != 0.0:
+                    p = params[i]
+                    sign = 1.0 if p > 0 else (-1.0 if p < 0 else (0.0 if p == 0 else p))
+                    grad[i] += (l1 * mask[i]) * sign
+        if opt_code == 0:
+            if momentum != 0.0:
+                for i in range(n_params):
+                    v = velocity[i] * momentum - lr * grad[i]
+                    velocity[i] = v
+                    params[i] += v
+            else:
+                for i in range(n_params):
+                    v = grad[i] * -lr
+                    velocity[i] = v
+                    params[i] += v
+        else:
+            t += 1
+            mhat_scale = lr / (1.0 - beta1 ** float(t))
+            vhat_scale = 1.0 / (1.0 - beta2 ** float(t))
+            for i in range(n_params):
+                g = grad[i]
+                m1[i] = m1[i] * beta1 + (1.0 - beta1) * g
+                m2[i] = m2[i] * beta2 + (1.0 - beta2) * (g * g)
+                step = m1[i] / (math.sqrt(m2[i] * vhat_scale) + eps) * -mhat_scale
+                velocity[i] = step
+                params[i] += step
+        if nb == n:
+            return (batch_loss / n if mean else batch_loss), t
+        total += batch_loss if not mean else (batch_loss / nb) * nb
+    return (total / n if mean else total), t
+
+
+_act, _deriv = _act_py, _deriv_py  # compiled versions replace them in _compile
