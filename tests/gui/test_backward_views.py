@@ -257,3 +257,60 @@ def test_edge_overlay_switch_and_values(qtbot):
     grads = overlay_values(switch.mode, snap, data)
     assert [g.shape for g in grads[0]] == [w.shape for w in snap.weights[0]]
     assert overlay_values is edge_values
+
+
+def test_gradient_check_panel_shows_backprop_beside_finite_differences(qtbot):
+    from gui.panels.backward.gradcheck_panel import GradientCheckPanel
+
+    t, data = planar_trainer(hidden=(3, 2))
+    panel = GradientCheckPanel()
+    qtbot.addWidget(panel)
+    panel.set_context(data)
+    snap = t.snapshot()
+    panel.show_snapshot(snap)
+    qtbot.mouseClick(panel.run_button, Qt.LeftButton)
+    result = panel.result
+    x, y = pattern_arrays(t.spec, data)
+    net = Network(t.spec, snap.params)
+    assert np.array_equal(result.backprop, net.backward(net.forward(x[:200]), y[:200]).gradient)
+    assert result.max_relative_error < 1e-4  # the engine's gradient equals finite differences
+    model = panel.model
+    assert model.rowCount() == t.network.size
+    names = parameter_names(t.spec)
+    assert model.data(model.index(5, 0)) == names[5]
+    assert model.data(model.index(5, 1)) == f"{result.backprop[5]:.6g}"
+    assert model.data(model.index(5, 2)) == f"{result.numeric[5]:.6g}"
+    weights = [p[0] for p in panel.cost_points]
+    assert weights == sorted(weights) and weights[-1] == t.network.size
+    assert [p[1] for p in panel.cost_points] == [2 * k for k in weights]
+    assert f"{2 * t.network.size} forward passes" in panel.summary.text()
+    assert np.array_equal(panel.fd_curve.getData()[0], np.array(weights, dtype=float))
+    t.step(1)
+    panel.show_snapshot(t.snapshot())
+    assert "again" in panel.run_button.text()
+    t2, _ = planar_trainer(hidden=(5, 4, 3))
+    panel.show_snapshot(t2.snapshot())
+    panel.max_weights.setValue(20)
+    panel.run_check()
+    assert model.rowCount() == 20 and panel.result.n_parameters == t2.network.size
+
+
+def test_backward_panel_feeds_every_view_and_forwards_requests(qtbot):
+    from gui.panels.backward import BackwardPanel
+
+    t, data = planar_trainer()
+    panel = BackwardPanel(grid_resolution=10)
+    qtbot.addWidget(panel)
+    panel.set_context(data, t.settings)
+    for _ in range(3):
+        t.step(1)
+        panel.show_snapshot(t.snapshot(10))
+    assert len(panel.timeline_panel.timeline) == 3
+    assert all(v.snapshot is not None for v in (panel.step_through, panel.error_maps, panel.gradient_check, panel.loss_slice))
+    panel.step_through.mode_action.trigger()
+    with qtbot.waitSignal(panel.applyRequested) as req:
+        panel.step_through.apply_action.trigger()
+    assert req.args[0] is panel.step_through.walk
+    t2, _ = planar_trainer(hidden=(2, 2))
+    panel.show_snapshot(t2.snapshot(10))  # topology edit: every view follows
+    assert panel.step_through.walk.spec == t2.spec and len(panel.timeline_panel.timeline) == 1

@@ -47,4 +47,4 @@ def short(v: float) -> str:
         return "0"
     if 1e-3 <= abs(v) < 1e4:
         return f"{v:.3f}".rstrip("0").rstrip(".") if abs(v) >= 0.1 else f"{v:.3g}"
-    return f"{v:.1e}"
+    return f"{v:.1e}".replace("e-0", "e-").replace("e+0", "e")

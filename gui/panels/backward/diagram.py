@@ -139,7 +139,13 @@ class NetworkDiagram(QWidget):
     def _paint_edges(self, p: QPainter) -> None:
         spec = self.spec
         edge_scale = scale_of(w for ws in self.edge_values.values() for w in ws)
-        show_numbers = sum(self._drawn(u) for u in spec.node_sizes().values()) <= 10
+        sizes = spec.node_sizes()
+        fan = {l.name: sum(self._drawn(sizes[s]) for s in spec.sources_of(i)) * self._drawn(l.units)
+               for i, l in enumerate(spec.layers)}
+        if self.focus_node in fan:  # numbers only on the edges this phase computed, when few
+            numbered = {self.focus_node} if fan[self.focus_node] <= 16 else set()
+        else:
+            numbered = set(fan) if sum(fan.values()) <= 12 else set()
         labels: list[tuple[QPointF, str]] = []
         for i, layer in enumerate(spec.layers):
             vals = self.edge_values.get(layer.name)
@@ -154,8 +160,10 @@ class NetworkDiagram(QWidget):
                             t = w[a, b] / edge_scale
                             p.setPen(QPen(diverging(t), 0.8 + 4.0 * min(abs(t), 1.0)))
                         p.drawLine(c0, c1)
-                        if w is not None and show_numbers:
-                            labels.append((c0 + (c1 - c0) * 0.3, short(w[a, b])))
+                        if w is not None and layer.name in numbered:
+                            # stagger along the line by target so labels from one source do not collide
+                            frac = 0.28 + 0.44 * b / max(1, self._drawn(layer.units) - 1)
+                            labels.append((c0 + (c1 - c0) * frac, short(w[a, b])))
         # numbers last, on a pale plate, so no line crosses them
         metrics = p.fontMetrics()
         for mid, text in labels:

@@ -1,0 +1,55 @@
+"""All backward-pass views in one tab widget, fed like every other view.
+
+The window calls `set_context(dataset, train_settings)` when the data or settings change
+and `show_snapshot(snapshot)` with each snapshot it pulls from the worker's mailbox.
+Everything is computed on copies (Network(snapshot.spec, snapshot.params) + the Dataset),
+never on the worker's trainer. The timeline panel is created here (it records every
+snapshot, and the loss slice draws its path) but docked by the window wherever it likes.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget, QWidget
+
+from engine.datasets import Dataset
+from engine.snapshot import Snapshot
+
+from .error_maps import ErrorMapsPanel
+from .gradcheck_panel import GradientCheckPanel
+from .loss_slice import LossSlicePanel
+from .stepthrough_panel import StepThroughPanel
+from .timeline_panel import TimelinePanel
+
+
+class BackwardPanel(QTabWidget):
+    applyRequested = Signal(object)  # StepThrough: the worker runs .apply(trainer)
+    replayRequested = Signal(object)  # Snapshot of an earlier epoch, or None = live again
+    stepModeToggled = Signal(bool)
+    phaseChanged = Signal(object)  # stepthrough.Phase (node values + edge gradients for the editor)
+
+    def __init__(self, grid_resolution: int = 40, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.timeline_panel = TimelinePanel(grid_resolution=grid_resolution)
+        self.step_through = StepThroughPanel()
+        self.error_maps = ErrorMapsPanel(resolution=grid_resolution)
+        self.gradient_check = GradientCheckPanel()
+        self.loss_slice = LossSlicePanel(self.timeline_panel.timeline)
+        self.addTab(self.step_through, "Step through")
+        self.addTab(self.error_maps, "Error signals")
+        self.addTab(self.gradient_check, "Gradient check")
+        self.addTab(self.loss_slice, "Loss slice")
+        self.step_through.applyRequested.connect(self.applyRequested)
+        self.step_through.modeToggled.connect(self.stepModeToggled)
+        self.step_through.phaseChanged.connect(self.phaseChanged)
+        self.timeline_panel.replayRequested.connect(self.replayRequested)
+
+    def views(self) -> list[QWidget]:
+        return [self.timeline_panel, self.step_through, self.error_maps, self.gradient_check, self.loss_slice]
+
+    def set_context(self, data: Dataset | None, settings=None) -> None:
+        for view in self.views():
+            view.set_context(data, settings)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        for view in self.views():
+            view.show_snapshot(snapshot)
