@@ -45,15 +45,31 @@ def nearest_labels(points: Array, x_train: Array, y_train: Array) -> Array:
     return out
 
 
+def grid_targets(spec: NetworkSpec, data: Dataset, resolution: int = 40,
+                 domain: tuple[float, float] = (-6.0, 6.0)) -> Array:
+    """Target of every grid point: its nearest training point's (mapped) target.
+
+    Depends only on the data, the output activation and the grid, so views compute it once.
+    """
+    if not data.planar:
+        raise ValueError("error-signal maps need a 2-D dataset")
+    _, y_train = pattern_arrays(spec, data)
+    return nearest_labels(grid_points(resolution, domain), np.asarray(data.x_train, dtype=np.float64), y_train)
+
+
 def error_signal_maps(
-    spec: NetworkSpec, params: Array, data: Dataset, resolution: int = 40, domain: tuple[float, float] = (-6.0, 6.0)
+    spec: NetworkSpec, params: Array, data: Dataset, resolution: int = 40, domain: tuple[float, float] = (-6.0, 6.0),
+    targets: Array | None = None,
 ) -> dict[str, Array]:
-    """layer -> (units, res, res) float32 dE/dz over the plane (row index = y), one pass."""
+    """layer -> (units, res, res) float32 dE/dz over the plane (row index = y), one pass.
+
+    `targets` (from grid_targets) may be passed in to skip the nearest-neighbour search.
+    """
     if not data.planar:
         raise ValueError("error-signal maps need a 2-D dataset")
     pts = grid_points(resolution, domain)
-    _, y_train = pattern_arrays(spec, data)
-    targets = nearest_labels(pts, np.asarray(data.x_train, dtype=np.float64), y_train)
+    if targets is None:
+        targets = grid_targets(spec, data, resolution, domain)
     per_point = Network(spec.with_changes(reduction="sum"), params)
     x = pts if spec.features is None else transform(pts, spec.features)
     bp = per_point.backward(per_point.forward(x), targets)

@@ -314,3 +314,15 @@ def test_backward_panel_feeds_every_view_and_forwards_requests(qtbot):
     t2, _ = planar_trainer(hidden=(2, 2))
     panel.show_snapshot(t2.snapshot(10))  # topology edit: every view follows
     assert panel.step_through.walk.spec == t2.spec and len(panel.timeline_panel.timeline) == 1
+
+
+def test_loss_slice_on_a_big_training_set_samples_patterns_and_says_so(qtbot):
+    data = planar("circle", 6000, seed=1, test_ratio=0.0)
+    spec = NetworkSpec.stack(2, [8, 8], 1, features=["x", "y"], seed=1)
+    t = Trainer(spec, data)
+    panel = LossSlicePanel()
+    qtbot.addWidget(panel)
+    panel.set_context(data)
+    panel.show_snapshot(t.snapshot())
+    panel.choose(0, 1)
+    assert "training patterns" in panel.info.text() and "of 6000" in panel.info.text()

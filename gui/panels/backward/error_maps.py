@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.blame import error_signal_maps, saturation
+from engine.blame import error_signal_maps, grid_targets, saturation
 from engine.datasets import Dataset
 from engine.network import Network
 from engine.snapshot import Snapshot, grid_points
@@ -32,6 +32,8 @@ class ErrorMapsPanel(QWidget):
         self.saturation: dict[str, np.ndarray] = {}
         self.cells: dict[tuple[str, int], tuple[pg.ImageItem, pg.ImageItem, pg.LabelItem]] = {}
         self._layout_spec = None
+        self._targets_key = None
+        self._targets: np.ndarray | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.view = pg.GraphicsLayoutWidget()
@@ -44,6 +46,8 @@ class ErrorMapsPanel(QWidget):
         self.deferred = Deferred(self, self.refresh_now, 250)
 
     def set_context(self, data: Dataset | None, settings=None) -> None:
+        if data is not self.data:
+            self._targets_key = None
         self.data = data
         self.deferred.request()
 
@@ -75,7 +79,11 @@ class ErrorMapsPanel(QWidget):
                 f"{name}: " + " ".join(f"{100 * s:.0f}%" for s in sat) for name, sat in self.saturation.items()))
             return
         res = self.resolution
-        self.maps = error_signal_maps(snap.spec, snap.params, data, res, snap.grid_domain)
+        key = (id(data), res, snap.grid_domain, snap.spec.output_activation)
+        if key != self._targets_key:  # the nearest-label search depends only on the data
+            self._targets = grid_targets(snap.spec, data, res, snap.grid_domain)
+            self._targets_key = key
+        self.maps = error_signal_maps(snap.spec, snap.params, data, res, snap.grid_domain, self._targets)
         if snap.grids is not None and next(iter(snap.grids.values())).shape[-1] == res:
             self.activation_maps = dict(snap.grids)
         else:

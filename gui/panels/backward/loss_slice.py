@@ -20,6 +20,7 @@ from engine.timeline import Timeline
 from .deferred import Deferred
 
 NONE = "— none (curve) —"
+PATTERN_BUDGET = 3e7  # parameter settings × patterns × units per refresh
 PATH_PEN = pg.mkPen((220, 0, 120), width=2)
 
 
@@ -31,6 +32,7 @@ class LossSlicePanel(QWidget):
         self.snapshot: Snapshot | None = None
         self.slice: LossSlice | None = None
         self._names: list[str] = []
+        self._note = ""
         self.first = QComboBox()
         self.second = QComboBox()
         for box in (self.first, self.second):
@@ -113,6 +115,15 @@ class LossSlicePanel(QWidget):
         except ValueError as exc:
             self.info.setText(str(exc))
             return
+        n_sets = 121 if j is None else 41 * 41
+        units = sum(l.units for l in snap.spec.layers) + snap.spec.n_inputs
+        keep = max(50, int(PATTERN_BUDGET // (n_sets * units)))
+        note = ""
+        if len(x) > keep:  # keep the GUI responsive on big sets: an evenly spread sample
+            pick = np.linspace(0, len(x) - 1, keep).astype(int)
+            x, y = x[pick], y[pick]
+            note = f"  (loss on {keep} of {len(self.data.x_train)} training patterns)"
+        self._note = note
         path_idx = [i] if j is None else [i, j]
         if self.timeline is not None and len(self.timeline):
             epochs, values, losses = self.timeline.path(path_idx)
@@ -135,7 +146,7 @@ class LossSlicePanel(QWidget):
         self.plot.setLabel("left", "loss")
         self.plot.enableAutoRange()
         self.info.setText(f"current value {sl.current[0]:.4g}, loss {sl.current_loss:.4g};  "
-                          f"lowest loss on this line {sl.loss.min():.4g} at {sl.axes[0][np.argmin(sl.loss)]:.4g}")
+                          f"lowest loss on this line {sl.loss.min():.4g} at {sl.axes[0][np.argmin(sl.loss)]:.4g}" + self._note)
 
     def _draw_surface(self, sl: LossSlice, values: np.ndarray) -> None:
         self.slice = sl
@@ -152,7 +163,7 @@ class LossSlicePanel(QWidget):
         self.plot.setLabel("left", self._names[sl.indices[1]])
         self.plot.enableAutoRange()
         self.info.setText(f"colour: log10 loss ({sl.loss.min():.3g} … {sl.loss.max():.3g});  "
-                          f"current loss {sl.current_loss:.4g};  pink: path so far")
+                          f"current loss {sl.current_loss:.4g};  pink: path so far" + self._note)
 
 
 def _axis(center: float, path: np.ndarray, points: int = 121) -> np.ndarray:
