@@ -326,3 +326,33 @@ def test_loss_slice_on_a_big_training_set_samples_patterns_and_says_so(qtbot):
     panel.show_snapshot(t.snapshot())
     panel.choose(0, 1)
     assert "training patterns" in panel.info.text() and "of 6000" in panel.info.text()
+
+
+def test_phase_overlay_gives_the_editor_values_shaped_like_weights(qtbot, stepping):
+    from gui.panels.backward.overlay import phase_overlay
+
+    t, panel = stepping
+    panel.mode_action.trigger()
+    walk = panel.walk
+    snap = t.snapshot()
+    nodes, edges = phase_overlay(walk.phases[2], t.spec)  # forward: out
+    assert set(nodes) == {"input", "h1", "out"} and all(e is None for e in edges)
+    nodes, edges = phase_overlay(walk.phases[4], t.spec)  # backward: h1
+    assert np.array_equal(nodes["h1"], walk.backward.deltas["h1"][0])
+    assert [e[0].shape for e in edges] == [w[0].shape for w in snap.weights]
+    nodes, edges = phase_overlay(walk.phases[-1], t.spec)  # update: Δw
+    change = walk.params_after - walk.params_before
+    assert np.array_equal(edges[1][0].ravel(), change[6:8])  # out's weights sit after h1's 4 + 2 biases
+
+
+def test_timeline_ignores_its_own_replay_when_the_window_broadcasts_it(qtbot):
+    t, data = planar_trainer(steps=0)
+    panel = TimelinePanel(capacity=8, grid_resolution=6)
+    qtbot.addWidget(panel)
+    panel.set_context(data)
+    for _ in range(6):
+        t.step(1)
+        panel.show_snapshot(t.snapshot(6))
+    replay = panel.replay_epoch(2)
+    panel.show_snapshot(replay)
+    assert len(panel.timeline) == 6 and not panel.live

@@ -10,7 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
+import numpy as np
+
 from engine.blame import OVERLAY_MODES, edge_values
+from engine.spec import NetworkSpec
+from engine.stepthrough import Phase
 
 overlay_values = edge_values  # the engine function, re-exported for the GUI
 
@@ -33,3 +37,37 @@ class EdgeOverlaySwitch(QComboBox):
 
     def set_mode(self, mode: str) -> None:
         self.setCurrentIndex(OVERLAY_MODES.index(mode))
+
+
+def phase_overlay(phase: Phase, spec: NetworkSpec) -> tuple[dict[str, np.ndarray], tuple[tuple[np.ndarray, ...] | None, ...]]:
+    """A step-through phase as editor overlays: node -> (units,) values, and per layer the
+    per-source edge values shaped like `snapshot.weights` (None where not computed yet).
+
+    Nodes show activations in forward phases and deltas from the error phase on; edges
+    show dE/dw, and in the update phase the change Δw.
+    """
+    nodes = dict(phase.node_values())
+    edges: list[tuple[np.ndarray, ...] | None] = []
+    for i, layer in enumerate(spec.layers):
+        if phase.kind == "update" and phase.change is not None:
+            grads = phase.gradients[layer.name]
+            flat = np.asarray(phase.change)
+            # the change vector has the flat layout; recover each block from the gradient shapes
+            edges.append(_blocks(spec, i, flat, [g.shape for g in grads]))
+        else:
+            edges.append(phase.gradients.get(layer.name))
+    return nodes, tuple(edges)
+
+
+def _blocks(spec: NetworkSpec, index: int, flat: np.ndarray, shapes: list[tuple[int, int]]) -> tuple[np.ndarray, ...]:
+    sizes = spec.node_sizes()
+    offset = 0
+    for i in range(index):
+        fan = sum(sizes[s] for s in spec.sources_of(i))
+        offset += fan * spec.layers[i].units + spec.layers[i].units
+    out = []
+    for shape in shapes:
+        n = shape[0] * shape[1]
+        out.append(flat[offset : offset + n].reshape(shape))
+        offset += n
+    return tuple(out)

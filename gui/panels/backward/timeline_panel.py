@@ -71,8 +71,8 @@ class TimelinePanel(QWidget):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Record a live snapshot; while replaying the view stays where the user put it."""
-        if snapshot.spec is None:
-            return
+        if snapshot.spec is None or snapshot is self.replay:
+            return  # our own replay, broadcast back by the window: not a new state
         spec_changed = self.latest is not None and snapshot.spec != self.latest.spec
         self.latest = snapshot
         self.timeline.offer_snapshot(snapshot)
