@@ -1,0 +1,491 @@
+"""Headless command line: `train` and `gradcheck` (see docs/cli.md).
+
+Contract: results in files, the last stdout line machine-readable; any bad input (wrong
+option, impossible size, unknown preset, bad file) gives ONE line on stderr naming the
+problem and exit status 2, never a traceback. Never imports Qt.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from .datasets import PLANAR, planar
+from .features import normalise_feature
+from .losses import LOSSES, REDUCTIONS
+from .optimizers import OPTIMIZERS, OptimizerSettings
+from .spec import MAX_UNITS, InitSpec, NetworkSpec
+from .trainer import Trainer, TrainSettings
+
+PROG = "main.py"
+N_POINTS = 500
+MAX_EPOCHS = 100_000_000
+DEFAULT_EPOCHS = 500
+MAX_PARAMETERS = 10_000_000
+# options that describe the network or the data: a preset or a loaded project fixes them
+TOPOLOGY_OPTIONS = (
+    "dataset", "hidden", "activation", "output_activation", "loss", "reduction",
+    "init_range", "features", "noise", "test_ratio",
+)  # fmt: skip
+
+
+class UsageError(Exception):
+    """Bad command-line input; reported as one line on stderr with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage + exiting, so we control the one line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+# ----- option types: each failure names the option's meaning -----------------------------------
+def _number(what: str, low: float | None = None, high: float | None = None, high_open: bool = False):
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, not {text!r}") from None
+        if not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"{what} must be a finite number, not {text!r}")
+        if low is not None and v < low:
+            raise argparse.ArgumentTypeError(f"{what} must be >= {low:g}, not {text}")
+        if high is not None and (v >= high if high_open else v > high):
+            raise argparse.ArgumentTypeError(f"{what} must be {'<' if high_open else '<='} {high:g}, not {text}")
+        return v
+
+    return parse
+
+
+def _positive(what: str):
+    base = _number(what, 0.0)
+
+    def parse(text: str) -> float:
+        v = base(text)
+        if v <= 0:
+            raise argparse.ArgumentTypeError(f"{what} must be > 0, not {text}")
+        return v
+
+    return parse
+
+
+def _whole(what: str, low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, not {text!r}") from None
+        if not low <= v <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be in {low}..{high}, not {v}")
+        return v
+
+    return parse
+
+
+def _hidden(text: str) -> list[int]:
+    if not text.strip():
+        return []
+    sizes = []
+    for part in text.split(","):
+        try:
+            n = int(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"hidden layer sizes must be whole numbers like 4,2, not {text!r}") from None
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"a hidden layer needs at least 1 unit, not {n} (in {text!r}; use \"\" for none)")
+        if n > MAX_UNITS:
+            raise argparse.ArgumentTypeError(f"a hidden layer has at most {MAX_UNITS} units, not {n}")
+        sizes.append(n)
+    return sizes
+
+
+FULL = "full"
+
+
+def _batch(text: str) -> int | str:
+    if text.strip().lower() == FULL:
+        return FULL
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"batch size must be a whole number >= 1 or 'full', not {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"batch size must be >= 1 or 'full', not {n}")
+    return n
+
+
+def _activations(text: str) -> list[str]:
+    names = [t.strip() for t in text.split(",")]
+    for n in names:
+        if n not in HIDDEN_ACTIVATIONS:
+            raise argparse.ArgumentTypeError(f"unknown activation {n!r}; choose from {', '.join(HIDDEN_ACTIVATIONS)}")
+    return names
+
+
+def _choice(what: str, choices: Sequence[str]):
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"unknown {what} {text!r}; choose from {', '.join(choices)}")
+        return text
+
+    return parse
+
+
+def _features(text: str) -> list[str]:
+    names = [t for t in (p.strip() for p in text.split(",")) if t]
+    if not names:
+        raise argparse.ArgumentTypeError("enable at least one input feature, e.g. x,y")
+    try:
+        out = [normalise_feature(n) for n in names]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if len(set(out)) != len(out):
+        raise argparse.ArgumentTypeError(f"a feature is listed twice in {text!r}")
+    return out
+
+
+# ----- the parser -------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Backprop Playground. With no arguments: open the window. "
+        "'demo ...' runs the scripted window demo. Headless commands:",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{train,gradcheck,demo}")
+    train = sub.add_parser("train", help="train a network, write network.json, history.csv, boundaries.png")
+    _network_options(train)
+    train.add_argument("--out", metavar="DIR", default="out", help="output directory (default: ./out)")
+    check = sub.add_parser("gradcheck", help="compare backprop's gradient with finite differences")
+    _network_options(check)
+    check.add_argument(
+        "--precision", type=_choice("precision", ("float64", "extended")), default="float64",
+        help="perturbed losses in float64 (fair timing) or extended precision (tighter check)",
+    )  # fmt: skip
+    check.add_argument(
+        "--max-params", type=_whole("--max-params", 1, 10_000_000), default=5000,
+        help="perturb at most this many parameters (a fixed random subset), default 5000",
+    )  # fmt: skip
+    return parser
+
+
+def _network_options(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--preset", metavar="NAME", help="start from a ready-made experiment (see docs/cli.md)")
+    src.add_argument("--data", metavar="FILE.csv", help="your own data: header row, feature columns, target last")
+    src.add_argument("--load", metavar="PROJECT.json", help="continue from a saved project file")
+    p.add_argument("--dataset", type=_choice("dataset", tuple(PLANAR)), help="2-D data set (default xor)")
+    p.add_argument("--hidden", type=_hidden, metavar="4,2", help='hidden layer sizes; "" for none (default 4,2)')
+    p.add_argument("--activation", type=_activations, metavar="NAME[,NAME...]", help="hidden activation(s) (default tanh)")
+    p.add_argument("--output-activation", type=_choice("output activation", tuple(ACTIVATIONS)), metavar="NAME")
+    p.add_argument("--loss", type=_choice("loss", LOSSES), metavar="NAME", help=f"{', '.join(LOSSES)} (default squared)")
+    p.add_argument("--reduction", type=_choice("reduction", REDUCTIONS), help="mean (default) or sum")
+    p.add_argument("--optimizer", type=_choice("optimizer", OPTIMIZERS), help="sgd (default) or adam")
+    p.add_argument("--lr", type=_number("learning rate", 0.0), metavar="X", help="learning rate (default 0.03)")
+    p.add_argument("--momentum", type=_number("momentum", 0.0, 1.0, high_open=True), metavar="X")
+    p.add_argument("--l1", type=_number("L1 rate", 0.0), metavar="X")
+    p.add_argument("--l2", type=_number("L2 rate", 0.0), metavar="X")
+    p.add_argument("--batch", type=_batch, metavar="N|full", help="mini-batch size, 1 = per pattern (default 10)")
+    p.add_argument("--epochs", type=_whole("epochs", 0, MAX_EPOCHS), metavar="N")
+    p.add_argument("--target-loss", type=_number("target loss", 0.0), metavar="X", help="stop once train loss <= X")
+    p.add_argument("--seed", type=_whole("seed", 0, 2**32 - 1), metavar="N", help="data and weights seed (default 0)")
+    p.add_argument("--init-range", type=_positive("initial weight range"), metavar="X", help="weights uniform in ±X")
+    p.add_argument("--features", type=_features, metavar="x,y,xy", help="2-D input features (default x,y)")
+    p.add_argument("--noise", type=_number("noise", 0.0, 1.0), metavar="X", help="data noise in [0, 1] (default 0)")
+    p.add_argument("--test-ratio", type=_number("test ratio", 0.0, 1.0, high_open=True), metavar="X", help="default 0.5")
+
+
+# ----- building a run ---------------------------------------------------------------------------
+@dataclass
+class Run:
+    trainer: Trainer
+    epochs: int
+    extra: dict
+    preset: object | None = None  # engine.presets.Preset
+    origin: str = ""
+
+
+def _given(args: argparse.Namespace, names: Sequence[str]) -> list[str]:
+    return ["--" + n.replace("_", "-") for n in names if getattr(args, n, None) is not None]
+
+
+def _settings(args: argparse.Namespace, base: TrainSettings) -> TrainSettings:
+    o = base.optimizer
+    opt = OptimizerSettings(
+        name=args.optimizer if args.optimizer is not None else o.name,
+        lr=args.lr if args.lr is not None else o.lr,
+        momentum=args.momentum if args.momentum is not None else o.momentum,
+        l1=args.l1 if args.l1 is not None else o.l1,
+        l2=args.l2 if args.l2 is not None else o.l2,
+        beta1=o.beta1,
+        beta2=o.beta2,
+        eps=o.eps,
+    )
+    batch = base.batch_size if args.batch is None else (None if args.batch == FULL else args.batch)
+    return TrainSettings(opt, batch, base.shuffle)
+
+
+def build_run(args: argparse.Namespace) -> Run:
+    if args.preset is not None:
+        return _from_preset(args)
+    if args.load is not None:
+        return _from_project(args)
+    return _fresh(args)
+
+
+def _from_preset(args: argparse.Namespace) -> Run:
+    clash = _given(args, TOPOLOGY_OPTIONS)
+    if clash:
+        raise UsageError(f"{', '.join(clash)} cannot be combined with --preset (the preset fixes the network and data)")
+    try:
+        from .presets import get_preset
+    except ImportError:
+        raise UsageError("presets are not available in this build (engine/presets.py is missing)") from None
+    try:
+        preset = get_preset(args.preset)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if preset.schedule is not None and preset.schedule.phases and _given(args, ("lr", "momentum")):
+        raise UsageError(f"--lr/--momentum cannot be combined with --preset {preset.name}: its schedule sets them")
+    spec = preset.spec if args.seed is None else preset.spec.with_changes(seed=args.seed)
+    trainer = Trainer(spec, preset.make_dataset(), _settings(args, preset.train_settings()), history_limit=None)
+    preset.attach(trainer)
+    epochs = args.epochs if args.epochs is not None else preset.epochs
+    return Run(trainer, epochs, {"preset": preset.name}, preset, f"preset {preset.name}: {preset.title}")
+
+
+def _from_project(args: argparse.Namespace) -> Run:
+    clash = _given(args, (*TOPOLOGY_OPTIONS, "seed"))
+    if clash:
+        raise UsageError(f"{', '.join(clash)} cannot be combined with --load (the project fixes the network and data)")
+    from .serialize import load_project, trainer_from_project
+
+    project = load_project(args.load)  # ProjectError is a ValueError: reported as one line
+    trainer = trainer_from_project(project, history_limit=None)
+    settings = _settings(args, trainer.settings)
+    if settings != trainer.settings:
+        trainer.set_settings(settings)
+    preset = None
+    name = project.extra.get("preset")
+    if isinstance(name, str):
+        from .presets import PRESETS
+
+        preset = PRESETS.get(name)
+    epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS
+    extra = dict(project.extra)
+    return Run(trainer, epochs, extra, preset, f"project {args.load} at epoch {trainer.epoch}")
+
+
+def _fresh(args: argparse.Namespace) -> Run:
+    seed = args.seed if args.seed is not None else 0
+    test_ratio = args.test_ratio if args.test_ratio is not None else 0.5
+    if args.data is not None:
+        if args.dataset is not None or args.noise is not None:
+            raise UsageError("--dataset and --noise describe generated data; they cannot be combined with --data")
+        from .csvdata import load_csv
+
+        data = load_csv(args.data, test_ratio, seed)  # CsvError: one line naming every bad row
+    else:
+        data = planar(args.dataset or "xor", N_POINTS, args.noise or 0.0, test_ratio, seed)
+    features = None
+    if data.planar:
+        features = tuple(args.features) if args.features is not None else ("x", "y")
+    elif args.features is not None:
+        raise UsageError(f"--features apply only to 2-D data; this data has {data.n_inputs} input columns")
+    hidden = args.hidden if args.hidden is not None else [4, 2]
+    acts = args.activation or ["tanh"]
+    if len(acts) == 1:
+        acts = acts * len(hidden)
+    elif len(acts) != len(hidden):
+        raise UsageError(f"--activation lists {len(acts)} activations for {len(hidden)} hidden layers; give one or one per layer")
+    loss = args.loss or "squared"
+    if loss == "softmax_ce" and data.n_outputs < 2:
+        raise UsageError(
+            "softmax cross-entropy needs two or more classes (one output per class); "
+            "this data has a single target: use --loss bce or squared"
+        )
+    out_act = args.output_activation or {"bce": "sigmoid", "softmax_ce": "softmax"}.get(
+        loss, "linear" if data.task == "regression" else "tanh"
+    )
+    spec = NetworkSpec.stack(
+        data.n_inputs,
+        hidden,
+        data.n_outputs,
+        acts,
+        out_act,
+        loss,
+        args.reduction or "mean",
+        InitSpec("uniform", args.init_range if args.init_range is not None else 0.5),
+        seed,
+        features,
+    )
+    if spec.n_parameters() > MAX_PARAMETERS:
+        raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {MAX_PARAMETERS:,}")
+    trainer = Trainer(spec, data, _settings(args, TrainSettings()), history_limit=None)
+    epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS
+    what = f"CSV {args.data}" if args.data is not None else f"data set {data.name}"
+    return Run(trainer, epochs, {}, None, what)
+
+
+# ----- describing a run -----------------------------------------------------------------------
+def describe(run: Run) -> list[str]:
+    t = run.trainer
+    spec, data, s = t.spec, t.data, t.settings
+    layers = " -> ".join(f"{l.units} {l.activation}" for l in spec.layers)
+    inputs = ",".join(spec.features) if spec.features else str(spec.n_inputs)
+    topo = "" if spec.is_plain_stack() else " (with extra connections)"
+    o = s.optimizer
+    opt = f"{o.name} lr {o.lr:g}" + (f" momentum {o.momentum:g}" if o.momentum else "")
+    opt += (f" l1 {o.l1:g}" if o.l1 else "") + (f" l2 {o.l2:g}" if o.l2 else "")
+    batch = "full batch" if s.batch_size is None else ("per pattern" if s.batch_size == 1 else f"batch {s.batch_size}")
+    return [
+        f"{run.origin}",
+        f"data: {data.name}, {data.task}, {len(data.x_train)} training / {len(data.x_test)} test patterns",
+        f"network: inputs {inputs} -> {layers}{topo}; {spec.n_parameters()} parameters; "
+        f"loss {spec.loss} ({spec.reduction})",
+        f"training: {opt}, {batch}, {run.epochs} epochs, seed {spec.seed}",
+    ]
+
+
+def _fmt(v: float) -> str:
+    return "nan" if not math.isfinite(v) else f"{v:.6g}"
+
+
+# ----- commands -----------------------------------------------------------------------------
+def cmd_train(args: argparse.Namespace) -> int:
+    run = build_run(args)
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the output directory {out}: {exc.strerror or exc}") from None
+    if not out.is_dir():
+        raise UsageError(f"the output path {out} is not a directory")
+    for line in describe(run):
+        print(line)
+    t = run.trainer
+    criterion = getattr(run.preset, "criterion", None)
+    met_at = t.epoch if criterion is not None and criterion.met(t) else None
+    if len(t.history) == 0:
+        t.record()
+    _warm_up(t)
+    start = time.perf_counter()
+    for _ in range(run.epochs):
+        if t.step(1) == 0:
+            break
+        m = t.record()
+        if met_at is None and criterion is not None and criterion.met(t):
+            met_at = t.epoch
+        if args.target_loss is not None and m.train_loss <= args.target_loss:
+            break
+    seconds = time.perf_counter() - start
+    sys.stdout.flush()
+    if t.diverged is not None:
+        print(f"warning: {t.diverged.message()}", file=sys.stderr)
+    if criterion is not None:
+        print(f"criterion ({criterion.text}): " + (f"met at epoch {met_at}" if met_at is not None else "not met"))
+    written = write_outputs(run, out)
+    print("wrote " + ", ".join(str(p) for p in written))
+    m = t.evaluate()
+    print(
+        f"epochs={t.epoch} train_loss={_fmt(m.train_loss)} test_loss={_fmt(m.test_loss)} "
+        f"train_acc={_fmt(m.train_acc)} test_acc={_fmt(m.test_acc)} seconds={seconds:.3f}"
+    )
+    return 0
+
+
+def _warm_up(trainer: Trainer) -> None:
+    """One epoch on a throw-away copy, so loading the JIT kernel counts as set-up, not training."""
+    import copy
+
+    try:
+        copy.deepcopy(trainer).step(1)
+    except Exception:  # noqa: BLE001 - a warm-up must never stop the real run
+        pass
+
+
+def write_outputs(run: Run, out: Path) -> list[Path]:
+    from .serialize import ProjectError, project_from_trainer, save_project
+
+    t = run.trainer
+    written = []
+    net_path = out / "network.json"
+    try:
+        save_project(net_path, project_from_trainer(t, run.extra))
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
+    written.append(net_path)
+    hist_path = out / "history.csv"
+    rows = ["epoch,train_loss,test_loss,train_acc,test_acc"]
+    for e, a, b, c, d in t.history.array():
+        rows.append(f"{int(e)},{float(a)!r},{float(b)!r},{float(c)!r},{float(d)!r}")
+    try:
+        hist_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {hist_path}: {exc.strerror or exc}") from None
+    written.append(hist_path)
+    if t.data.planar:
+        from .render import write_boundaries
+
+        png = out / "boundaries.png"
+        try:
+            write_boundaries(t, png)
+        except OSError as exc:
+            raise UsageError(f"cannot write {png}: {exc.strerror or exc}") from None
+        written.append(png)
+    return written
+
+
+def cmd_gradcheck(args: argparse.Namespace) -> int:
+    from .gradcheck import check_trainer
+
+    run = build_run(args)
+    for line in describe(run)[:3]:
+        print(line)
+    t = run.trainer
+    if args.epochs:
+        t.step(args.epochs)
+        print(f"trained {args.epochs} epochs first" + (f" ({t.diverged.message()})" if t.diverged else ""))
+    result = check_trainer(t, precision=args.precision, max_parameters=args.max_params)
+    for p in result.parameters:
+        print(f"  {p.label:<40} max relative error {p.max_relative_error:.3g}")
+    print(result.summary())
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "gradcheck": cmd_gradcheck}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        if not argv:
+            raise UsageError(f"give a command: train or gradcheck (see {PROG} --help)")
+        if not argv[0].startswith("-") and argv[0] not in COMMANDS:
+            raise UsageError(f"unknown command {argv[0]!r}; choose train, gradcheck or demo (see {PROG} --help)")
+        args = parser.parse_args(argv)
+        if args.command not in COMMANDS:
+            raise UsageError(f"unknown command; choose train or gradcheck (see {PROG} --help)")
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        return _fail(str(exc))
+    except ValueError as exc:  # SpecError, CsvError, ProjectError, settings checks
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the contract: one line, never a traceback
+        return _fail(f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+def _fail(message: str) -> int:
+    line = " ".join(message.split())
+    print(f"error: {line}", file=sys.stderr)
+    return 2

@@ -1,0 +1,43 @@
+"""Backprop Playground's entry point.
+
+No arguments: the window. `demo ...`: the scripted window demo. Anything else: the
+headless command line (engine/cli.py). The GUI is imported lazily, only when asked for,
+so headless commands never load Qt.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        return _run_gui("gui.app", [])
+    if args[0] == "demo":
+        return _run_gui("gui.demo", args[1:])
+    from engine.cli import main as cli_main
+
+    return cli_main(args)
+
+
+def _run_gui(module: str, argv: list[str]) -> int:
+    import importlib
+
+    try:
+        entry = importlib.import_module(module).main
+    except ModuleNotFoundError as exc:
+        if exc.name in (module, "gui"):
+            print(f"The window is not available in this build yet ({module.replace('.', '/')}.py is missing); "
+                  "try `python main.py train --help` for the command line.")
+            return 0
+        print(f"error: cannot start the window: {exc} (install the app with `make run`)", file=sys.stderr)
+        return 1
+    except AttributeError:
+        print(f"The window is not available in this build yet ({module} has no main()).")
+        return 0
+    return int(entry(argv) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
