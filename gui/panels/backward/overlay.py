@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 import numpy as np
 
-from engine.blame import OVERLAY_MODES, edge_values
+from engine.blame import OVERLAY_MODES, edge_values, split_weights
 from engine.spec import NetworkSpec
 from engine.stepthrough import Phase
 
@@ -47,27 +47,6 @@ def phase_overlay(phase: Phase, spec: NetworkSpec) -> tuple[dict[str, np.ndarray
     show dE/dw, and in the update phase the change Δw.
     """
     nodes = dict(phase.node_values())
-    edges: list[tuple[np.ndarray, ...] | None] = []
-    for i, layer in enumerate(spec.layers):
-        if phase.kind == "update" and phase.change is not None:
-            grads = phase.gradients[layer.name]
-            flat = np.asarray(phase.change)
-            # the change vector has the flat layout; recover each block from the gradient shapes
-            edges.append(_blocks(spec, i, flat, [g.shape for g in grads]))
-        else:
-            edges.append(phase.gradients.get(layer.name))
-    return nodes, tuple(edges)
-
-
-def _blocks(spec: NetworkSpec, index: int, flat: np.ndarray, shapes: list[tuple[int, int]]) -> tuple[np.ndarray, ...]:
-    sizes = spec.node_sizes()
-    offset = 0
-    for i in range(index):
-        fan = sum(sizes[s] for s in spec.sources_of(i))
-        offset += fan * spec.layers[i].units + spec.layers[i].units
-    out = []
-    for shape in shapes:
-        n = shape[0] * shape[1]
-        out.append(flat[offset : offset + n].reshape(shape))
-        offset += n
-    return tuple(out)
+    if phase.kind == "update" and phase.change is not None:
+        return nodes, split_weights(spec, phase.change)
+    return nodes, tuple(phase.gradients.get(layer.name) for layer in spec.layers)
