@@ -1,0 +1,92 @@
+"""Colours of the editor: weight pens by sign and magnitude, a diverging LUT for unit maps.
+
+Orange = negative, blue = positive, as in the browser playground, so people who know it
+read our pictures at once. Pens are binned by magnitude and made once, so a live update
+only picks a bin index per weight (vectorised) instead of building pens.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPen
+
+NEGATIVE = QColor("#f59322")
+POSITIVE = QColor("#0877bd")
+NEUTRAL = QColor("#e8eaed")
+CANVAS = QColor("#fbfbfd")
+GRID_MINOR = QColor("#eef0f4")
+GRID_MAJOR = QColor("#e2e5eb")
+TEXT = QColor("#263238")
+TEXT_DIM = QColor("#78838c")
+HEADER = QColor("#ffffff")
+HEADER_BORDER = QColor("#c5cad3")
+SELECTED = QColor("#3b82f6")
+ACCENT = QColor("#0f766e")
+DANGER = QColor("#c62828")
+INSERT_MARK = QColor("#16a34a")
+
+WEIGHT_BINS = 12  # magnitude bins per sign
+WEIGHT_SATURATION = 3.0  # |w| at and above this draws with the widest pen
+MIN_WIDTH, MAX_WIDTH = 0.6, 6.0
+
+
+def _make_pens() -> list[QPen]:
+    pens = []
+    for base in (NEGATIVE, POSITIVE):
+        for b in range(WEIGHT_BINS):
+            t = b / (WEIGHT_BINS - 1)
+            c = QColor(base)
+            c.setAlpha(int(60 + 195 * t))
+            pen = QPen(c, MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * t)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pens.append(pen)
+    return pens
+
+
+WEIGHT_PENS = _make_pens()  # index = sign * WEIGHT_BINS + bin (sign 0 = negative)
+
+
+def weight_pen_index(weights: np.ndarray) -> np.ndarray:
+    """Pen index per weight: sign picks the colour, |w| the width and opacity."""
+    w = np.nan_to_num(np.asarray(weights, dtype=np.float64), nan=0.0)
+    mag = np.minimum(np.abs(w) / WEIGHT_SATURATION, 1.0)
+    bins = np.rint(mag * (WEIGHT_BINS - 1)).astype(np.intp)
+    return np.where(w >= 0, WEIGHT_BINS, 0) + bins
+
+
+def _diverging_lut() -> np.ndarray:
+    """256 x 4 uint8 BGRA (QImage.Format_ARGB32 byte order on little-endian) orange-white-blue."""
+    t = np.linspace(-1.0, 1.0, 256)[:, None]
+    neg = np.array([NEGATIVE.red(), NEGATIVE.green(), NEGATIVE.blue()], dtype=float)
+    pos = np.array([POSITIVE.red(), POSITIVE.green(), POSITIVE.blue()], dtype=float)
+    mid = np.array([NEUTRAL.red(), NEUTRAL.green(), NEUTRAL.blue()], dtype=float)
+    rgb = np.where(t < 0, mid + (neg - mid) * (-t), mid + (pos - mid) * t)
+    lut = np.empty((256, 4), dtype=np.uint8)
+    lut[:, 0] = rgb[:, 2]
+    lut[:, 1] = rgb[:, 1]
+    lut[:, 2] = rgb[:, 0]
+    lut[:, 3] = 255
+    return lut
+
+
+LUT = _diverging_lut()
+
+# value ranges mapped onto the diverging scale; unbounded activations use [-1, 1] like the
+# playground so a ReLU unit at 0 shows neutral and its active region blue
+LEVELS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0)}
+DEFAULT_LEVELS = (-1.0, 1.0)
+
+
+def levels_for(activation: str | None) -> tuple[float, float]:
+    return LEVELS.get(activation or "", DEFAULT_LEVELS)
+
+
+def grid_to_image(grid: np.ndarray, levels: tuple[float, float]) -> QImage:
+    """(res, res) float map, row index = y, to a QImage with y pointing up."""
+    lo, hi = levels
+    g = np.nan_to_num(np.asarray(grid, dtype=np.float32)[::-1], nan=(lo + hi) / 2)
+    idx = np.clip((g - lo) * (255.0 / (hi - lo)), 0, 255).astype(np.uint8)
+    rgba = np.ascontiguousarray(LUT[idx])
+    h, w = idx.shape
+    img = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_ARGB32)
+    return img.copy()  # own the pixels: the NumPy buffer goes away

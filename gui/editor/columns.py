@@ -1,0 +1,330 @@
+"""Columns: an input group or a layer drawn as a card of unit nodes with a header.
+
+A layer header carries its controls (remove ×, −/+ units, the activation menu, the output
+port to drag connections from); its body ends in a handle that resizes by dragging. The
+gestures themselves live in `interactions.py`; these items only draw and route events.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from engine.features import FEATURES, feature_label
+from engine.spec import LayerSpec, NetworkSpec
+
+from . import colors, interactions
+from .layout import COLUMN_WIDTH, HANDLE_HEIGHT, HEADER_HEIGHT, PITCH, UNIT, NodePlace, drawn_units
+from .unit_items import FeatureNode, UnitNode
+
+if TYPE_CHECKING:
+    from .scene import EditorScene
+
+W = COLUMN_WIDTH
+
+
+def _font(size: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+class ButtonItem(QGraphicsItem):
+    """A small clickable glyph or text pill inside a header."""
+
+    def __init__(self, text: str, tooltip: str, action: Callable[[], None], parent: QGraphicsItem,
+                 width: float = 18.0, danger: bool = False, pill: bool = False) -> None:
+        super().__init__(parent)
+        self.text = text
+        self.action = action
+        self.width = width
+        self.danger = danger
+        self.pill = pill
+        self._hover = False
+        self.setToolTip(tooltip)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(5)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, 0, self.width, 18)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        r = self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5)
+        if self._hover or self.pill:
+            fill = QColor(colors.DANGER if self.danger else colors.SELECTED)
+            fill.setAlpha(40 if self._hover else 18)
+            painter.setBrush(fill)
+            painter.setPen(QPen(fill.darker(150) if self._hover else colors.HEADER_BORDER, 1))
+            painter.drawRoundedRect(r, 5, 5)
+        painter.setPen(colors.DANGER if (self.danger and self._hover) else colors.TEXT)
+        painter.setFont(_font(9.5 if self.pill else 11, bold=not self.pill))
+        painter.drawText(r, Qt.AlignmentFlag.AlignCenter, self.text)
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
+
+    def mousePressEvent(self, event) -> None:
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self.boundingRect().contains(event.pos()):
+            self.action()
+
+
+class PortItem(QGraphicsItem):
+    """The dot on a node's right edge: drag it onto a later layer to add a connection."""
+
+    R = 6.0
+
+    def __init__(self, column: "NodeColumn") -> None:
+        super().__init__(column)
+        self.column = column
+        self._drag: interactions.ConnectDrag | None = None
+        self.setToolTip(f"Drag onto a later layer to feed {column.name} into it")
+        self.setCursor(Qt.CursorShape.CrossCursor)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(6)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-self.R - 3, -self.R - 3, 2 * self.R + 6, 2 * self.R + 6)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setPen(QPen(colors.ACCENT, 1.5))
+        painter.setBrush(QBrush(colors.HEADER))
+        painter.drawEllipse(QPointF(0, 0), self.R, self.R)
+        painter.setBrush(QBrush(colors.ACCENT))
+        painter.drawEllipse(QPointF(0, 0), self.R / 2.2, self.R / 2.2)
+
+    def mousePressEvent(self, event) -> None:
+        self._drag = interactions.ConnectDrag(self.column, event.scenePos())
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is not None:
+            self._drag.move(event.scenePos())
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag is not None:
+            drag, self._drag = self._drag, None
+            drag.finish(event.scenePos())
+
+
+class ResizeHandle(QGraphicsItem):
+    """The grip under a layer: drag down to add units, up to remove them."""
+
+    def __init__(self, column: "LayerColumn", y: float) -> None:
+        super().__init__(column)
+        self.column = column
+        self.setPos(0, y)
+        self.preview: int | None = None
+        self._drag: interactions.ResizeDrag | None = None
+        self.setToolTip("Drag down to add units, up to remove them")
+        self.setCursor(Qt.CursorShape.SizeVerCursor)
+        self.setZValue(4)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-W / 2, 0, W, HANDLE_HEIGHT + (22 if self.preview is not None else 0))
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setPen(QPen(colors.HEADER_BORDER, 2))
+        for dy in (4.0, 8.0):
+            painter.drawLine(QPointF(-14, dy), QPointF(14, dy))
+        if self.preview is not None:
+            painter.setPen(colors.SELECTED)
+            painter.setFont(_font(9, bold=True))
+            painter.drawText(QRectF(-W / 2, HANDLE_HEIGHT, W, 20), Qt.AlignmentFlag.AlignCenter, f"→ {self.preview} units")
+
+    def set_preview(self, units: int | None) -> None:
+        self.prepareGeometryChange()
+        self.preview = units
+        self.update()
+
+    def mousePressEvent(self, event) -> None:
+        self._drag = interactions.ResizeDrag(self.column, event.scenePos())
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is not None:
+            self._drag.move(event.scenePos())
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag is not None:
+            drag, self._drag = self._drag, None
+            drag.finish(event.scenePos())
+
+
+class NodeColumn(QGraphicsItem):
+    """Base card: header above y = 0, unit slots below it (local x centred on 0)."""
+
+    is_layer = False
+
+    def __init__(self, place: NodePlace, title: str, subtitle: str) -> None:
+        super().__init__()
+        self.place = place
+        self.name = place.name
+        self.title = title
+        self.subtitle = subtitle
+        self.units: list[UnitNode] = []
+        self.rows = place.rows
+        self.more = 0  # units not drawn
+        self.setPos(place.x, place.top)
+        self.setZValue(1)
+        self.port = PortItem(self)
+        self.port.setPos(W / 2, -HEADER_HEIGHT / 2)
+
+    def _scene(self) -> "EditorScene":
+        return self.scene()  # type: ignore[return-value]
+
+    def body_height(self) -> float:
+        return (self.rows + (1 if self.more else 0)) * PITCH
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-W / 2 - 2, -HEADER_HEIGHT - 2, W + 4, HEADER_HEIGHT + self.body_height() + HANDLE_HEIGHT + 6)
+
+    def unit_y(self, slot: int) -> float:
+        return slot * PITCH + PITCH / 2
+
+    def anchor(self, row: int, right: bool) -> QPointF | None:
+        """Scene point where an edge of unit `row` attaches (None when not drawn)."""
+        if row >= len(self.units):
+            return None
+        unit = self.units[row]
+        return unit.mapToScene(QPointF((UNIT / 2 + 1) * (1 if right else -1), 0))
+
+    def _add_units(self, n: int, activation: str | None) -> None:
+        shown = drawn_units(n)
+        self.more = n - shown
+        for i in range(shown):
+            u = UnitNode(self.name, i, activation, self)
+            u.setPos(0, self.unit_y(i))
+            self.units.append(u)
+        self.rows = shown
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        card = QRectF(-W / 2, -HEADER_HEIGHT, W, HEADER_HEIGHT + self.body_height() + 6)
+        selected = self.isSelected()
+        painter.setPen(QPen(colors.SELECTED if selected else colors.HEADER_BORDER, 2.0 if selected else 1.0))
+        painter.setBrush(QColor(255, 255, 255, 215))
+        painter.drawRoundedRect(card, 9, 9)
+        painter.setPen(QPen(colors.GRID_MAJOR, 1))
+        painter.drawLine(QPointF(-W / 2 + 6, -4), QPointF(W / 2 - 6, -4))
+        painter.setPen(colors.TEXT)
+        painter.setFont(_font(10.5, bold=True))
+        fm = QFontMetricsF(painter.font())
+        title = fm.elidedText(self.title, Qt.TextElideMode.ElideRight, self._title_width())
+        painter.drawText(QRectF(-W / 2 + 8, -HEADER_HEIGHT + 4, self._title_width(), 20), Qt.AlignmentFlag.AlignVCenter, title)
+        self._paint_subtitle(painter)
+        if self.more:
+            painter.setPen(colors.TEXT_DIM)
+            painter.setFont(_font(9))
+            painter.drawText(QRectF(-W / 2, self.rows * PITCH, W, PITCH), Qt.AlignmentFlag.AlignCenter, f"+{self.more} more")
+
+    def _title_width(self) -> float:
+        return W - 16
+
+    def _paint_subtitle(self, painter: QPainter) -> None:
+        painter.setPen(colors.TEXT_DIM)
+        painter.setFont(_font(9))
+        painter.drawText(QRectF(-W / 2 + 8, -HEADER_HEIGHT + 26, W - 16, 20), Qt.AlignmentFlag.AlignVCenter, self.subtitle)
+
+
+class InputColumn(NodeColumn):
+    """An input group; for a 2-D spec, the seven playground features (click to toggle)."""
+
+    def __init__(self, place: NodePlace, spec: NetworkSpec, size: int) -> None:
+        feats = spec.features if (spec.features is not None and len(spec.inputs) == 1) else None
+        subtitle = f"{size} feature{'s' if size != 1 else ''} on" if feats is not None else f"{size} input{'s' if size != 1 else ''}"
+        super().__init__(place, "features" if feats is not None else place.name, subtitle)
+        self.features = feats
+        if feats is None:
+            self._add_units(size, None)
+            self.row_units = list(self.units)
+            return
+        self.feature_nodes: dict[str, FeatureNode] = {}
+        for slot, f in enumerate(FEATURES):
+            node = FeatureNode(f, feature_label(f), f in feats, feats.index(f) if f in feats else -1, self.name, self)
+            node.setPos(0, self.unit_y(slot))
+            self.feature_nodes[f] = node
+        self.units = [self.feature_nodes[f] for f in feats]  # row r of the weights = feats[r]
+        self.rows = len(FEATURES)
+
+
+class LayerColumn(NodeColumn):
+    """A dense layer (or the output): header controls, unit thumbnails, resize grip."""
+
+    is_layer = True
+
+    def __init__(self, place: NodePlace, index: int, layer: LayerSpec, is_output: bool) -> None:
+        super().__init__(place, layer.name if not is_output else f"{layer.name} (output)", "")
+        self.index = index
+        self.layer = layer
+        self.is_output = is_output
+        self._add_units(layer.units, layer.activation)
+        self._drag: interactions.ReorderDrag | None = None
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, not is_output)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        x = W / 2 - 4
+        self.remove_button = self.plus_button = self.minus_button = None
+        if not is_output:
+            x -= 18
+            self.remove_button = ButtonItem("×", "Remove this layer (or select it and press Delete)",
+                                            lambda: self._scene().request_remove(self.index), self, danger=True)
+            self.remove_button.setPos(x, -HEADER_HEIGHT + 5)
+            x -= 18
+            self.plus_button = ButtonItem("+", "Add a unit", lambda: self._scene().request_resize(self.index, self.layer.units + 1), self)
+            self.plus_button.setPos(x, -HEADER_HEIGHT + 5)
+            x -= 18
+            self.minus_button = ButtonItem("−", "Remove a unit", lambda: self._scene().request_resize(self.index, self.layer.units - 1), self)
+            self.minus_button.setPos(x, -HEADER_HEIGHT + 5)
+        self._title_w = x - (-W / 2 + 8) - 2
+        units_text = f"{layer.units} unit{'s' if layer.units != 1 else ''} ·"
+        fm = QFontMetricsF(_font(9))
+        self._units_text = units_text
+        act_w = QFontMetricsF(_font(9.5)).horizontalAdvance(layer.activation + " ▾") + 10
+        self.activation_button = ButtonItem(layer.activation + " ▾", "Choose this layer's activation function",
+                                            lambda: self._scene().request_activation_menu(self), self,
+                                            width=act_w, pill=True)
+        self.activation_button.setPos(-W / 2 + 8 + fm.horizontalAdvance(units_text) + 4, -HEADER_HEIGHT + 28)
+        self.handle = None
+        if not is_output:
+            self.handle = ResizeHandle(self, self.body_height() + 2)
+        if not is_output:
+            self.setToolTip("Drag the header to move this layer; click to select (Delete removes it)")
+
+    def _title_width(self) -> float:
+        return self._title_w
+
+    def _paint_subtitle(self, painter: QPainter) -> None:
+        painter.setPen(colors.TEXT_DIM)
+        painter.setFont(_font(9))
+        painter.drawText(QRectF(-W / 2 + 8, -HEADER_HEIGHT + 27, W - 16, 20), Qt.AlignmentFlag.AlignVCenter, self._units_text)
+
+    def header_rect(self) -> QRectF:
+        return QRectF(-W / 2, -HEADER_HEIGHT, W, HEADER_HEIGHT)
+
+    def mousePressEvent(self, event) -> None:
+        if not self.header_rect().contains(event.pos()):
+            event.ignore()
+            return
+        super().mousePressEvent(event)  # selection
+        if not self.is_output:
+            self._drag = interactions.ReorderDrag(self, event.scenePos())
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is not None:
+            self._drag.move(event.scenePos())
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag is not None:
+            drag, self._drag = self._drag, None
+            drag.finish(event.scenePos())

@@ -1,0 +1,135 @@
+"""NetworkEditor: palette + canvas + status line, the widget the main window embeds.
+
+It keeps no training state: `set_spec` draws a spec, `show_snapshot` recolours what is
+drawn, and every user edit becomes a NEW NetworkSpec on `specEdited` (the editor also
+shows it at once; a session that rejects it calls `set_spec` with the old spec).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
+
+from engine.snapshot import Snapshot
+from engine.spec import NetworkSpec
+
+from .palette import LayerPalette
+from .scene import EditorScene, SpecEdit
+from .spec_edits import insert_layer
+from .view import EditorView
+
+WEIGHT_LIMIT = 1e6
+
+
+class NetworkEditor(QWidget):
+    specEdited = Signal(object)
+    weightEdited = Signal(int, int, int, int, float)
+    unitSelected = Signal(str, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._spec: NetworkSpec | None = None
+        self._rebuild_pending = False
+        self._in_edit = False
+        self.scene = EditorScene(self)
+        self.view = EditorView(self.scene, self)
+        self.palette = LayerPalette(self)
+        self.info_label = QLabel("")
+        self.info_label.setStyleSheet("color: #455a64;")
+        self.message_label = QLabel("")
+        self.message_label.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        status = QHBoxLayout()
+        status.setContentsMargins(8, 2, 8, 4)
+        status.addWidget(self.info_label, 1)
+        status.addWidget(self.message_label, 1)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addWidget(self.view, 1)
+        right.addLayout(status)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self.palette)
+        outer.addLayout(right, 1)
+
+        self.scene.editRequested.connect(self._apply_edit)
+        self.scene.unitClicked.connect(self.unitSelected)
+        self.scene.weightClicked.connect(self._ask_weight_later)
+        self.scene.hoverInfo.connect(self.info_label.setText)
+        self.scene.message.connect(self.show_message)
+        self.palette.activated.connect(self._append_layer)
+
+    # ----- public API -------------------------------------------------------------------
+    @property
+    def spec(self) -> NetworkSpec | None:
+        return self._spec
+
+    def set_spec(self, spec: NetworkSpec) -> None:
+        """Draw `spec` (no-op when it is what is already drawn)."""
+        if spec == self._spec and not self._rebuild_pending:
+            return
+        self._spec = spec
+        if self._in_edit:
+            # an item's own event handler is still running: rebuilding now would delete it
+            if not self._rebuild_pending:
+                self._rebuild_pending = True
+                QTimer.singleShot(0, self, self._rebuild_now)
+        else:
+            self._rebuild_now()
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Recolour weights and redraw unit maps in place (cheap enough for 60 Hz)."""
+        if self._rebuild_pending:
+            self._rebuild_now()
+        self.scene.apply_snapshot(snapshot)
+
+    def show_message(self, text: str) -> None:
+        self.message_label.setText(text)
+        self.message_label.setToolTip(text)
+
+    # ----- internals --------------------------------------------------------------------
+    def _rebuild_now(self) -> None:
+        if self._spec is None:
+            return
+        self._rebuild_pending = False
+        self.scene.build(self._spec)
+        self.view.fit()
+
+    def _apply_edit(self, edit: SpecEdit) -> None:
+        if self._spec is None:
+            return
+        try:
+            new = edit(self._spec)
+        except ValueError as exc:  # SpecError and friends: say why, change nothing
+            self.show_message(str(exc))
+            return
+        self.show_message("")
+        if new == self._spec:
+            return
+        self._in_edit = True
+        try:
+            self.set_spec(new)
+            self.specEdited.emit(new)
+        finally:
+            self._in_edit = False
+
+    def _append_layer(self, activation: str) -> None:
+        if self._spec is not None:
+            index = len(self._spec.layers) - 1
+            self._apply_edit(lambda s: insert_layer(s, index, activation=activation))
+
+    def _ask_weight_later(self, layer: int, source: int, row: int, col: int, value: float) -> None:
+        # the dialog runs its own event loop: open it after the click's handler has returned
+        QTimer.singleShot(0, self, lambda: self._edit_weight(layer, source, row, col, value))
+
+    def _edit_weight(self, layer: int, source: int, row: int, col: int, value: float) -> None:
+        if self._spec is None or layer >= len(self._spec.layers):
+            return
+        src = self._spec.sources_of(layer)[source]
+        tgt = self._spec.layers[layer].name
+        new, ok = QInputDialog.getDouble(self, "Edit weight", f"Weight {src}[{row + 1}] → {tgt}[{col + 1}]:",
+                                         value, -WEIGHT_LIMIT, WEIGHT_LIMIT, 4)
+        if ok:
+            self.weightEdited.emit(layer, source, row, col, float(new))

@@ -1,0 +1,225 @@
+"""The canvas: builds items for a spec, updates them from snapshots, routes edit requests.
+
+Items never change the spec themselves: they call `request_*`, which emits `editRequested`
+with a spec -> spec function; the editor widget applies it (or shows why it can't).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QMenu
+
+from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from engine.features import FEATURES, transform
+from engine.snapshot import Snapshot, grid_points
+from engine.spec import NetworkSpec
+
+from . import colors, spec_edits
+from .columns import InputColumn, LayerColumn, NodeColumn
+from .edges import EdgeBundle
+from .layout import HEADER_HEIGHT, gap_x, places
+from .unit_items import UnitNode, UnitPopup
+
+SpecEdit = Callable[[NetworkSpec], NetworkSpec]
+FEATURE_MAP_RESOLUTION = 48
+
+
+def feature_maps(domain: tuple[float, float]) -> dict[str, np.ndarray]:
+    """What each 2-D feature looks like over the plane (fixed, so computed once)."""
+    pts = grid_points(FEATURE_MAP_RESOLUTION, domain)
+    vals = transform(pts, tuple(FEATURES))
+    out = {}
+    for i, f in enumerate(FEATURES):
+        g = vals[:, i].reshape(FEATURE_MAP_RESOLUTION, FEATURE_MAP_RESOLUTION)
+        out[f] = (g / max(np.abs(g).max(), 1e-9)).astype(np.float32)
+    return out
+
+
+class EditorScene(QGraphicsScene):
+    editRequested = Signal(object)  # SpecEdit
+    unitClicked = Signal(str, int)
+    weightClicked = Signal(int, int, int, int, float)
+    hoverInfo = Signal(str)
+    message = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.spec: NetworkSpec | None = None
+        self.input_columns: list[InputColumn] = []
+        self.layer_columns: list[LayerColumn] = []
+        self.bundles: list[EdgeBundle] = []
+        self.popup = UnitPopup()
+        self.insert_mark = QGraphicsLineItem()
+        self._feature_maps: dict[str, np.ndarray] | None = None
+        self._init_overlays()
+
+    def _init_overlays(self) -> None:
+        self.popup = UnitPopup()
+        self.addItem(self.popup)
+        self.insert_mark = QGraphicsLineItem()
+        pen = QPen(colors.INSERT_MARK, 4.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        self.insert_mark.setPen(pen)
+        self.insert_mark.setZValue(200)
+        self.insert_mark.hide()
+        self.addItem(self.insert_mark)
+
+    # ----- building ---------------------------------------------------------------------
+    def build(self, spec: NetworkSpec) -> None:
+        self.clear()
+        self._init_overlays()
+        self.spec = spec
+        self.input_columns, self.layer_columns, self.bundles = [], [], []
+        columns: dict[str, NodeColumn] = {}
+        for place in places(spec):
+            if len(columns) < len(spec.inputs):
+                group = spec.inputs[len(columns)]
+                col: NodeColumn = InputColumn(place, spec, group.size)
+                self.input_columns.append(col)  # type: ignore[arg-type]
+            else:
+                i = len(self.layer_columns)
+                col = LayerColumn(place, i, spec.layers[i], is_output=i == len(spec.layers) - 1)
+                self.layer_columns.append(col)  # type: ignore[arg-type]
+            self.addItem(col)
+            columns[place.name] = col
+        if spec.features is not None and self.input_columns and self.input_columns[0].features is not None:
+            self._show_feature_maps(self.input_columns[0])
+        sizes = spec.node_sizes()
+        for i, target in enumerate(self.layer_columns):
+            for s, src_name in enumerate(spec.sources_of(i)):
+                source = columns[src_name]
+                skip_top = self._skip_top(source, target)
+                bundle = EdgeBundle(source, target, i, s, sizes[src_name], skip_top)
+                self.addItem(bundle)
+                self.bundles.append(bundle)
+        self.setSceneRect(self.itemsBoundingRect().adjusted(-40, -40, 40, 40))
+
+    def _skip_top(self, source: NodeColumn, target: LayerColumn) -> float | None:
+        """Height a curve must pass at to clear the columns between; None if adjacent."""
+        between = [c for c in self.layer_columns if source.place.column < c.place.column < target.place.column]
+        if not between:
+            return None
+        top = min(c.place.top for c in between) - HEADER_HEIGHT
+        return top - 24.0 - 10.0 * (target.place.column - source.place.column)
+
+    def _show_feature_maps(self, column: InputColumn) -> None:
+        if self._feature_maps is None:
+            self._feature_maps = feature_maps((-6.0, 6.0))
+        for f, node in column.feature_nodes.items():
+            node.set_grid(self._feature_maps[f])
+
+    # ----- live data --------------------------------------------------------------------
+    def apply_snapshot(self, snap: Snapshot) -> None:
+        """Update pens and thumbnails in place; parts whose shapes are stale are skipped."""
+        for b in self.bundles:
+            if b.layer_index < len(snap.weights) and b.source_index < len(snap.weights[b.layer_index]):
+                b.set_weights(snap.weights[b.layer_index][b.source_index])
+        grids = snap.grids or {}
+        for i, col in enumerate(self.layer_columns):
+            bias = snap.biases[i] if i < len(snap.biases) else None
+            if bias is not None and len(bias) != col.layer.units:
+                bias = None
+            g = grids.get(col.layer.name)
+            if g is not None and g.shape[0] != col.layer.units:
+                g = None
+            for u in col.units:
+                if bias is not None:
+                    u.bias = float(bias[u.index])
+                if g is not None:
+                    u.set_grid(g[u.index])
+        for col in self.input_columns:
+            if col.features is not None:
+                continue
+            g = grids.get(col.name)
+            if g is not None and g.shape[0] == len(col.units):
+                for u in col.units:
+                    u.set_grid(g[u.index])
+        if self.popup.isVisible():
+            self.popup.update()
+
+    # ----- lookups ----------------------------------------------------------------------
+    def column_at(self, pos: QPointF) -> NodeColumn | None:
+        for item in self.items(pos):
+            while item is not None and not isinstance(item, NodeColumn):
+                item = item.parentItem()
+            if isinstance(item, NodeColumn):
+                return item
+        return None
+
+    def bundle(self, source: str, target: str) -> EdgeBundle | None:
+        for b in self.bundles:
+            if b.source.name == source and b.target.layer.name == target:
+                return b
+        return None
+
+    # ----- overlays ---------------------------------------------------------------------
+    def show_unit_popup(self, unit: UnitNode) -> None:
+        self.popup.show_for(unit)
+
+    def hide_unit_popup(self, unit: UnitNode) -> None:
+        if self.popup.unit is unit:
+            self.popup.hide()
+            self.popup.unit = None
+
+    def show_insert_mark(self, index: int, moving: bool = False) -> None:
+        """A green bar in the gap where a dropped or moved layer will go."""
+        cols = self.layer_columns + self.input_columns
+        top = min(c.place.top for c in cols) - HEADER_HEIGHT - 10
+        bottom = max(c.place.top + c.body_height() for c in cols) + 20
+        x = gap_x(index)
+        self.insert_mark.setLine(x, top, x, bottom)
+        self.insert_mark.show()
+
+    def hide_insert_mark(self) -> None:
+        self.insert_mark.hide()
+
+    # ----- edit requests ----------------------------------------------------------------
+    def request_edit(self, edit: SpecEdit) -> None:
+        self.editRequested.emit(edit)
+
+    def request_remove(self, index: int) -> None:
+        self.request_edit(lambda s: spec_edits.remove_layer(s, index))
+
+    def request_resize(self, index: int, units: int) -> None:
+        self.request_edit(lambda s: spec_edits.resize_layer(s, index, units))
+
+    def request_move(self, index: int, new_index: int) -> None:
+        self.request_edit(lambda s: spec_edits.move_layer(s, index, new_index))
+
+    def request_insert(self, index: int, activation: str, units: int) -> None:
+        self.request_edit(lambda s: spec_edits.insert_layer(s, index, units, activation))
+
+    def request_connection(self, source: str, target: str) -> None:
+        self.request_edit(lambda s: spec_edits.add_connection(s, source, target))
+
+    def request_remove_connection(self, source: str, target: str) -> None:
+        self.request_edit(lambda s: spec_edits.remove_connection(s, source, target))
+
+    def request_activation_menu(self, column: LayerColumn) -> None:
+        choices = tuple(ACTIVATIONS) if column.is_output else HIDDEN_ACTIVATIONS
+        menu = QMenu()
+        actions = {}
+        for name in choices:
+            act = menu.addAction(ACTIVATIONS[name].label)
+            act.setCheckable(True)
+            act.setChecked(name == column.layer.activation)
+            actions[act] = name
+        views = self.views()
+        anchor = column.activation_button.mapToScene(QPointF(0, 18))
+        screen_pos = views[0].viewport().mapToGlobal(views[0].mapFromScene(anchor)) if views else None
+        chosen = menu.exec(screen_pos) if screen_pos is not None else menu.exec()
+        if chosen in actions and actions[chosen] != column.layer.activation:
+            index, name = column.index, actions[chosen]
+            self.request_edit(lambda s: spec_edits.set_activation(s, index, name))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            selected = [c for c in self.layer_columns if c.isSelected()]
+            if selected:
+                self.request_remove(selected[0].index)
+                event.accept()
+                return
+            self.message.emit("Select a hidden layer (click its header) to remove it")
+        super().keyPressEvent(event)

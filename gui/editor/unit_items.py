@@ -1,0 +1,201 @@
+"""Unit nodes: each draws what its unit computes over the input plane, as a thumbnail.
+
+Nodes never rebuild on a snapshot: `set_grid` swaps the image and asks for a repaint.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
+
+from . import colors
+from .layout import UNIT
+
+if TYPE_CHECKING:
+    from .scene import EditorScene
+
+RADIUS = 6.0
+
+
+class UnitNode(QGraphicsItem):
+    """One unit of a layer or input group (child of its column)."""
+
+    def __init__(self, node: str, index: int, activation: str | None, parent: QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.node = node
+        self.index = index
+        self.activation = activation
+        self.image: QImage | None = None
+        self.value_range: tuple[float, float] | None = None
+        self.bias: float | None = None
+        self._hover = False
+        self.setAcceptHoverEvents(True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(2)
+
+    # ----- data -------------------------------------------------------------------------
+    def set_grid(self, grid: np.ndarray) -> None:
+        self.image = colors.grid_to_image(grid, colors.levels_for(self.activation))
+        self.value_range = (float(np.nanmin(grid)), float(np.nanmax(grid)))
+        self.update()
+
+    def title(self) -> str:
+        return f"{self.node} · unit {self.index + 1}"
+
+    def description(self) -> list[str]:
+        lines = [f"activation: {self.activation}"] if self.activation else ["input"]
+        if self.bias is not None:
+            lines.append(f"bias: {self.bias:+.4f}")
+        if self.value_range is not None:
+            lo, hi = self.value_range
+            lines.append(f"output over the plane: {lo:+.3f} … {hi:+.3f}")
+        return lines
+
+    # ----- drawing ----------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return QRectF(-UNIT / 2 - 2, -UNIT / 2 - 2, UNIT + 4, UNIT + 4)
+
+    def _frame(self) -> QRectF:
+        return QRectF(-UNIT / 2, -UNIT / 2, UNIT, UNIT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        r = self._frame()
+        path = QPainterPath()
+        path.addRoundedRect(r, RADIUS, RADIUS)
+        if self.image is not None:
+            painter.save()
+            painter.setClipPath(path)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(r, self.image)
+            painter.restore()
+        else:
+            painter.fillPath(path, QBrush(colors.NEUTRAL))
+            painter.setPen(colors.TEXT_DIM)
+            painter.setFont(QFont(painter.font().family(), 8))
+            painter.drawText(r, Qt.AlignmentFlag.AlignCenter, str(self.index + 1))
+        pen = QPen(colors.SELECTED if self._hover else colors.HEADER_BORDER, 2.0 if self._hover else 1.0)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+
+    # ----- interaction ------------------------------------------------------------------
+    def _scene(self) -> "EditorScene":
+        return self.scene()  # type: ignore[return-value]
+
+    def hoverEnterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+        self._scene().show_unit_popup(self)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
+        self._scene().hide_unit_popup(self)
+
+    def mousePressEvent(self, event) -> None:
+        event.accept()
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self.contains(event.pos()):
+            self.clicked()
+
+    def clicked(self) -> None:
+        self._scene().unitClicked.emit(self.node, self.index)
+
+
+class FeatureNode(UnitNode):
+    """A 2-D input feature (x, y, x², ...): click to switch it on or off."""
+
+    def __init__(self, feature: str, label: str, enabled: bool, index: int, group: str, parent: QGraphicsItem) -> None:
+        super().__init__(group, index, None, parent)
+        self.feature = feature
+        self.label = label
+        self.enabled = enabled
+        self.setToolTip(f"{label}: click to switch this input feature {'off' if enabled else 'on'}")
+
+    def title(self) -> str:
+        return f"feature {self.label}" + ("" if self.enabled else " (off)")
+
+    def description(self) -> list[str]:
+        return [("on" if self.enabled else "off") + " · click to toggle"] + super().description()[1:]
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-UNIT / 2 - 48, -UNIT / 2 - 2, UNIT + 50, UNIT + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setOpacity(1.0 if self.enabled else 0.3)
+        super().paint(painter, option, widget)
+        painter.setOpacity(1.0)
+        painter.setPen(colors.TEXT if self.enabled else colors.TEXT_DIM)
+        f = QFont(painter.font().family(), 10)
+        f.setBold(self.enabled)
+        painter.setFont(f)
+        painter.drawText(QRectF(-UNIT / 2 - 48, -UNIT / 2, 44, UNIT),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.label)
+
+    def clicked(self) -> None:
+        from .spec_edits import toggle_feature
+
+        feature = self.feature
+        self._scene().request_edit(lambda spec: toggle_feature(spec, feature))
+
+
+class UnitPopup(QGraphicsItem):
+    """The hovered unit, large, with its numbers; constant size whatever the zoom."""
+
+    SIZE = 180.0
+    PAD = 10.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        self.setZValue(1000)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.unit: UnitNode | None = None
+        self.hide()
+
+    def _text_lines(self) -> list[str]:
+        return [] if self.unit is None else self.unit.description()
+
+    def boundingRect(self) -> QRectF:
+        n = len(self._text_lines())
+        return QRectF(0, 0, self.SIZE + 2 * self.PAD, self.SIZE + 2 * self.PAD + 22 + 16 * n)
+
+    def show_for(self, unit: UnitNode) -> None:
+        self.prepareGeometryChange()
+        self.unit = unit
+        self.setPos(unit.mapToScene(QPointF(UNIT / 2 + 8, -UNIT / 2)))
+        self.show()
+        self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if self.unit is None:
+            return
+        r = self.boundingRect()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(QPen(colors.HEADER_BORDER, 1))
+        painter.setBrush(QColor(255, 255, 255, 245))
+        painter.drawRoundedRect(r, 8, 8)
+        title = QFont(painter.font().family(), 10)
+        title.setBold(True)
+        painter.setFont(title)
+        painter.setPen(colors.TEXT)
+        painter.drawText(QRectF(self.PAD, 4, self.SIZE, 20), Qt.AlignmentFlag.AlignVCenter, self.unit.title())
+        img_rect = QRectF(self.PAD, 26, self.SIZE, self.SIZE)
+        if self.unit.image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            painter.drawImage(img_rect, self.unit.image)
+        else:
+            painter.fillRect(img_rect, colors.NEUTRAL)
+            painter.setPen(colors.TEXT_DIM)
+            painter.drawText(img_rect, Qt.AlignmentFlag.AlignCenter, "no boundary map\n(not a 2-D dataset\nor not trained yet)")
+        painter.setPen(colors.TEXT)
+        painter.setFont(QFont(painter.font().family(), 9))
+        y = 26 + self.SIZE + 6
+        for line in self._text_lines():
+            painter.drawText(QRectF(self.PAD, y, self.SIZE, 16), Qt.AlignmentFlag.AlignVCenter, line)
+            y += 16

@@ -1,0 +1,120 @@
+"""The view: grid background, zoom to fit, and the palette's drops (insert a layer)."""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QPainter, QPen, QResizeEvent, QWheelEvent
+from PySide6.QtWidgets import QFrame, QGraphicsView
+
+from . import colors
+from .layout import insert_index_at
+from .palette import parse_layer_mime
+from .scene import EditorScene
+
+GRID = 20.0
+MAX_FIT_SCALE = 1.15
+
+
+class EditorView(QGraphicsView):
+    def __init__(self, scene: EditorScene, parent=None) -> None:
+        super().__init__(scene, parent)
+        self.editor_scene = scene
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setAcceptDrops(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self.auto_fit = True
+
+    # ----- looks ------------------------------------------------------------------------
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+        painter.fillRect(rect, colors.CANVAS)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        left = math.floor(rect.left() / GRID) * GRID
+        top = math.floor(rect.top() / GRID) * GRID
+        minor = QPen(colors.GRID_MINOR, 0)
+        major = QPen(colors.GRID_MAJOR, 0)
+        x = left
+        while x < rect.right():
+            painter.setPen(major if round(x / GRID) % 5 == 0 else minor)
+            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            x += GRID
+        y = top
+        while y < rect.bottom():
+            painter.setPen(major if round(y / GRID) % 5 == 0 else minor)
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            y += GRID
+
+    def fit(self) -> None:
+        """Show the whole network, never magnified beyond a comfortable size."""
+        rect = self.scene().sceneRect()
+        if rect.isEmpty() or self.viewport().width() < 10:
+            return
+        self.resetTransform()
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        s = self.transform().m11()
+        if s > MAX_FIT_SCALE:
+            self.resetTransform()
+            self.scale(MAX_FIT_SCALE, MAX_FIT_SCALE)
+            self.centerOn(rect.center())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit:
+            self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Ctrl + wheel zooms (and stops auto-fit); the plain wheel scrolls."""
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            factor = 1.0015 ** event.angleDelta().y()
+            self.scale(factor, factor)
+            self.auto_fit = False
+            event.accept()
+        else:
+            super().wheelEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.itemAt(event.position().toPoint()) is None:
+            self.auto_fit = True
+            self.fit()
+        super().mouseDoubleClickEvent(event)
+
+    # ----- drops from the palette -------------------------------------------------------
+    def _drop_index(self, event: QDragMoveEvent | QDropEvent) -> int | None:
+        scene = self.editor_scene
+        if scene.spec is None or parse_layer_mime(event.mimeData()) is None:
+            return None
+        x = self.mapToScene(event.position().toPoint()).x()
+        return insert_index_at(x, len(scene.spec.layers))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if parse_layer_mime(event.mimeData()) is not None:
+            event.acceptProposedAction()
+            self.dragMoveEvent(event)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        index = self._drop_index(event)
+        if index is None:
+            event.ignore()
+            return
+        self.editor_scene.show_insert_mark(index)
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:
+        self.editor_scene.hide_insert_mark()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.editor_scene.hide_insert_mark()
+        index = self._drop_index(event)
+        parsed = parse_layer_mime(event.mimeData())
+        if index is None or parsed is None:
+            event.ignore()
+            return
+        activation, units = parsed
+        event.acceptProposedAction()
+        self.editor_scene.request_insert(index, activation, units)
