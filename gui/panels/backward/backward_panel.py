@@ -27,9 +27,12 @@ class BackwardPanel(QTabWidget):
     stepModeToggled = Signal(bool)
     phaseChanged = Signal(object)  # stepthrough.Phase (node values + edge gradients for the editor)
 
-    def __init__(self, grid_resolution: int = 40, parent: QWidget | None = None) -> None:
+    def __init__(self, grid_resolution: int = 40, replay_resolution: int | None = None,
+                 parent: QWidget | None = None) -> None:
+        """`grid_resolution`: error-signal maps; `replay_resolution`: grids of replayed
+        snapshots (give the window's own so its views draw replays like live ones)."""
         super().__init__(parent)
-        self.timeline_panel = TimelinePanel(grid_resolution=grid_resolution)
+        self.timeline_panel = TimelinePanel(grid_resolution=replay_resolution or grid_resolution)
         self.step_through = StepThroughPanel()
         self.error_maps = ErrorMapsPanel(resolution=grid_resolution)
         self.gradient_check = GradientCheckPanel()

@@ -142,7 +142,9 @@ class NetworkDiagram(QWidget):
         sizes = spec.node_sizes()
         fan = {l.name: sum(self._drawn(sizes[s]) for s in spec.sources_of(i)) * self._drawn(l.units)
                for i, l in enumerate(spec.layers)}
-        if self.focus_node in fan:  # numbers only on the edges this phase computed, when few
+        if self.radius() < 18:  # too cramped for numbers on edges
+            numbered: set[str] = set()
+        elif self.focus_node in fan:  # numbers only on the edges this phase computed, when few
             numbered = {self.focus_node} if fan[self.focus_node] <= 16 else set()
         else:
             numbered = set(fan) if sum(fan.values()) <= 12 else set()
@@ -202,11 +204,17 @@ class NetworkDiagram(QWidget):
                     p.setBrush(Qt.NoBrush)
                     p.drawEllipse(c, r + 5, r + 5)
                 shown = vals if vals is not None else plain
-                if shown is not None and r >= 11:
+                if shown is not None and r >= 9:
                     p.setFont(font)
+                    text = short(shown[u])
+                    while p.fontMetrics().horizontalAdvance(text) > 2 * r - 3 and p.font().pointSizeF() > 5.5:
+                        smaller = QFont(p.font())
+                        smaller.setPointSizeF(p.font().pointSizeF() - 0.5)
+                        p.setFont(smaller)
                     dark = vals is not None and abs(vals[u] / node_scale) >= 0.6
                     p.setPen(QColor(255, 255, 255) if dark else QColor(0, 0, 0))
-                    p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt.AlignCenter, short(shown[u]))
+                    if p.fontMetrics().horizontalAdvance(text) <= 2 * r - 1:  # else the side panel has it
+                        p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt.AlignCenter, text)
             top = self.unit_center(node, 0)
             p.setPen(QColor(70, 70, 70))
             p.drawText(QRectF(top.x() - 40, top.y() - r - 17, 80, 14), Qt.AlignCenter,

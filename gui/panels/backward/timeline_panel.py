@@ -35,7 +35,6 @@ class TimelinePanel(QWidget):
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Back to the network as it is now")
         self.plot = pg.PlotWidget(background="w")
-        self.plot.setMaximumHeight(110)
         self.plot.setMinimumHeight(80)
         self.plot.setLabel("left", "loss")
         self.plot.setLogMode(y=True)
