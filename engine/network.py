@@ -178,7 +178,8 @@ class Network:
         temps = [np.empty((n, lo.units)) for lo in self.layouts]
         backs: list[Array | None] = [None] * len(self.layouts)
         back_bufs = [np.empty((n, lo.units)) for lo in self.layouts]
-        loss = self._backward_into(acts, zs, y, self._grad_views(grad), deltas, temps, backs, back_bufs)
+        ones = np.ones(n)
+        loss = self._backward_into(acts, zs, y, self._grad_views(grad), deltas, temps, backs, back_bufs, ones)
         return BackwardPass(grad, {lo.name: d for lo, d in zip(self.layouts, deltas)}, loss)
 
     def train_gradient(self, x: Array, y: Array, grad: Array) -> float:
@@ -203,7 +204,7 @@ class Network:
         backs = ws.backs
         for i in range(len(backs)):
             backs[i] = None
-        return self._backward_into(acts, ws.z, y, ws.grad_views, ws.deltas, ws.temps, backs, ws.back_bufs)
+        return self._backward_into(acts, ws.z, y, ws.grad_views, ws.deltas, ws.temps, backs, ws.back_bufs, ws.ones)
 
     def _input_views(self, x: Array) -> list[Array]:
         acts: list[Array] = [x[:, cols] for cols in self._input_cols.values()]
@@ -227,7 +228,7 @@ class Network:
             z += b
             acts[g0 + i] = fwd(z, bufs[i])
 
-    def _backward_into(self, acts, zs, y, grad_views, deltas, temps, backs, back_bufs) -> float:
+    def _backward_into(self, acts, zs, y, grad_views, deltas, temps, backs, back_bufs, ones) -> float:
         """Fills deltas (dE/dz per layer) and the gradient views; returns the loss."""
         g0, last = self._n_groups, len(self.layouts) - 1
         loss = self._output_delta(acts[g0 + last], zs[last], y, deltas[last], temps[last])
@@ -248,7 +249,9 @@ class Network:
                     backs[j] = np.matmul(delta, w.T, out=back_bufs[j])
                 else:
                     backs[j] += delta @ w.T
-            np.add.reduce(delta, axis=0, out=gb)
+            # bias gradient = column sums of delta; as a BLAS product with a row of ones it
+            # is several times faster than a reduction over axis 0 for narrow layers
+            np.matmul(ones, delta, out=gb)
         return loss
 
     def _output_delta(self, a: Array, z: Array, y: Array, delta: Array, tmp: Array) -> float:
@@ -364,5 +367,6 @@ class _Workspace:
         self.z, self.a, self.deltas, self.temps, self.back_bufs = bufs(), bufs(), bufs(), bufs(), bufs()
         self.acts: list = [None] * n_nodes
         self.backs: list[Array | None] = [None] * len(layouts)
+        self.ones = np.ones(n)
         self.grad: Array | None = None
         self.grad_views: list = []
