@@ -1,0 +1,329 @@
+"""The playground window: docks around the network editor, menus, messages, layout memory.
+
+Hooks for other panels and menus (used by the file, paper and backward-pass helpers):
+- `add_dock(widget, title, area, name, tabify_with=None)` adds a dock with a View-menu entry;
+- `register_view(view)` feeds a view like the built-in ones: `show_snapshot(snapshot)` on
+  every frame, `set_dataset(data)` / `set_context(data, settings)` when data or settings change;
+- `file_menu` (its `file_insert_point` action: insert items before it), `edit_menu`,
+  `view_menu`, `training_menu`, `help_menu`; `close_guards` (callables returning False
+  to cancel closing, e.g. an unsaved-changes prompt); `shortcuts` lists (keys, what) for Help.
+"""
+from __future__ import annotations
+
+import traceback
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.spec import NetworkSpec
+from engine.snapshot import Snapshot
+
+from .panels.controls import ControlsPanel
+from .panels.data_panel import DataPanel
+from .plots.boundary import OutputPlot
+from .plots.loss import LossPlot
+from .plots.units import UnitMapsView
+from .session import Session
+from .style.themes import apply_theme
+
+LAYOUT_VERSION = 1
+DOCK_AREAS = {
+    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "right": Qt.DockWidgetArea.RightDockWidgetArea,
+    "top": Qt.DockWidgetArea.TopDockWidgetArea,
+    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+}
+
+
+class PlaceholderEditor(QWidget):
+    """Stands in for gui.editor.NetworkEditor until it exists: shows layers, +/- units and layers."""
+
+    specEdited = Signal(object)
+    weightEdited = Signal(int, int, int, int, float)
+    unitSelected = Signal(str, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._spec: NetworkSpec | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+    def set_spec(self, spec: NetworkSpec) -> None:
+        from dataclasses import replace
+
+        self._spec = spec
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        title = QLabel("Network")
+        title.setObjectName("caption")
+        self._layout.addWidget(title)
+        for i, layer in enumerate(spec.layers):
+            row = QHBoxLayout()
+            row.addWidget(QLabel(f"{layer.name}: {layer.units} × {layer.activation}"))
+            if i < len(spec.layers) - 1:
+                for text, delta in (("−", -1), ("+", 1)):
+                    b = QPushButton(text)
+                    b.setFixedWidth(28)
+                    b.setToolTip(f"{'Remove a unit from' if delta < 0 else 'Add a unit to'} {layer.name}")
+                    units = layer.units + delta
+
+                    def edit(_=False, i=i, units=units) -> None:
+                        if units >= 1:
+                            layers = list(spec.layers)
+                            layers[i] = replace(layers[i], units=units)
+                            self.specEdited.emit(spec.with_changes(layers=tuple(layers)))
+
+                    b.clicked.connect(edit)
+                    row.addWidget(b)
+            row.addStretch(1)
+            w = QWidget()
+            w.setLayout(row)
+            self._layout.addWidget(w)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        pass
+
+
+def make_editor() -> tuple[QWidget, bool]:
+    """The real network editor when gui.editor provides one, else the placeholder."""
+    try:
+        from gui.editor import NetworkEditor  # type: ignore[attr-defined]
+    except ImportError:
+        return PlaceholderEditor(), False
+    try:
+        return NetworkEditor(), True
+    except Exception:  # a broken editor must not stop the playground from opening
+        traceback.print_exc()
+        return PlaceholderEditor(), False
+
+
+class MessageBanner(QWidget):
+    """A strip above the editor for things the user must notice (divergence, re-initialisation)."""
+
+    COLOURS = {"diverged": "#b3261e", "error": "#b3261e", "reinitialised": "#7a5a00", "info": "#245b8f"}
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setObjectName("bannerText")
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setFixedWidth(26)
+        close.setToolTip("Dismiss this message")
+        close.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 4, 4, 4)
+        row.addWidget(self.label, 1)
+        row.addWidget(close)
+        self.kind = ""
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_message(self, kind: str, text: str) -> None:
+        self.kind = kind
+        self.label.setText(text)
+        colour = self.COLOURS.get(kind, "#245b8f")
+        self.setStyleSheet(f"MessageBanner {{ background: {colour}; }} QLabel, QPushButton {{ color: white; font-weight: 600; }}")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.show()
+        if kind in ("info", "reinitialised"):
+            self._timer.start(8000)
+        else:
+            self._timer.stop()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, grid_resolution: int = 100, restore_layout: bool = True) -> None:
+        super().__init__()
+        apply_theme(self)
+        self.setWindowTitle("Backprop Playground")
+        self.setObjectName("mainWindow")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self.qsettings = settings if settings is not None else QSettings()
+        self.session = Session(grid_resolution=grid_resolution, parent=self)
+        self.close_guards: list[Callable[[], bool]] = []
+        self.shortcuts: list[tuple[str, str]] = []
+        self.docks: dict[str, QDockWidget] = {}
+        self._closed = False
+
+        # ----- centre: banner + network editor -----
+        self.editor, self.has_real_editor = make_editor()
+        self.banner = MessageBanner()
+        centre = QWidget()
+        col = QVBoxLayout(centre)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.banner)
+        col.addWidget(self.editor, 1)
+        self.setCentralWidget(centre)
+
+        # ----- built-in views -----
+        s = self.session
+        self.controls = ControlsPanel(s)
+        self.data_panel = DataPanel(s, show_features=not self.has_real_editor)
+        self.output_plot = OutputPlot()
+        self.loss_plot = LossPlot()
+        self.unit_maps = UnitMapsView()
+        self._build_menus()
+        self.add_dock(self.controls, "Training", "top", "trainingDock")
+        self.add_dock(self.data_panel, "Data", "left", "dataDock")
+        self.add_dock(self.output_plot, "Output", "right", "outputDock")
+        self.add_dock(self.loss_plot, "Loss", "right", "lossDock")
+        self.add_dock(self.unit_maps, "Unit maps", "bottom", "unitsDock")
+        self.resizeDocks([self.docks["dataDock"]], [230], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["outputDock"]], [360], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["outputDock"], self.docks["lossDock"]], [420, 230], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["unitsDock"]], [250], Qt.Orientation.Vertical)
+
+        # ----- wiring: document -> views, views -> document -----
+        for view in (self.output_plot, self.loss_plot, self.unit_maps, self.editor):
+            s.snapshotReady.connect(view.show_snapshot)
+        s.dataChanged.connect(self.output_plot.set_data)
+        s.specChanged.connect(self.editor.set_spec)
+        s.message.connect(self.show_message)
+        self.editor.specEdited.connect(lambda spec: s.edit_spec(spec))
+        self.editor.weightEdited.connect(s.edit_weight)
+        self.editor.set_spec(s.spec)
+        self.output_plot.set_data(s.dataset)
+
+        self.resize(1280, 800)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        if restore_layout:
+            self.restore_layout()
+
+    # ----- hooks for other panels -------------------------------------------------------
+    def add_dock(
+        self, widget: QWidget, title: str, area: str = "right", name: str | None = None, tabify_with: str | None = None
+    ) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name or f"{title.replace(' ', '')}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(DOCK_AREAS[area], dock)
+        if tabify_with and tabify_with in self.docks:
+            self.tabifyDockWidget(self.docks[tabify_with], dock)
+        self.docks[dock.objectName()] = dock
+        self.view_menu.insertAction(self._view_separator, dock.toggleViewAction())
+        return dock
+
+    def register_view(self, view: QWidget) -> None:
+        s = self.session
+        if hasattr(view, "show_snapshot"):
+            s.snapshotReady.connect(view.show_snapshot)
+            if s.latest is not None:
+                view.show_snapshot(s.latest)
+        if hasattr(view, "set_dataset"):
+            s.dataChanged.connect(view.set_dataset)
+            view.set_dataset(s.dataset)
+        if hasattr(view, "set_context"):
+            update = lambda *_: view.set_context(s.dataset, s.settings)  # noqa: E731
+            s.dataChanged.connect(update)
+            s.settingsChanged.connect(update)
+            update()
+
+    # ----- menus --------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, keys: str | QKeySequence | None = None, tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if keys is not None:
+            act.setShortcut(QKeySequence(keys))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.shortcuts.append((QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText), text))
+        if tip:
+            act.setStatusTip(tip)
+            act.setToolTip(tip)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        self.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        s = self.session
+        self.file_menu = bar.addMenu("&File")
+        self.file_insert_point = self.file_menu.addSeparator()
+        self._action(self.file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.edit_menu = bar.addMenu("&Edit")
+        undo = s.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        redo = s.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action, self.redo_action = undo, redo
+        self.edit_menu.addAction(undo)
+        self.edit_menu.addAction(redo)
+        self.shortcuts += [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo")]
+        self.training_menu = bar.addMenu("&Training")
+        self.play_action = self._action(self.training_menu, "Play / pause", s.toggle_play, "Space", "Start or stop training")
+        self.step_action = self._action(self.training_menu, "Step one epoch", lambda: s.step(1), "Right", "Train exactly one epoch")
+        self.reset_action = self._action(self.training_menu, "Reset", s.reset, "R", "Fresh random weights, epoch 0")
+        self.view_menu = bar.addMenu("&View")
+        self._view_separator = self.view_menu.addSeparator()
+        self._action(self.view_menu, "Reset layout", self.reset_layout)
+        self.help_menu = bar.addMenu("&Help")
+        self._action(self.help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(self.help_menu, "About", self._about)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{w}</td></tr>" for k, w in self.shortcuts)
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>", parent=self)
+        box.setModal(False)
+        box.show()
+        self._shortcut_box = box
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "Backprop Playground",
+                          "Design a small network, train it with backpropagation and watch every unit learn.")
+
+    # ----- messages -----------------------------------------------------------------------
+    def show_message(self, kind: str, text: str) -> None:
+        self.banner.show_message(kind, text)
+        self.statusBar().showMessage(text, 10000)
+
+    # ----- layout memory ------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        geometry = self.qsettings.value("window/geometry")
+        state = self.qsettings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        self.qsettings.setValue("window/geometry", self.saveGeometry())
+        self.qsettings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.qsettings.sync()
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+
+    # ----- closing ------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        if not self._closed:
+            if not all(guard() for guard in self.close_guards):
+                event.ignore()
+                return
+            self.save_layout()
+            self.session.shutdown()
+            self._closed = True
+        super().closeEvent(event)

@@ -1,0 +1,277 @@
+"""Training controls: transport (play, step, reset, speed) and hyper-parameters.
+
+The panel only forwards intent to the Session and mirrors the Session's state; it keeps
+no training state of its own.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.snapshot import Snapshot
+from engine.spec import NetworkSpec
+from engine.trainer import TrainSettings
+
+from ..session import Session
+
+SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 20, 30, 60, 120, 300, 1000, 3000, 10000, None)
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+LOSSES = (("squared", "Squared error"), ("bce", "Cross-entropy (sigmoid out)"))
+
+
+def speed_label(speed: float | None) -> str:
+    if speed is None:
+        return "full speed"
+    return f"{speed:g} epoch/s" if speed == 1 else f"{speed:,.0f} epochs/s"
+
+
+class ControlsPanel(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        style = self.style()
+        self._icon_play = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
+        self._icon_pause = style.standardIcon(QStyle.StandardPixmap.SP_MediaPause)
+
+        # ----- transport -----
+        self.reset_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward), "")
+        self.reset_button.setToolTip("Reset (R): start again from fresh random weights at epoch 0.")
+        self.play_button = QPushButton(self._icon_play, "")
+        self.play_button.setObjectName("playButton")
+        self.play_button.setToolTip("Play / pause (Space): train continuously, watching every boundary move.")
+        self.step_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward), "")
+        self.step_button.setToolTip("Step (Right arrow): train exactly one more epoch, then stop.")
+        for b in (self.reset_button, self.play_button, self.step_button):
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setMinimumSize(38, 34)
+        self.play_button.setMinimumSize(48, 40)
+        self.epoch_label = QLabel("Epoch 0")
+        self.epoch_label.setObjectName("epochLabel")
+        self.rate_label = QLabel("")
+        self.rate_label.setObjectName("rateLabel")
+        self.speed_slider = QSlider(Qt.Orientation.Horizontal)
+        self.speed_slider.setRange(0, len(SPEEDS) - 1)
+        self.speed_slider.setValue(len(SPEEDS) - 1)
+        self.speed_slider.setFixedWidth(160)
+        self.speed_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.speed_slider.setToolTip("Training speed, from 1 epoch per second (every epoch drawn: watch each\n"
+                                     "step of learning) to full speed (the boundary shows the latest epoch).")
+        self.speed_label = QLabel(speed_label(None))
+        self.speed_label.setMinimumWidth(100)
+
+        # ----- hyper-parameters -----
+        self.lr = QComboBox()
+        for v in LEARNING_RATES:
+            self.lr.addItem(f"{v:g}", v)
+        self.lr.setToolTip("Learning rate: how big a step each weight takes down the error slope.\n"
+                           "Too small: slow learning. Too big: the loss jumps around or blows up.")
+        self.momentum = QDoubleSpinBox()
+        self.momentum.setRange(0.0, 0.99)
+        self.momentum.setSingleStep(0.1)
+        self.momentum.setDecimals(2)
+        self.momentum.setToolTip("Momentum: each step keeps this fraction of the previous one (the 1986 paper's alpha).\n"
+                                 "Speeds up travel along long, shallow valleys; too much overshoots.")
+        self.optimizer = QComboBox()
+        self.optimizer.addItem("SGD", "sgd")
+        self.optimizer.addItem("Adam", "adam")
+        self.optimizer.setToolTip("Optimiser: plain gradient descent with momentum (as in 1986), or Adam,\n"
+                                  "which adapts each weight's step size to its recent gradients.")
+        self.loss = QComboBox()
+        for key, text in LOSSES:
+            self.loss.addItem(text, key)
+        self.loss.setToolTip("Loss: what the network is punished for. Squared error measures distance to the target;\n"
+                             "cross-entropy punishes confident mistakes hard (switches the output to sigmoid).")
+        self.regularization = QComboBox()
+        for text, key in (("None", "none"), ("L1", "l1"), ("L2", "l2")):
+            self.regularization.addItem(text, key)
+        self.regularization.setToolTip("Regularisation: a pull on every weight towards zero. L2 shrinks big weights\n"
+                                       "(smoother boundaries); L1 drives useless weights to exactly zero.")
+        self.reg_rate = QComboBox()
+        for v in REG_RATES:
+            self.reg_rate.addItem(f"{v:g}", v)
+        self.reg_rate.setToolTip("Regularisation rate: how strong that pull is compared with fitting the data.")
+        self.batch = QSpinBox()
+        self.batch.setRange(1, 1_000_000)
+        self.batch.setToolTip("Batch size: how many examples are averaged for each weight change.\n"
+                              "1 = a change after every example (noisy, fast); large = smooth, fewer changes.")
+        self.full_batch = QCheckBox("full")
+        self.full_batch.setToolTip("Full batch: one weight change per pass over all the training data (as in 1986).")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed: picks the random starting weights (and example order). Same seed, same run;\n"
+                             "a new seed restarts training from different weights.")
+
+        transport = QHBoxLayout()
+        transport.addWidget(self.reset_button)
+        transport.addWidget(self.play_button)
+        transport.addWidget(self.step_button)
+        transport.addSpacing(10)
+        transport.addWidget(self.epoch_label)
+        transport.addSpacing(12)
+        transport.addWidget(self.rate_label)
+        transport.addStretch(1)
+        transport.addWidget(QLabel("Speed"))
+        transport.addWidget(self.speed_slider)
+        transport.addWidget(self.speed_label)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
+        items = (
+            ("Learning rate", self.lr),
+            ("Momentum", self.momentum),
+            ("Optimiser", self.optimizer),
+            ("Loss", self.loss),
+            ("Regularisation", self.regularization),
+            ("Reg. rate", self.reg_rate),
+            ("Batch size", self._pair(self.batch, self.full_batch)),
+            ("Seed", self.seed),
+        )
+        for col, (text, widget) in enumerate(items):
+            caption = QLabel(text)
+            caption.setObjectName("caption")
+            caption.setToolTip(widget.toolTip())
+            grid.addWidget(caption, 0, col)
+            grid.addWidget(widget, 1, col)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(6)
+        layout.addLayout(transport)
+        layout.addLayout(grid)
+
+        # ----- wiring -----
+        self.play_button.clicked.connect(session.toggle_play)
+        self.step_button.clicked.connect(lambda: session.step(1))
+        self.reset_button.clicked.connect(session.reset)
+        self.speed_slider.valueChanged.connect(self._speed_moved)
+        self.lr.activated.connect(lambda _: session.edit_optimizer("Change learning rate", lr=self.lr.currentData()))
+        self.momentum.valueChanged.connect(
+            lambda v: session.edit_optimizer("Change momentum", merge=True, momentum=round(v, 2))
+        )
+        self.optimizer.activated.connect(
+            lambda _: session.edit_optimizer("Change optimiser", name=self.optimizer.currentData())
+        )
+        self.loss.activated.connect(lambda _: self._loss_chosen())
+        self.regularization.activated.connect(lambda _: self._regularization_chosen())
+        self.reg_rate.activated.connect(lambda _: self._regularization_chosen())
+        self.batch.valueChanged.connect(lambda _: self._batch_chosen())
+        self.full_batch.toggled.connect(lambda _: self._batch_chosen())
+        self.seed.valueChanged.connect(self._seed_chosen)
+        session.playingChanged.connect(self._show_playing)
+        session.settingsChanged.connect(self._show_settings)
+        session.specChanged.connect(self._show_spec)
+        session.speedChanged.connect(self._show_speed)
+        session.snapshotReady.connect(self.show_snapshot)
+        self._show_settings(session.settings)
+        self._show_spec(session.spec)
+
+    @staticmethod
+    def _pair(a: QWidget, b: QWidget) -> QWidget:
+        w = QWidget()
+        row = QHBoxLayout(w)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(a)
+        row.addWidget(b)
+        return w
+
+    # ----- intent -> session ----------------------------------------------------------------
+    def _speed_moved(self, index: int) -> None:
+        self.session.set_speed(SPEEDS[index])
+
+    def _loss_chosen(self) -> None:
+        key = self.loss.currentData()
+        spec = self.session.spec
+        layers = list(spec.layers)
+        if key == "bce" and layers[-1].activation != "sigmoid":
+            layers[-1] = replace(layers[-1], activation="sigmoid")
+        if key == "squared" and spec.loss == "bce" and layers[-1].activation == "sigmoid":
+            layers[-1] = replace(layers[-1], activation="tanh")
+        if not self.session.edit_spec(spec.with_changes(loss=key, layers=tuple(layers)), "Change loss"):
+            self._show_spec(self.session.spec)
+
+    def _regularization_chosen(self) -> None:
+        kind, rate = self.regularization.currentData(), self.reg_rate.currentData()
+        l1 = rate if kind == "l1" else 0.0
+        l2 = rate if kind == "l2" else 0.0
+        self.session.edit_optimizer("Change regularisation", l1=l1, l2=l2)
+
+    def _batch_chosen(self) -> None:
+        full = self.full_batch.isChecked()
+        self.batch.setEnabled(not full)
+        s = self.session.settings
+        self.session.edit_settings(replace(s, batch_size=None if full else self.batch.value()), "Change batch size", merge=True)
+
+    def _seed_chosen(self, value: int) -> None:
+        self.session.edit_spec(self.session.spec.with_changes(seed=int(value)), "Change seed")
+
+    # ----- session -> display ---------------------------------------------------------------
+    def _show_playing(self, playing: bool) -> None:
+        self.play_button.setIcon(self._icon_pause if playing else self._icon_play)
+        self.play_button.setToolTip(("Pause" if playing else "Play") + " (Space): "
+                                    + ("stop training here." if playing else "train continuously, watching every boundary move."))
+        if not playing:
+            self.rate_label.setText("")
+
+    def _show_speed(self, speed: float | None) -> None:
+        self.speed_label.setText(speed_label(speed))
+        if speed in SPEEDS:
+            with QSignalBlocker(self.speed_slider):
+                self.speed_slider.setValue(SPEEDS.index(speed))
+
+    def _show_settings(self, s: TrainSettings) -> None:
+        o = s.optimizer
+        blockers = [QSignalBlocker(w) for w in (self.lr, self.momentum, self.optimizer, self.regularization,
+                                                 self.reg_rate, self.batch, self.full_batch)]
+        self._select(self.lr, o.lr)
+        self.momentum.setValue(o.momentum)
+        self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(o.name)))
+        kind = "l1" if o.l1 else "l2" if o.l2 else "none"
+        self.regularization.setCurrentIndex(self.regularization.findData(kind))
+        self._select(self.reg_rate, o.l1 or o.l2)
+        self.full_batch.setChecked(s.batch_size is None)
+        self.batch.setEnabled(s.batch_size is not None)
+        if s.batch_size is not None:
+            self.batch.setValue(s.batch_size)
+        del blockers
+
+    def _show_spec(self, spec: NetworkSpec) -> None:
+        with QSignalBlocker(self.loss), QSignalBlocker(self.seed):
+            i = self.loss.findData(spec.loss)
+            if i < 0:
+                self.loss.addItem(spec.loss, spec.loss)
+                i = self.loss.count() - 1
+            self.loss.setCurrentIndex(i)
+            self.seed.setValue(spec.seed)
+
+    @staticmethod
+    def _select(combo: QComboBox, value: float) -> None:
+        """Pick the entry equal to value, adding it when it is not one of the presets."""
+        for i in range(combo.count()):
+            if abs(combo.itemData(i) - value) <= 1e-12 * max(1.0, abs(value)):
+                combo.setCurrentIndex(i)
+                return
+        combo.addItem(f"{value:g}", value)
+        combo.setCurrentIndex(combo.count() - 1)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")
+        if self.session.playing:
+            rate = self.session.worker.epochs_per_second
+            self.rate_label.setText(f"{rate:,.0f} epochs/s" if rate else "")

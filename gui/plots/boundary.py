@@ -1,0 +1,123 @@
+"""The output unit's decision boundary over the input plane, with the data on top."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from engine.datasets import Dataset
+from engine.snapshot import Snapshot
+
+from .colors import LUT, NEGATIVE, POSITIVE, activation_levels
+
+
+class OutputPlot(QWidget):
+    """Draws snapshot.grids[output] as an image; train points white-rimmed, test points dark-rimmed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # A bare ViewBox (no axes): axes would be repainted with every frame for nothing.
+        self.plot = pg.GraphicsLayoutWidget()
+        self.plot.setObjectName("outputPlot")
+        self.plot.setBackground("w")
+        self.plot.ci.setContentsMargins(0, 0, 0, 0)
+        self.view = self.plot.addViewBox(lockAspect=True, enableMouse=False)
+        self.view.setMenuEnabled(False)
+        self.view.setRange(xRange=(-6, 6), yRange=(-6, 6), padding=0)
+        self.view.disableAutoRange()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(LUT)
+        self.view.addItem(self.image)
+        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1.2))
+        self.test_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen((40, 40, 40), width=1.2))
+        self.view.addItem(self.train_points)
+        self.view.addItem(self.test_points)
+        self.note = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
+        self.note.setPos(0, 0)
+        self.view.addItem(self.note)
+
+        self.show_test = QCheckBox("Show test data")
+        self.show_test.setToolTip("Draw the held-out test points (dark rims). The network never trains on them:\n"
+                                  "they show how well the boundary generalises.")
+        self.discretize = QCheckBox("Discretize output")
+        self.discretize.setToolTip("Colour each point of the plane by the class the network would pick,\n"
+                                   "instead of by how confident it is.")
+        self.readout = QLabel("")
+        self.readout.setObjectName("outputReadout")
+        self.show_test.toggled.connect(self._toggle_test)
+        self.discretize.toggled.connect(lambda _: self._redraw())
+
+        row = QHBoxLayout()
+        row.addWidget(self.show_test)
+        row.addWidget(self.discretize)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.readout)
+        self._snapshot: Snapshot | None = None
+        self._shape = None
+        self.redraws = 0  # how many times the boundary image was replaced (the demo reports it)
+        self._toggle_test(False)
+
+    # ----- inputs ---------------------------------------------------------------------------
+    def set_data(self, data: Dataset) -> None:
+        if not data.planar:
+            self.train_points.setData([])
+            self.test_points.setData([])
+            return
+        self.train_points.setData(pos=data.x_train, brush=self._brushes(data, data.y_train))
+        self.test_points.setData(pos=data.x_test, brush=self._brushes(data, data.y_test))
+
+    @staticmethod
+    def _brushes(data: Dataset, y: np.ndarray) -> list:
+        if len(y) == 0:
+            return []
+        if data.task == "regression":
+            t = np.clip((y[:, 0] + 1) / 2, 0, 1)
+            idx = np.round(t * 255).astype(int)
+            return [pg.mkBrush(*LUT[i]) for i in idx]
+        pos, neg = pg.mkBrush(*POSITIVE), pg.mkBrush(*NEGATIVE)
+        return [pos if v > 0.5 else neg for v in y[:, 0]]
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._redraw()
+        self.readout.setText(
+            f"Epoch {snapshot.epoch:,}   ·   test loss {snapshot.test_loss:.4f}   ·   train loss {snapshot.train_loss:.4f}"
+        )
+
+    # ----- drawing ------------------------------------------------------------------------
+    def _toggle_test(self, on: bool) -> None:
+        self.test_points.setVisible(on)
+
+    def _redraw(self) -> None:
+        snap = self._snapshot
+        if snap is None or snap.spec is None:
+            return
+        out = snap.spec.layers[-1]
+        if not snap.grids or out.name not in snap.grids:
+            self.image.clear()
+            self.note.setText("The boundary map needs a 2-D dataset")
+            return
+        self.note.setText("")
+        img = snap.grids[out.name][0]
+        lo, hi = activation_levels(out.activation)
+        if self.discretize.isChecked():
+            img = np.where(img > (lo + hi) / 2, np.float32(hi), np.float32(lo))
+        self.image.setImage(np.ascontiguousarray(img, dtype=np.float32), levels=(lo, hi), autoLevels=False)
+        if self.image.width() != self._shape:
+            self._shape = self.image.width()
+            self.image.setRect(QRectF(*self._domain(snap)))
+        self.redraws += 1
+
+    @staticmethod
+    def _domain(snap: Snapshot) -> tuple[float, float, float, float]:
+        lo, hi = snap.grid_domain
+        return lo, lo, hi - lo, hi - lo
+
+    def image_array(self) -> np.ndarray | None:
+        """What the boundary image currently shows (for tests)."""
+        return None if self.image.image is None else np.array(self.image.image)

@@ -1,0 +1,99 @@
+"""Training and test loss against epoch, from the snapshot's history."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from engine.snapshot import Snapshot
+
+REDRAW_SECONDS = 0.1
+TRAIN_COLOUR = (40, 40, 40)
+TEST_COLOUR = (245, 147, 34)
+
+
+class LossPlot(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setMouseEnabled(False, False)
+        self.plot.setLabel("bottom", "epoch")
+        self.plot.setLabel("left", "loss")
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.setClipToView(True)
+        self.plot.setDownsampling(auto=True, mode="peak")
+        legend = self.plot.addLegend(offset=(-8, 8), labelTextColor=(60, 60, 60))
+        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2), name="train")
+        self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOUR, width=2), name="test")
+        legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+        self.log_scale = QCheckBox("Log scale")
+        self.log_scale.setToolTip("Show loss on a logarithmic axis: late, slow progress becomes visible.")
+        self.log_scale.toggled.connect(self._set_log)
+        self.readout = QLabel("")
+        row = QHBoxLayout()
+        row.addWidget(self.log_scale)
+        row.addStretch(1)
+        row.addWidget(self.readout)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plot, 1)
+        layout.addLayout(row)
+        self._last_draw = 0.0
+        self._last: Snapshot | None = None
+        self._pending: Snapshot | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._draw_pending)
+        self.plot.getAxis("left").enableAutoSIPrefix(False)
+
+    def _set_log(self, on: bool) -> None:
+        self.plot.setLogMode(y=on)
+        self.plot.setLabel("left", "loss (log)" if on else "loss")
+        if self._last is not None:
+            self.draw(self._last)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Redraw at most every REDRAW_SECONDS: a curve needs no 60 Hz, and its axes are costly to paint."""
+        self._pending = snapshot
+        wait = REDRAW_SECONDS - (time.perf_counter() - self._last_draw)
+        if wait <= 0:
+            self._draw_pending()
+        elif not self._timer.isActive():
+            self._timer.start(int(wait * 1000) + 1)
+
+    def _draw_pending(self) -> None:
+        snapshot, self._pending = self._pending, None
+        if snapshot is None:
+            return
+        self._last_draw = time.perf_counter()
+        self.draw(snapshot)
+
+    def draw(self, snapshot: Snapshot) -> None:
+        self._last = snapshot
+        h = snapshot.history
+        if len(h):
+            epochs = h[:, 0]
+            self.train_curve.setData(epochs, self._positive(h[:, 1]))
+            test = h[:, 2]
+            if np.isfinite(test).any():
+                self.test_curve.setData(epochs, self._positive(test))
+            else:
+                self.test_curve.setData([], [])
+        else:
+            self.train_curve.setData([], [])
+            self.test_curve.setData([], [])
+        acc = ""
+        if np.isfinite(snapshot.train_acc):
+            acc = f"   accuracy {snapshot.train_acc:.0%} train"
+            if np.isfinite(snapshot.test_acc):
+                acc += f" / {snapshot.test_acc:.0%} test"
+        self.readout.setText(f"train {snapshot.train_loss:.4g}   test {snapshot.test_loss:.4g}{acc}")
+
+    def _positive(self, v: np.ndarray) -> np.ndarray:
+        """Log axes cannot show zero; clamp to a tiny positive number."""
+        return np.maximum(v, 1e-12) if self.log_scale.isChecked() else v
