@@ -311,10 +311,13 @@ class StepThrough:
         Runs the trainer's own optimiser on this pattern's gradient, so the result is
         exactly the update phase's parameters; refuses when the trainer has moved on.
         """
-        if trainer.spec != self.spec or not np.array_equal(trainer.network.params, self.params_before):
+        if (trainer.spec != self.spec or len(trainer.x_train) <= self.pattern_index
+                or not np.array_equal(trainer.network.params, self.params_before)):
             raise StaleStepThrough("the network changed since this step-through was computed; start it again")
         net = trainer.network
         x = trainer.x_train[self.pattern_index : self.pattern_index + 1]
         y = trainer.y_train[self.pattern_index : self.pattern_index + 1]
+        if not (np.array_equal(x, self.x) and np.array_equal(y, self.y)):
+            raise StaleStepThrough("the training data changed since this step-through was computed; start it again")
         bp = net.backward(net.forward(x), y)
         trainer.optimizer.step(net.params, bp.gradient)

@@ -99,6 +99,16 @@ def test_apply_is_exactly_one_optimiser_step_on_that_pattern(name, momentum):
         st.apply(t)  # the trainer has moved on
 
 
+def test_apply_refuses_when_the_data_changed():
+    t = xor_trainer()
+    st = StepThrough.from_trainer(t, 1)
+    other = Trainer(t.spec, xor_table(), t.settings, network=Network(t.spec, t.network.params.copy()))
+    other.x_train = other.x_train[::-1].copy()
+    with pytest.raises(StaleStepThrough):
+        st.apply(other)
+    assert np.array_equal(other.network.params, st.params_before)
+
+
 def test_snapshot_route_equals_trainer_route():
     data = planar("xor", 40, seed=1)
     spec = NetworkSpec.stack(2, [3], 1, features=["x", "y", "xy"], seed=2)
