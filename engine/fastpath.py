@@ -44,6 +44,20 @@ def available() -> bool:
     return _get_kernel() is not False
 
 
+def warm_up() -> bool:
+    """Compile (or load from numba's cache) the kernel now, e.g. from a worker thread at start,
+    so the first training epoch does not pause. Returns whether the kernel is available."""
+    kernel = _get_kernel()
+    if kernel is False:
+        return False
+    # a 1-1 linear network, one pattern: the argument types every real call uses
+    ints = np.array([1, 0, 1, 0, 1, 1, ACTIVATION_CODES["linear"], 0, 1], dtype=np.int64)
+    p, v, m, w, mask = (np.zeros(2) for _ in range(5))
+    x = np.zeros((1, 1))
+    kernel(p, v, m, w, 0, mask, x, x.copy(), 1, ints, np.zeros(7), np.zeros(2), np.zeros(1), np.zeros(1), np.zeros(2))
+    return True
+
+
 def applicable(trainer: "Trainer", batch_size: int) -> bool:
     """Whether `run_epoch` can do this trainer's next epoch, and is worth doing it."""
     plan = trainer._fast

@@ -107,6 +107,12 @@ def test_epoch_hook_changes_reach_the_kernel(xor_small):
 
 
 @needs_numba
+def test_warm_up_prepares_the_kernel_for_real_calls():
+    assert fastpath.warm_up() is True
+    assert len(fastpath._get_kernel().signatures) == 1  # the one signature training uses
+
+
+@needs_numba
 def test_fast_path_is_deterministic(xor_small):
     spec = NetworkSpec.stack(2, [8, 8], 1, features=("x", "y"), seed=9)
     a, b = (make_trainer(spec, xor_small, 3, True, lr=0.05, momentum=0.9) for _ in range(2))
@@ -157,6 +163,7 @@ def test_without_numba_training_falls_back_to_numpy(monkeypatch, xor_small):
     spec = NetworkSpec.stack(2, [4, 2], 1, features=("x", "y"), seed=7)
     t = make_trainer(spec, xor_small, 10, True, lr=0.1)
     assert not fastpath.available()
+    assert fastpath.warm_up() is False
     assert not fastpath.applicable(t, 10)
     ref = make_trainer(spec, xor_small, 10, False, lr=0.1)
     assert t.step(3) == ref.step(3) == 3
