@@ -28,7 +28,7 @@ from .network import Network
 Array = np.ndarray
 DEFAULT_STEP = 1e-5
 DEFAULT_FLOOR = 1e-7
-EXTENDED_STEP = 1e-6
+EXTENDED_STEP = 1e-5
 PRECISIONS = ("float64", "extended")
 
 
