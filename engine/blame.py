@@ -77,6 +77,16 @@ def error_signal_maps(
             for name, d in bp.deltas.items()}
 
 
+def pattern_error_signals(spec: NetworkSpec, params: Array, data: Dataset) -> dict[str, Array]:
+    """layer -> (n_patterns, units) dE/dz of every training pattern, each as a batch of one.
+
+    The error-signal "map" of non-planar data (bits, family trees): rows are patterns.
+    """
+    x, y = pattern_arrays(spec, data)
+    net = Network(spec.with_changes(reduction="sum"), params)
+    return net.backward(net.forward(x), y).deltas
+
+
 def saturation(spec: NetworkSpec, params: Array, x: Array) -> dict[str, Array]:
     """layer -> (units,) fraction of patterns whose activation derivative is near zero.
 

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from engine.blame import edge_values, error_signal_maps, nearest_labels, saturation, training_gradient
+from engine.blame import (edge_values, error_signal_maps, nearest_labels, pattern_error_signals, saturation,
+                          training_gradient)
 from engine.datasets import planar, xor_table
 from engine.network import Network
 from engine.optimizers import OptimizerSettings
@@ -98,3 +99,17 @@ def test_views_follow_a_different_spec():
     with pytest.raises(ValueError):
         error_signal_maps(NetworkSpec.stack(2, [2], 1), np.zeros(9), xor_table(), 5)
     assert training_gradient(t2.spec, t2.network.params, data).shape == t2.network.params.shape
+
+
+def test_pattern_error_signals_are_each_patterns_own_delta():
+    data = xor_table()
+    spec = NetworkSpec.stack(2, [3], 1, seed=4)
+    t = Trainer(spec, data)
+    t.step(3)
+    rows = pattern_error_signals(spec, t.network.params, data)
+    net = Network(spec, t.network.params.copy())
+    for k in range(4):
+        bp = net.backward(net.forward(t.x_train[k : k + 1]), t.y_train[k : k + 1])
+        assert np.allclose(rows["h1"][k], bp.deltas["h1"][0], rtol=1e-12, atol=0)
+    full = net.backward(net.forward(t.x_train), t.y_train)  # mean reduction: the same, divided by n
+    assert np.allclose(rows["h1"] / 4, full.deltas["h1"], rtol=1e-12, atol=1e-18)

@@ -11,7 +11,7 @@ from engine.optimizers import OptimizerSettings
 from engine.spec import NetworkSpec
 from engine.stepthrough import fmt, pattern_arrays
 from engine.trainer import Trainer, TrainSettings
-from gui.panels.backward.colors import diverging, scale_of
+from gui.panels.backward.colors import diverging, scale_of, strength
 from gui.panels.backward.error_maps import ErrorMapsPanel
 from gui.panels.backward.loss_slice import LossSlicePanel
 from gui.panels.backward.overlay import EdgeOverlaySwitch, overlay_values
@@ -128,7 +128,7 @@ def test_node_colours_drawn_are_the_phase_values(qtbot, stepping):
             c = panel.diagram.unit_center(layer, u)
             ratio = image.width() / panel.diagram.width()  # device pixel ratio of the grab
             px = image.pixelColor(int(c.x() * ratio), int((c.y() + 0.7 * r) * ratio))  # below the number
-            want = diverging(value / scale)
+            want = diverging(strength(value, scale))
             assert abs(px.red() - want.red()) <= 3 and abs(px.blue() - want.blue()) <= 3
 
 
@@ -187,7 +187,14 @@ def test_error_maps_show_the_engines_error_signals(qtbot):
     panel.set_context(xor_table())
     panel.show_snapshot(xor_trainer().snapshot())
     panel.refresh_now()
-    assert "2-D dataset" in panel.message.text() and not panel.cells
+    assert not panel.cells and "each training pattern" in panel.message.text()
+    from engine.blame import pattern_error_signals
+
+    xt = xor_trainer()
+    rows = pattern_error_signals(xt.spec, xt.network.params, xor_table())
+    img, label = panel.pattern_cells["h1"]
+    assert np.array_equal(img.image, rows["h1"].T.astype(np.float32))
+    assert "saturated" in label.text
 
 
 def test_timeline_slider_replays_an_earlier_epoch_and_returns_live(qtbot):

@@ -21,6 +21,12 @@ def diverging(t: float) -> QColor:
     return QColor(*(int(round(z + (e - z) * a)) for z, e in zip(ZERO, end)))
 
 
+def strength(value: float, scale: float) -> float:
+    """Signed square root of value/scale: small deltas stay visible beside big ones, order kept."""
+    t = float(value) / scale if scale else 0.0
+    return float(np.sign(t) * np.sqrt(min(abs(t), 1.0))) if np.isfinite(t) else 0.0
+
+
 def lookup_table(n: int = 256) -> np.ndarray:
     """(n, 3) uint8 table for pyqtgraph images with levels (-s, s)."""
     ts = np.linspace(-1.0, 1.0, n)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.spec import NetworkSpec
 
-from .colors import diverging, scale_of, short
+from .colors import diverging, scale_of, short, strength
 
 Array = np.ndarray
 MAX_DRAWN_UNITS = 24  # wider layers show their first units only
@@ -159,8 +159,8 @@ class NetworkDiagram(QWidget):
                         if w is None:
                             p.setPen(QPen(QColor(200, 200, 200), 1.0))
                         else:
-                            t = w[a, b] / edge_scale
-                            p.setPen(QPen(diverging(t), 0.8 + 4.0 * min(abs(t), 1.0)))
+                            t = strength(w[a, b], edge_scale)
+                            p.setPen(QPen(diverging(t), 0.8 + 4.0 * abs(t)))
                         p.drawLine(c0, c1)
                         if w is not None and layer.name in numbered:
                             # stagger along the line by target so labels from one source do not collide
@@ -188,7 +188,7 @@ class NetworkDiagram(QWidget):
             sat = self.saturation.get(node)
             for u in range(self._drawn(size)):
                 c = self.unit_center(node, u)
-                fill = QColor(255, 255, 255) if vals is None else diverging(vals[u] / node_scale)
+                fill = QColor(255, 255, 255) if vals is None else diverging(strength(vals[u], node_scale))
                 if plain is not None:
                     fill = QColor(228, 228, 228)
                 pen = QPen(QColor(40, 40, 40), 2.5 if node == self.focus_node else 1.0)
@@ -211,7 +211,7 @@ class NetworkDiagram(QWidget):
                         smaller = QFont(p.font())
                         smaller.setPointSizeF(p.font().pointSizeF() - 0.5)
                         p.setFont(smaller)
-                    dark = vals is not None and abs(vals[u] / node_scale) >= 0.6
+                    dark = vals is not None and abs(strength(vals[u], node_scale)) >= 0.6
                     p.setPen(QColor(255, 255, 255) if dark else QColor(0, 0, 0))
                     if p.fontMetrics().horizontalAdvance(text) <= 2 * r - 1:  # else the side panel has it
                         p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt.AlignCenter, text)

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.blame import error_signal_maps, grid_targets, saturation
+from engine.blame import error_signal_maps, grid_targets, pattern_error_signals, saturation
 from engine.datasets import Dataset
 from engine.network import Network
 from engine.snapshot import Snapshot, grid_points
@@ -18,7 +18,8 @@ from engine.stepthrough import pattern_arrays
 from .colors import lookup_table
 from .deferred import Deferred
 
-SATURATION_SAMPLE = 4000  # patterns used for the saturation fraction on very large sets
+SATURATION_SAMPLE = 4000
+PATTERN_COLUMNS = 512  # non-planar data: error signals of at most this many patterns  # patterns used for the saturation fraction on very large sets
 
 
 class ErrorMapsPanel(QWidget):
@@ -31,6 +32,8 @@ class ErrorMapsPanel(QWidget):
         self.activation_maps: dict[str, np.ndarray] = {}
         self.saturation: dict[str, np.ndarray] = {}
         self.cells: dict[tuple[str, int], tuple[pg.ImageItem, pg.ImageItem, pg.LabelItem]] = {}
+        self.pattern_cells: dict[str, tuple[pg.ImageItem, pg.LabelItem]] = {}
+        self.pattern_rows: dict[str, np.ndarray] = {}
         self._layout_spec = None
         self._targets_key = None
         self._targets: np.ndarray | None = None
@@ -73,10 +76,7 @@ class ErrorMapsPanel(QWidget):
             x = x[np.linspace(0, len(x) - 1, SATURATION_SAMPLE).astype(int)]
         self.saturation = saturation(snap.spec, snap.params, x)
         if not data.planar:
-            self.maps, self.activation_maps = {}, {}
-            self._rebuild(snap.spec, with_maps=False)
-            self.message.setText("Error-signal maps need a 2-D dataset; saturation per unit:  " + "   ".join(
-                f"{name}: " + " ".join(f"{100 * s:.0f}%" for s in sat) for name, sat in self.saturation.items()))
+            self._show_pattern_rows(snap, data)
             return
         res = self.resolution
         key = (id(data), res, snap.grid_domain, snap.spec.output_activation)
@@ -105,7 +105,17 @@ class ErrorMapsPanel(QWidget):
         self._layout_spec = key
         self.view.clear()
         self.cells = {}
+        self.pattern_cells = {}
         if not with_maps:
+            for i, layer in enumerate(spec.layers):
+                label = self.view.addLabel("", row=2 * i, col=0, color="#222222")
+                vb = self.view.addViewBox(row=2 * i + 1, col=0, enableMouse=False)
+                vb.setMinimumHeight(min(140, 18 + 8 * layer.units))
+                vb.invertY(True)  # unit 0 at the top
+                img = pg.ImageItem(axisOrder="row-major")
+                img.setLookupTable(self._lut)
+                vb.addItem(img)
+                self.pattern_cells[layer.name] = (img, label)
             return
         row = 0
         for col_group, layer in enumerate(spec.layers):
@@ -124,6 +134,22 @@ class ErrorMapsPanel(QWidget):
                     items.append(img)
                 self.cells[(layer.name, u)] = (items[0], items[1], label)
             row = max(row, layer.units)
+
+    def _show_pattern_rows(self, snap: Snapshot, data: Dataset) -> None:
+        """Non-planar data: each layer's error signals as an image, one column per pattern."""
+        self.maps, self.activation_maps = {}, {}
+        rows = pattern_error_signals(snap.spec, snap.params, data)
+        self.pattern_rows = {k: np.ascontiguousarray(v[:PATTERN_COLUMNS].T, dtype=np.float32) for k, v in rows.items()}
+        self._rebuild(snap.spec, with_maps=False)
+        shown = min(len(data.x_train), PATTERN_COLUMNS)
+        self.message.setText(f"Error signal δ = dE/dz of every unit (rows) for each training pattern (columns, first {shown}); "
+                             "blue +, orange −.  Red %: patterns where the unit is saturated.")
+        for name, (img, label) in self.pattern_cells.items():
+            e = self.pattern_rows[name]
+            level = max(float(np.percentile(np.abs(e), 98)), 0.05 * float(np.abs(e).max())) or 1.0
+            img.setImage(e, levels=(-level, level))
+            sat = " ".join(f"{100 * v:.0f}%" for v in self.saturation[name][:24])
+            label.setText(f"<b>{name}</b>  |δ| ≤ {float(np.abs(e).max()):.2g}   saturated: {sat}", size="8pt")
 
     def _activation_levels(self, layer: str, a: np.ndarray) -> tuple[float, float]:
         """tanh: -1..1; sigmoid-like: 0..1 (so 0.5, the boundary, is the neutral colour); others: ±peak."""
