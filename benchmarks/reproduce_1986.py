@@ -26,7 +26,10 @@ if str(ROOT) not in sys.path:
 
 from engine import family_trees  # noqa: E402
 from engine.criteria import Criterion, tss  # noqa: E402
-from engine.presets import get_preset  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from engine.presets import Preset, family_trees_spec, get_preset  # noqa: E402
+from engine.trainer import Trainer  # noqa: E402
 
 PAPER_EXPERIMENTS = (
     "xor-2-2-1",
@@ -137,7 +140,40 @@ def symmetry_pattern(trainer) -> dict:
     }
 
 
-def _run_task(task: tuple[str, int]) -> RunResult:
+def family_trees_variant(seed: int, weight_decay: float, init_range: float, eps_scale: float, sweeps: int) -> dict:
+    """Diagnosis only (never the reported result): the family-trees run with one setting changed."""
+    preset = get_preset("family-trees")
+    trainer = Trainer(
+        family_trees_spec(init_range).with_changes(seed=seed), family_trees.dataset(seed), preset.train_settings()
+    )
+    phases = tuple(replace(ph, lr=ph.lr * eps_scale) for ph in preset.schedule.phases)
+    Preset.attach(replace(preset, schedule=replace(preset.schedule, phases=phases, weight_decay=weight_decay)), trainer)
+    rule = Criterion("within", 0.2)
+    reached = None
+    while trainer.epoch < sweeps:
+        trainer.step(10)
+        if reached is None and rule.met(trainer):
+            reached = trainer.epoch
+    right = rule.patterns_right(trainer.network.predict(trainer.x_test), trainer.y_test)
+    out = trainer.network.predict(trainer.x_train)
+    return {"reached": reached, "test_right": int(right.sum()), "tss": tss(out, trainer.y_train)}
+
+
+VARIANTS = (  # (label, weight decay, initial range, eps multiplier)
+    ("as the preset (decay 0.2%, ±0.3)", 0.002, 0.3, 1.0),
+    ("no weight decay", 0.0, 0.3, 1.0),
+    ("initial weights ±1", 0.002, 1.0, 1.0),
+    ("no weight decay, ±1", 0.0, 1.0, 1.0),
+    ("eps ×10 (0.05, then 0.1)", 0.002, 0.3, 10.0),
+    ("eps ×10, no weight decay", 0.0, 0.3, 10.0),
+)
+VARIANT_SWEEPS = 5000
+
+
+def _run_task(task: tuple) -> RunResult | tuple:
+    if task[0] == "variant":
+        _, label, decay, init, scale, seed = task
+        return ("variant", label, seed, family_trees_variant(seed, decay, init, scale, VARIANT_SWEEPS))
     return run_one(*task)
 
 
@@ -175,9 +211,11 @@ def markdown(results: dict[str, list[RunResult]], seeds: dict[str, int], seconds
         reached = [r.reached for r in rs if r.reached is not None]
         t = [r.rule_epochs["tss"] for r in rs if r.rule_epochs["tss"] is not None]
         w = [r.rule_epochs["within"] for r in rs if r.rule_epochs["within"] is not None]
+        paper_rules = f"{spread(t)} ({len(t)}/{len(rs)}) | {spread(w)} ({len(w)}/{len(rs)})"
+        if name in PLAYGROUND:
+            paper_rules = "n/a | n/a"  # tanh outputs, noisy-free but overlapping sets: the paper's rules do not apply
         lines.append(
-            f"| `{name}` | {p.paper} | {p.criterion.text} | {rate(rs)} | {spread(reached)} | "
-            f"{spread(t)} ({len(t)}/{len(rs)}) | {spread(w)} ({len(w)}/{len(rs)}) | {p.epochs} |"
+            f"| `{name}` | {p.paper} | {p.criterion.text} | {rate(rs)} | {spread(reached)} | {paper_rules} | {p.epochs} |"
         )
     lines += ["", "## Settings used", ""]
     for name in results:
@@ -242,8 +280,9 @@ def details(results: dict[str, list[RunResult]]) -> list[str]:
             "",
             f"- runs where all 100 training patterns were right by sweep {get_preset('family-trees').epochs}: "
             f"{rate(rs)}; training patterns right at the end: median {statistics.median(train_right):g} of 100;",
-            f"- held-out queries right at the end: {', '.join(f'seed {r.seed}: {k}/4' for r, k in zip(rs, right))} "
-            f"(paper: 4/4); mean {np.mean(right):.2f}/4.",
+            "- held-out queries right at the end (paper: 4 of 4): "
+            + ", ".join(f"{k} of 4 in {right.count(k)} runs" for k in range(4, -1, -1) if right.count(k))
+            + f"; mean {np.mean(right):.2f} of 4.",
             f"- final tss (train): median {statistics.median(r.final_tss for r in rs):.1f}.",
             "",
         ]
@@ -259,7 +298,11 @@ def details(results: dict[str, list[RunResult]]) -> list[str]:
             ]
     pg = [n for n in results if n.startswith("playground")]
     if pg:
-        out += ["## Playground sets (for comparison)", "", "| preset | test accuracy at the end (median) | train accuracy |", "|---|---|---|"]
+        out += [
+            "## Playground sets (for comparison)",
+            "",
+            "Here a sweep is one epoch of 25 mini-batches of 10 (the playground's default), not one weight change.",
+            "", "| preset | test accuracy at the end (median) | train accuracy |", "|---|---|---|"]
         for n in pg:
             rs = results[n]
             out.append(
@@ -270,8 +313,144 @@ def details(results: dict[str, list[RunResult]]) -> list[str]:
     return out
 
 
-# Written after looking at the numbers above; the script keeps it so the page stays whole.
-DISCUSSION = ""
+def variants_markdown(variants: dict[str, list[tuple[int, dict]]]) -> str:
+    if not variants:
+        return ""
+    lines = [
+        "## Family trees: diagnosis (not a result)",
+        "",
+        f"The same run with one setting changed, {VARIANT_SWEEPS} sweeps, the first seeds only; this is to see *why*",
+        "ours differs from the paper, not to replace the paper's settings.",
+        "",
+        "| variant | runs with all 100 training patterns right | sweeps to that (median) | held-out right at the end | final tss (median) |",
+        "|---|---|---|---|---|",
+    ]
+    for label, *_ in VARIANTS:
+        rs = [r for _, r in sorted(variants.get(label, []), key=lambda t: t[0])]
+        if not rs:
+            continue
+        reached = [r["reached"] for r in rs if r["reached"] is not None]
+        lines.append(
+            f"| {label} | {len(reached)}/{len(rs)} | {spread(reached)} | "
+            f"{', '.join(str(r['test_right']) for r in rs)} (of 4 each) | {statistics.median(r['tss'] for r in rs):.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _stats(rs: list[RunResult]) -> tuple[int, int, list[int], float]:
+    ok = [r.reached for r in rs if r.reached is not None]
+    failed = [r.final_tss for r in rs if r.reached is None]
+    return len(ok), len(rs), ok, (statistics.median(failed) if failed else float("nan"))
+
+
+def _where(value: float, sweeps: list[int]) -> str:
+    if not sweeps:
+        return "no run reached the criterion"
+    below = sum(s <= value for s in sweeps)
+    return f"{below} of our {len(sweeps)} successful runs were as fast or faster"
+
+
+def discussion(results: dict[str, list[RunResult]], variants: dict[str, list[tuple[int, dict]]]) -> str:
+    """Where ours differs from the paper and why we think so (numbers filled in from this run)."""
+    out = ["## Where ours differs, and why we think so", ""]
+    if "xor-2-2-1" in results:
+        ok, n, sw, ftss = _stats(results["xor-2-2-1"])
+        out.append(
+            f"- **XOR 2-2-1**: {ok}/{n} runs reach tss < 0.04 (median {spread(sw)} sweeps)"
+            + (f"; the failures end with tss ≈ {ftss:.2f} (a local minimum or a long plateau)" if ok < n else "")
+            + ". ch. 8 saw local minima in only 2 of "
+            "hundreds of runs, but with eps 0.25 and settings we do not know; we use the Handbook's eps 0.5, "
+            "alpha 0.9, ±0.5, whose larger steps plausibly fail more often. Chauvin's ≈245 presentations at "
+            "H = 2 are not comparable as they stand: the unit (sweeps or patterns) and the criterion are unknown."
+        )
+    if "xor-2-1-1-skip" in results:
+        ok, n, sw, _ = _stats(results["xor-2-1-1-skip"])
+        out.append(
+            f"- **XOR with direct links**: {ok}/{n} succeed, median {spread(sw)} sweeps; ch. 8's single run took "
+            f"558 ({_where(558, sw)}), so that run is typical of ours."
+        )
+    if "symmetry-6-2-1" in results:
+        ok, n, sw, ftss = _stats(results["symmetry-6-2-1"])
+        out.append(
+            f"- **Symmetry**: the paper's one run took 1,425 sweeps; ours take a median of {spread(sw)} "
+            f"({_where(1425, sw)}), with the paper's eps, alpha and initial range. {n - ok} of {n} runs did not "
+            f"solve it within the budget; they end with median tss ≈ {ftss:.2f} (tss = 8 means the output stays "
+            "off for all 8 symmetric strings: a local minimum). The paper reports one run and no failure rate, and does not state its stopping rule, so "
+            "neither difference contradicts it. Where a run succeeds the 1:2:4 equal-and-opposite pattern, the "
+            "negative hidden biases, the positive output bias and the sign-flipped pair appear as the paper "
+            "describes (section above)."
+        )
+    if "parity-4-4-1" in results:
+        ok, n, sw, ftss = _stats(results["parity-4-4-1"])
+        out.append(
+            f"- **Parity**: {ok}/{n} succeed, median {spread(sw)} sweeps; failures end at median tss ≈ {ftss:.2f}. "
+            "The chapter's 2,825 *presentations* [cited] is either 2,825 sweeps or about 177 sweeps of 16 "
+            "patterns; we cannot tell which, and eps 0.5 with alpha 0.9 and ±0.5 (Handbook defaults; the "
+            "chapter's alpha and initial range are unknown to us) fail often on parity."
+        )
+    if "encoder-4-2-4" in results:
+        ok, n, sw, _ = _stats(results["encoder-4-2-4"])
+        out.append(
+            f"- **Encoder 4-2-4**: {ok}/{n} runs reach tss < 0.04 within the Handbook's 500 epochs "
+            f"(median {spread(sw)}), as the Handbook's exercise expects."
+        )
+    if "encoder-8-3-8" in results:
+        ok, n, sw, _ = _stats(results["encoder-8-3-8"])
+        codes = [r for r in results["encoder-8-3-8"] if "binary_code" in r.extra]
+        binary = sum(r.extra["binary_code"] for r in codes)
+        out.append(
+            f"- **Encoder 8-3-8**: {ok}/{n} succeed (median {spread(sw)} sweeps). The hidden code is a clean "
+            f"binary code (8 distinct patterns after thresholding at 0.5) in {binary}/{len(codes)} runs; in the "
+            "others some hidden units use intermediate values, which the criterion allows. With one change per "
+            "sweep and eps 0.5 every seed we tried got stuck, so this preset changes weights after each "
+            "pattern, as the Handbook's encoder exercise does."
+        )
+    if "negation" in results:
+        ok, n, sw, _ = _stats(results["negation"])
+        out.append(
+            f"- **Negation**: {ok}/{n} succeed (median {spread(sw)} sweeps) with 3 hidden units *and direct "
+            "input→output links*, our choice; a plain 4-3-3 net solved it in 0 of 10 seeds we tried, since each XOR "
+            "then needs two hidden units. We found no reported sweep count to compare with."
+        )
+    if "family-trees" in results:
+        rs = results["family-trees"]
+        ok = sum(r.reached is not None for r in rs)
+        med = statistics.median(r.final_tss for r in rs)
+        plateau = sum(r.final_tss > 90 for r in rs)
+        lines = [
+            f"- **Family trees**: {ok}/{len(rs)} runs get every training pattern right in 1,500 sweeps, against "
+            "the paper's all-right including the 4 held-out queries. With the paper's eps/alpha schedule and "
+            f"0.2% decay, {plateau} of {len(rs)} runs are still, after 1,500 sweeps, on the plateau where each "
+            f"output unit gives about its base rate for every query (median final tss {med:.1f}; the base-rate "
+            "answer gives ≈ 102.5 with 24 outputs and about 108 on-targets in 100 patterns). The network is "
+            "deep for its initial weights: the error reaching the person and relation codes passes three layers "
+            "of small weights and logistic slopes ≤ 0.25, so the gradients that would break the plateau are "
+            "tiny at eps = 0.01, and a 0.2% decay per sweep pulls the weights back towards zero."
+        ]
+        if variants:
+            left, stayed = [], []
+            for label, *_ in VARIANTS[1:]:
+                rs_v = [r for _, r in variants.get(label, [])]
+                if rs_v:
+                    m = statistics.median(r["tss"] for r in rs_v)
+                    (left if m < 90 else stayed).append(f"{label} (median tss {m:.1f})")
+            solved = any(r["reached"] is not None for v in variants.values() for _, r in v)
+            lines.append(
+                f"  The diagnosis table ({VARIANT_SWEEPS} sweeps): "
+                + (f"the net leaves the plateau with {'; '.join(left)}" if left else "no single change leaves the plateau")
+                + (f", but not with {'; '.join(stayed)}" if stayed else "")
+                + (". No variant gets all training patterns right" if not solved else ". Some variants get all training patterns right")
+                + f" within {VARIANT_SWEEPS} sweeps. So the plateau is slowness, not a bug (gradients check "
+                "against finite differences on this topology), and the paper's run probably differed in something "
+                "it does not state, such as the initial weights (not given) or the scale of eps. We "
+                "have not changed the preset to match."
+            )
+        lines.append(
+            "  The count: our trees give 112 triples but 104 distinct queries, which we believe is the "
+            "paper's 104 (see above)."
+        )
+        out += lines
+    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,20 +464,25 @@ def main(argv: list[str] | None = None) -> int:
     seeds = {name: n for name in PAPER_EXPERIMENTS}
     if not args.fast:
         seeds.update({name: max(1, n // 5) for name in PLAYGROUND})
-    tasks = [(name, s) for name, k in seeds.items() for s in range(k)]
+    tasks: list[tuple] = [(name, s) for name, k in seeds.items() for s in range(k)]
+    n_variant = 0 if args.fast else min(n, 5)
+    tasks += [("variant", label, d, i, k, s) for label, d, i, k in VARIANTS for s in range(n_variant)]
     # the longest runs first so the two workers finish together
-    tasks.sort(key=lambda t: -get_preset(t[0]).epochs * (5 if t[0] in ("family-trees", *PLAYGROUND) else 1))
+    tasks.sort(key=lambda t: -100_000 if t[0] == "variant" else -get_preset(t[0]).epochs * (5 if t[0] in ("family-trees", *PLAYGROUND) else 1))
     start = time.perf_counter()
     results: dict[str, list[RunResult]] = {name: [] for name in seeds}
+    variants: dict[str, list[tuple[int, dict]]] = {}
     with mp.get_context("fork").Pool(args.workers) as pool:
         for r in pool.imap_unordered(_run_task, tasks):
-            results[r.name].append(r)
+            if isinstance(r, tuple):
+                variants.setdefault(r[1], []).append((r[2], r[3]))
+            else:
+                results[r.name].append(r)
     for rs in results.values():
         rs.sort(key=lambda r: r.seed)
     seconds = time.perf_counter() - start
-    text = markdown(results, seeds, seconds)
-    if DISCUSSION:
-        text += "\n" + DISCUSSION
+    text = markdown(results, seeds, seconds) + variants_markdown(variants)
+    text += "\n" + discussion(results, variants)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)
