@@ -1,0 +1,129 @@
+"""CSV import: tasks inferred from the target column, every bad row named by line number."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import csvdata
+from engine.csvdata import CsvError, load_csv, parse_csv
+from engine.spec import NetworkSpec
+from engine.trainer import Trainer
+
+
+def write(tmp_path, text: str, name: str = "data.csv"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_binary_numbers_give_a_planar_binary_set(tmp_path):
+    rows = "\n".join(f"{i},{-i},{i % 2}" for i in range(10))
+    data = load_csv(write(tmp_path, "a,b,label\n" + rows + "\n"), test_ratio=0.3, seed=1)
+    assert data.task == "binary" and data.planar
+    assert len(data.x_train) == 7 and len(data.x_test) == 3
+    assert data.input_names == ("a", "b")
+    assert data.source["kind"] == "csv" and data.source["path"].endswith("data.csv")
+    # every row kept, targets follow their rows
+    x = np.vstack([data.x_train, data.x_test])
+    y = np.vstack([data.y_train, data.y_test])
+    assert sorted(x[:, 0]) == list(range(10))
+    assert np.array_equal(y[:, 0], x[:, 0] % 2)
+
+
+def test_class_names_two_and_many():
+    two = parse_csv("f1,f2,f3,kind\n1,2,3,cat\n4,5,6,dog\n7,8,9,cat\n", test_ratio=0.0)
+    assert two.task == "binary" and two.class_names == ("cat", "dog") and not two.planar
+    assert two.y_train.shape == (3, 1)
+    many = parse_csv("x,y,c\n0,0,red\n1,0,green\n0,1,blue\n1,1,red\n", test_ratio=0.0)
+    assert many.task == "multiclass" and many.class_names == ("blue", "green", "red")
+    assert many.y_train.shape == (4, 3) and np.array_equal(many.y_train.sum(axis=1), np.ones(4))
+    red = many.y_train[np.all(many.x_train == (0, 0), axis=1)][0]
+    assert red.argmax() == 2
+
+
+def test_numbers_other_than_0_1_are_regression():
+    data = parse_csv("x,y,height\n1,2,1.5\n2,3,-0.25\n3,4,7\n", test_ratio=0.0)
+    assert data.task == "regression" and sorted(data.y_train[:, 0]) == [-0.25, 1.5, 7.0]
+
+
+def test_every_bad_row_is_reported_with_its_line_number(tmp_path):
+    text = (
+        "x,y,label\n"  # 1
+        "1,2,1\n"  # 2
+        "3,oops,0\n"  # 3
+        "\n"  # 4: blank, skipped
+        "5,6\n"  # 5
+        "7,8,1,9\n"  # 6
+        "nan,1,0\n"  # 7
+        "1,2,\n"  # 8
+        "1,2,x\n"  # 9
+        "4,4,1\n"  # 10
+    )
+    with pytest.raises(CsvError) as info:
+        load_csv(write(tmp_path, text))
+    problems = info.value.problems
+    assert [p.split(":")[0] for p in problems] == ["line 3", "line 5", "line 6", "line 7", "line 8", "line 9"]
+    assert "'oops'" in problems[0] and "2 values, expected 3" in problems[1]
+    assert "6 problems" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_many_problems_are_all_kept_but_the_message_stays_short():
+    text = "a,b,t\n" + "".join(f"{i},bad,1\n" for i in range(40))
+    with pytest.raises(CsvError) as info:
+        parse_csv(text)
+    assert len(info.value.problems) == 40
+    assert "and 28 more problems" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("", "empty"),
+        ("x,y,t\n", "no data rows"),
+        ("1,2,3\n4,5,6\n", "header row"),
+        ("only\n1\n", "at least two columns"),
+        ("x,x,t\n1,2,0\n", "repeated column"),
+        ("x,,t\n1,2,0\n", "column 2 has no name"),
+        ("x,y,t\n1,2,cat\n3,4,cat\n", "only one class"),
+    ],
+)
+def test_file_level_problems(text, words):
+    with pytest.raises(CsvError, match=words):
+        parse_csv(text)
+
+
+def test_unreadable_files(tmp_path, monkeypatch):
+    with pytest.raises(CsvError, match="cannot read"):
+        load_csv(tmp_path / "missing.csv")
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("x,y,t\n1,2,\xe9\n".encode("latin-1"))
+    with pytest.raises(CsvError, match="UTF-8"):
+        load_csv(bad)
+    monkeypatch.setattr(csvdata, "MAX_BYTES", 10)
+    with pytest.raises(CsvError, match="MB"):
+        load_csv(write(tmp_path, "x,y,t\n1,2,1\n3,4,0\n"))
+
+
+def test_quoted_cells_semicolons_and_line_numbers():
+    data = parse_csv('"x";"y";"t"\n1;2;"a b"\n3;4;c\n', test_ratio=0.0)
+    assert data.class_names == ("a b", "c")
+    with pytest.raises(CsvError, match="line 4"):
+        parse_csv('x,y,t\n1,2,"multi\nline"\n3,bad,c\n')
+
+
+def test_split_is_deterministic_and_follows_the_seed():
+    text = "x,y,t\n" + "".join(f"{i},{i},{i % 2}\n" for i in range(50))
+    a, b, c = parse_csv(text, seed=3), parse_csv(text, seed=3), parse_csv(text, seed=4)
+    assert np.array_equal(a.x_test, b.x_test)
+    assert not np.array_equal(a.x_test, c.x_test)
+
+
+def test_a_csv_set_trains(tmp_path):
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(-3, 3, (80, 3))
+    label = np.where(pts[:, 0] + pts[:, 1] - pts[:, 2] > 0, "yes", "no")
+    text = "a,b,c,answer\n" + "".join(f"{p[0]},{p[1]},{p[2]},{l}\n" for p, l in zip(pts, label))
+    data = load_csv(write(tmp_path, text), test_ratio=0.25)
+    trainer = Trainer(NetworkSpec.stack(3, [3], 1, "tanh", "tanh"), data)
+    trainer.step(60)
+    assert trainer.evaluate().train_acc > 0.9
