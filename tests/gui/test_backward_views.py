@@ -363,3 +363,30 @@ def test_timeline_ignores_its_own_replay_when_the_window_broadcasts_it(qtbot):
     replay = panel.replay_epoch(2)
     panel.show_snapshot(replay)
     assert len(panel.timeline) == 6 and not panel.live
+
+
+def test_views_wait_for_a_network_that_fits_new_data(qtbot):
+    """The window sends a new dataset before the snapshot of the network trained on it."""
+    from gui.panels.backward import BackwardPanel
+
+    t, data = planar_trainer(features=("x", "y", "xy"))
+    panel = BackwardPanel(grid_resolution=8)
+    qtbot.addWidget(panel)
+    panel.set_context(data, t.settings)
+    panel.show_snapshot(t.snapshot(8))
+    panel.step_through.mode_action.trigger()
+    assert panel.step_through.walk is not None
+    boolean = xor_table()
+    panel.set_context(boolean, t.settings)  # old planar network, new boolean data
+    panel.error_maps.refresh_now()
+    panel.loss_slice.refresh_now()
+    assert panel.gradient_check.run_check() is None
+    assert "waiting for the network" in panel.error_maps.message.text()
+    assert panel.step_through.walk is None and panel.step_through.active
+    assert not panel.step_through.next_action.isEnabled()
+    xt = xor_trainer()
+    panel.show_snapshot(xt.snapshot())  # the matching network arrives
+    assert panel.step_through.walk is not None and panel.step_through.walk.spec == xt.spec
+    assert panel.gradient_check.run_check() is not None
+    panel.error_maps.refresh_now()
+    assert "h1" in panel.error_maps.pattern_cells

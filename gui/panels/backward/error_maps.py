@@ -16,6 +16,7 @@ from engine.snapshot import Snapshot, grid_points
 from engine.stepthrough import pattern_arrays
 
 from .colors import lookup_table
+from .context import mismatch
 from .deferred import Deferred
 
 SATURATION_SAMPLE = 4000
@@ -65,13 +66,11 @@ class ErrorMapsPanel(QWidget):
     # ----- computing ------------------------------------------------------------------------
     def refresh_now(self) -> None:
         snap, data = self.snapshot, self.data
-        if snap is None or data is None or snap.spec is None:
+        problem = mismatch(snap, data)
+        if problem:
+            self.message.setText(problem)
             return
-        try:
-            x, _ = pattern_arrays(snap.spec, data)
-        except ValueError as exc:
-            self.message.setText(str(exc))
-            return
+        x, _ = pattern_arrays(snap.spec, data)
         if len(x) > SATURATION_SAMPLE:
             x = x[np.linspace(0, len(x) - 1, SATURATION_SAMPLE).astype(int)]
         self.saturation = saturation(snap.spec, snap.params, x)

@@ -21,6 +21,8 @@ from engine.network import Network
 from engine.snapshot import Snapshot
 from engine.stepthrough import pattern_arrays
 
+from .context import mismatch
+
 BAD_RELATIVE_ERROR = 1e-4
 COLUMNS = ("parameter", "backprop", "finite diff.", "rel. error")
 
@@ -136,14 +138,11 @@ class GradientCheckPanel(QWidget):
 
     def run_check(self) -> GradCheckResult | None:
         snap, data = self.snapshot, self.data
-        if snap is None or data is None or snap.spec is None:
-            self.summary.setText("Nothing to check yet: no network or no data.")
+        problem = mismatch(snap, data)
+        if problem:
+            self.summary.setText(f"Nothing to check: {problem}.")
             return None
-        try:
-            x, y = pattern_arrays(snap.spec, data)
-        except ValueError as exc:
-            self.summary.setText(str(exc))
-            return None
+        x, y = pattern_arrays(snap.spec, data)
         x, y = x[: self.max_patterns.value()], y[: self.max_patterns.value()]
         net = Network(snap.spec, snap.params)  # a private copy: the worker's trainer is never touched
         limit = min(self.max_weights.value(), net.size)

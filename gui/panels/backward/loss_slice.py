@@ -17,6 +17,7 @@ from engine.snapshot import Snapshot
 from engine.stepthrough import pattern_arrays
 from engine.timeline import Timeline
 
+from .context import mismatch
 from .deferred import Deferred
 
 NONE = "— none (curve) —"
@@ -104,17 +105,15 @@ class LossSlicePanel(QWidget):
 
     def refresh_now(self) -> None:
         snap = self.snapshot
-        if snap is None or self.data is None or not self._names:
+        problem = mismatch(snap, self.data)
+        if problem or not self._names:
+            self.info.setText(problem or "")
             return
         i, j = self.selection()
         if i < 0 or j == i:
             self.info.setText("pick two different weights")
             return
-        try:
-            x, y = pattern_arrays(snap.spec, self.data)
-        except ValueError as exc:
-            self.info.setText(str(exc))
-            return
+        x, y = pattern_arrays(snap.spec, self.data)
         n_sets = 121 if j is None else 41 * 41
         units = sum(l.units for l in snap.spec.layers) + snap.spec.n_inputs
         keep = max(50, int(PATTERN_BUDGET // (n_sets * units)))

@@ -19,6 +19,7 @@ from engine.snapshot import Snapshot
 from engine.blame import saturation
 from engine.stepthrough import Phase, StepThrough, pattern_arrays
 
+from .context import mismatch
 from .deferred import Deferred
 from .diagram import NetworkDiagram
 
@@ -39,6 +40,7 @@ class StepThroughPanel(QWidget):
         self.snapshot: Snapshot | None = None
         self.walk: StepThrough | None = None
         self.selected: tuple[str, int] | None = None
+        self._on = False  # step-through mode; self.walk is None while no valid pair exists
 
         self.toolbar = QToolBar("Step through")
         self.mode_action = QAction("Step through", self, checkable=True)
@@ -118,7 +120,7 @@ class StepThroughPanel(QWidget):
         self.pattern_box.blockSignals(True)
         self.pattern_box.setRange(0, max(0, n - 1))
         self.pattern_box.blockSignals(False)
-        if self.walk is not None:
+        if self._on:
             self.restart()
         self._refresh_controls()
 
@@ -126,22 +128,19 @@ class StepThroughPanel(QWidget):
         """Remember the latest state; a running step-through restarts only on a topology edit or reset."""
         reset = self.snapshot is not None and snapshot.epoch < self.snapshot.epoch
         self.snapshot = snapshot
-        if self.walk is None:
+        if self._on and (self.walk is None or snapshot.spec != self.walk.spec or reset):
+            self.restart()  # first valid pair, topology edit or reset: old phases describe a gone network
+        elif not self._on:
             self.diagram.set_spec(snapshot.spec)
             weights = {l.name: w for l, w in zip(snapshot.spec.layers, snapshot.weights)}
             self.diagram.set_values({}, weights, "red arcs: share of patterns where a unit is saturated", "edges: weights")
-        elif snapshot.spec != self.walk.spec or reset:
-            self.restart()  # topology edit or reset: the old phases describe a network that is gone
         self._saturation.request()
 
     def _update_saturation(self) -> None:
         snap = self.snapshot
-        if snap is None or self.data is None or snap.spec is None:
+        if mismatch(snap, self.data):
             return
-        try:
-            x, _ = pattern_arrays(snap.spec, self.data)
-        except ValueError:
-            return
+        x, _ = pattern_arrays(snap.spec, self.data)
         if len(x) > SATURATION_SAMPLE:
             x = x[np.linspace(0, len(x) - 1, SATURATION_SAMPLE).astype(int)]
         self.diagram.set_saturation(saturation(snap.spec, snap.params, x))
@@ -153,11 +152,12 @@ class StepThroughPanel(QWidget):
     # ----- mode and navigation ----------------------------------------------------------------
     @property
     def active(self) -> bool:
-        return self.walk is not None
+        return self._on
 
     def set_active(self, on: bool) -> None:
-        if on == self.active:
+        if on == self._on:
             return
+        self._on = on
         if on:
             self.restart()
         else:
@@ -174,9 +174,11 @@ class StepThroughPanel(QWidget):
 
     def restart(self) -> None:
         """Recompute the phases for the chosen pattern from the latest snapshot."""
-        if self.snapshot is None or self.data is None or self.snapshot.spec is None:
+        problem = mismatch(self.snapshot, self.data)
+        if problem:  # stays in step-through mode; the next matching snapshot starts it
             self.walk = None
-            self.phase_label.setText("Step-through needs a network and a dataset")
+            self.phase_label.setText(f"Step through: {problem}")
+            self.detail_label.setText("")
             self._refresh_controls()
             return
         index = min(self.pattern_box.value(), len(self.data.x_train) - 1)
@@ -189,7 +191,7 @@ class StepThroughPanel(QWidget):
         self._show_phase(self.walk.current)
 
     def choose_pattern(self, index: int) -> None:
-        if self.active:
+        if self._on:
             self.restart()
 
     def next_pattern(self) -> None:
@@ -274,7 +276,7 @@ class StepThroughPanel(QWidget):
         return out
 
     def _refresh_controls(self) -> None:
-        on = self.active
+        on = self.walk is not None  # mode on and a network that fits the data
         if on:
             w = self.walk
             x = ", ".join(f"{v:.3g}" for v in w.x[0][:4]) + (" …" if w.x.shape[1] > 4 else "")
@@ -288,6 +290,6 @@ class StepThroughPanel(QWidget):
         self.next_action.setEnabled(on and not self.walk.at_end)
         self.apply_action.setEnabled(on)
         self.next_pattern_action.setEnabled(self.data is not None)
-        if not on and not self.phase_label.text():
+        if not self._on and not self.phase_label.text():
             self.phase_label.setText("Step-through mode is off")
             self.detail_label.setText(f"Press “Step through” ({MODE_SHORTCUT}) to follow one pattern through a learning step.")
