@@ -1,0 +1,233 @@
+"""Project files: exact round trip, exact continuation, strict refusal of bad files."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from engine import serialize
+from engine.datasets import planar
+from engine.optimizers import OptimizerSettings
+from engine.presets import get_preset
+from engine.serialize import (
+    FORMAT,
+    VERSION,
+    Project,
+    ProjectError,
+    dataset_from_source,
+    load_project,
+    project_from_trainer,
+    project_to_dict,
+    save_project,
+    trainer_from_project,
+)
+from engine.spec import NetworkSpec
+from engine.trainer import Trainer, TrainSettings
+
+
+def trained(batch=10, optimizer="sgd", momentum=0.5) -> Trainer:
+    spec = NetworkSpec.stack(2, [4, 3], 1, "tanh", "tanh", seed=2, features=("x", "y", "xy"))
+    opt = OptimizerSettings(optimizer, lr=0.03, momentum=momentum if optimizer == "sgd" else 0.0, l2=0.001)
+    t = Trainer(spec, planar("moons", 200, 0.1, 0.3, seed=5), TrainSettings(opt, batch_size=batch))
+    t.train(7)
+    return t
+
+
+def saved(tmp_path, trainer: Trainer, **extra):
+    path = tmp_path / "p.json"
+    save_project(path, project_from_trainer(trainer, extra or None))
+    return path
+
+
+def test_round_trip_is_exact(tmp_path):
+    t = trained()
+    t.network.params[0] = 0.1 + 0.2  # a float whose short decimal form would not round-trip
+    path = saved(tmp_path, t, view={"zoom": 2})
+    p = load_project(path)
+    assert p.spec == t.spec
+    assert p.settings == t.settings
+    assert p.epoch == 7 and p.extra == {"view": {"zoom": 2}}
+    assert p.params.tobytes() == t.network.params.tobytes()
+    assert np.array_equal(p.history, t.history.array(), equal_nan=True)
+    assert p.data_source == t.data.source
+
+
+@pytest.mark.parametrize("batch,optimizer", [(10, "sgd"), (1, "sgd"), (None, "sgd"), (10, "adam")])
+def test_a_loaded_run_continues_bit_identically(tmp_path, batch, optimizer):
+    """Momentum, Adam moments and the shuffle order are saved too, so stopping changes nothing."""
+    a = trained(batch, optimizer)
+    b = trainer_from_project(load_project(saved(tmp_path, a)))
+    assert b.epoch == a.epoch and len(b.history) == len(a.history)
+    a.train(5)
+    b.train(5)
+    assert a.network.params.tobytes() == b.network.params.tobytes()
+    assert np.array_equal(a.history.array(), b.history.array(), equal_nan=True)
+
+
+def test_preset_schedule_is_reattached(tmp_path):
+    preset = get_preset("family-trees")
+    t = preset.make_trainer()
+    t.step(2)
+    loaded = trainer_from_project(load_project(saved(tmp_path, t, preset="family-trees")))
+    assert loaded.epoch_hook is preset.schedule
+
+
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path):
+    t = trained()
+    path = saved(tmp_path, t)
+    good = path.read_bytes()
+    bad = project_from_trainer(t)
+    bad.params = bad.params.copy()
+    bad.params[3] = np.nan
+    with pytest.raises(ProjectError, match="NaN"):
+        save_project(path, bad)
+    assert path.read_bytes() == good
+    assert os.listdir(tmp_path) == ["p.json"]
+    with pytest.raises(ProjectError, match="cannot write"):
+        save_project(tmp_path / "missing-dir" / "p.json", project_from_trainer(t))
+
+
+def good_dict(tmp_path) -> dict:
+    return json.loads(saved(tmp_path, trained()).read_text())
+
+
+def write_json(tmp_path, d) -> str:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(d))
+    return path
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        (lambda d: d.update(format="something-else"), "not a project file"),
+        (lambda d: d.update(version=VERSION + 1), "newer version"),
+        (lambda d: d.update(version="1"), "whole number"),
+        (lambda d: d.pop("spec"), "missing key"),
+        (lambda d: d.update(surprise=1), "unknown key"),
+        (lambda d: d["params"].pop(), "the network needs"),
+        (lambda d: d["params"].__setitem__(0, "0.5"), "only numbers"),
+        (lambda d: d["params"].__setitem__(0, True), "only numbers"),
+        (lambda d: d["params"].__setitem__(0, 10**400), "out-of-range"),
+        (lambda d: d["spec"]["layers"][0].update(units=0), "at least 1 unit"),
+        (lambda d: d["spec"]["layers"][0].update(activation="wobble"), "unknown activation"),
+        (lambda d: d["settings"]["optimizer"].update(lr=-1), "learning rate"),
+        (lambda d: d["settings"]["optimizer"].update(name="lbfgs"), "unknown optimizer"),
+        (lambda d: d["settings"]["optimizer"].update(colour=1), "unknown optimizer setting"),
+        (lambda d: d["settings"].update(batch_size=2.5), "batch_size"),
+        (lambda d: d.update(epoch=-3), "epoch"),
+        (lambda d: d.update(data_source=[]), "data_source"),
+        (lambda d: d.update(history={"rows": [[1, 2, 3]]}), "history row 1"),
+        (lambda d: d.update(optimizer_state={"velocity": [0.0], "t": 0}), "optimizer_state.velocity"),
+        (lambda d: d.update(extra=[1]), "extra"),
+    ],
+)
+def test_malformed_files_are_refused_with_one_clear_line(tmp_path, change, words):
+    d = good_dict(tmp_path)
+    change(d)
+    with pytest.raises(ProjectError, match=words) as info:
+        load_project(write_json(tmp_path, d))
+    assert "\n" not in str(info.value)
+
+
+def test_non_finite_numbers_are_refused(tmp_path):
+    d = good_dict(tmp_path)
+    text = json.dumps(d).replace(json.dumps(d["params"][0]), "NaN", 1)
+    path = tmp_path / "nan.json"
+    path.write_text(text)
+    with pytest.raises(ProjectError, match="NaN"):
+        load_project(path)
+    d["params"][1] = 1e999  # json writes Infinity
+    with pytest.raises(ProjectError, match="Infinity"):
+        load_project(write_json(tmp_path, d))
+
+
+def test_huge_networks_are_refused_before_allocation(tmp_path):
+    d = good_dict(tmp_path)
+    d["spec"]["layers"] = [{"units": 4000, "activation": "tanh", "name": f"h{i}"} for i in range(3)] + [
+        {"units": 1, "activation": "tanh", "name": "out"}
+    ]
+    d["params"] = None
+    with pytest.raises(ProjectError, match="parameters; at most 10,000,000"):
+        load_project(write_json(tmp_path, d))
+
+
+def test_huge_files_are_refused_before_parsing(tmp_path, monkeypatch):
+    path = saved(tmp_path, trained())
+    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ProjectError, match="MB"):
+        load_project(path)
+
+
+def test_deep_nesting_and_garbage(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ProjectError, match="nested too deeply"):
+        load_project(deep)
+    d = good_dict(tmp_path)
+    nest: dict = {}
+    for _ in range(40):
+        nest = {"a": nest}
+    d["extra"] = nest
+    with pytest.raises(ProjectError, match="nested too deeply"):
+        load_project(write_json(tmp_path, d))
+    junk = tmp_path / "junk.json"
+    junk.write_text("{not json")
+    with pytest.raises(ProjectError, match="invalid JSON at line 1"):
+        load_project(junk)
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ProjectError, match="UTF-8"):
+        load_project(binary)
+    with pytest.raises(ProjectError, match="directory"):
+        load_project(tmp_path)
+    with pytest.raises(ProjectError, match="cannot read"):
+        load_project(tmp_path / "nothing-here.json")
+
+
+def test_data_sources_of_every_kind(tmp_path):
+    assert dataset_from_source({"kind": "planar", "name": "spiral", "n_points": 60, "noise": 0.0, "test_ratio": 0.5, "seed": 1}).planar
+    assert dataset_from_source({"kind": "boolean", "name": "parity-3", "n": 3}).x_train.shape == (8, 3)
+    assert dataset_from_source({"kind": "preset", "name": "family-trees", "holdout_seed": 0}).n_inputs == 36
+    csv = tmp_path / "d.csv"
+    csv.write_text("a,b,t\n1,2,0\n3,4,1\n5,6,1\n")
+    assert dataset_from_source({"kind": "csv", "path": str(csv), "test_ratio": 0.0, "seed": 0}).task == "binary"
+    pts = {"kind": "points", "name": "mine", "task": "binary", "planar": True, "x_train": [[0.5, 1.0], [-1.0, 2.0]],
+           "y_train": [[1.0], [0.0]], "x_test": [], "y_test": []}
+    data = dataset_from_source(pts)
+    assert data.planar and data.x_train.shape == (2, 2) and data.x_test.shape == (0, 2)
+    for bad, words in [
+        ({"kind": "martian"}, "unknown data source kind"),
+        ({"kind": "points", "task": "binary", "x_train": [[1, 2]], "y_train": []}, "differ in length"),
+        ({"kind": "points", "task": "binary", "x_train": [[1, "a"]], "y_train": [[1]]}, "only numbers"),
+        ({"kind": "points", "task": "fuzzy"}, "task"),
+        ({"kind": "csv"}, "path"),
+    ]:
+        with pytest.raises(ProjectError, match=words):
+            dataset_from_source(bad)
+
+
+def test_inline_points_round_trip(tmp_path):
+    data = dataset_from_source({"kind": "points", "task": "binary", "x_train": [[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]],
+                                "y_train": [[1.0], [0.0], [1.0]], "x_test": [[0.5, 0.5]], "y_test": [[0.0]]})
+    t = Trainer(NetworkSpec.stack(2, [2], features=("x", "y")), data)
+    t.step(3)
+    back = trainer_from_project(load_project(saved(tmp_path, t)))
+    assert np.array_equal(back.data.x_train, data.x_train) and np.array_equal(back.data.y_test, data.y_test)
+    assert np.array_equal(back.network.params, t.network.params)
+
+
+def test_a_missing_csv_makes_a_clear_error_when_rebuilding(tmp_path):
+    t = trained()
+    project = project_from_trainer(t)
+    project.data_source = {"kind": "csv", "path": str(tmp_path / "gone.csv")}
+    with pytest.raises(ProjectError, match="cannot rebuild the data set"):
+        trainer_from_project(project)
+
+
+def test_the_file_names_its_format(tmp_path):
+    d = project_to_dict(project_from_trainer(trained()))
+    assert d["format"] == FORMAT == "backprop-playground-project" and d["version"] == 1
+    assert isinstance(Project(NetworkSpec.stack(2, [1]), TrainSettings(), {"kind": "planar"}), Project)
