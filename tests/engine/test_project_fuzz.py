@@ -1,0 +1,363 @@
+"""Project files under attack: generated malformed, truncated, wrong-version and hostile files
+are refused with ProjectError (one line, no other exception type, also when the window then
+rebuilds the trainer), and generated valid projects round-trip exactly."""
+import copy
+import json
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from engine.datasets import planar
+from engine.history import COLUMNS
+from engine.optimizers import OptimizerSettings
+from engine.serialize import (
+    FORMAT,
+    VERSION,
+    Project,
+    ProjectError,
+    load_project,
+    project_from_text,
+    project_from_trainer,
+    project_to_dict,
+    save_project,
+    trainer_from_project,
+)
+from engine.spec import InitSpec, InputGroup, LayerSpec, NetworkSpec
+from engine.trainer import Trainer, TrainSettings
+
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MAX_MESSAGE = 600  # a message box, not a dump of the file
+
+
+# Bugs found by this file in engine/serialize.py (reported to the lead); strict, so the fix shows.
+KNOWN_OVERFLOW = pytest.mark.xfail(strict=True, raises=OverflowError, reason="OverflowError escapes instead of ProjectError")
+KNOWN_LONG = pytest.mark.xfail(strict=True, reason="messages echo hostile values in full")
+
+
+def check_refusal(exc: ProjectError, short: bool = True) -> None:
+    msg = str(exc)
+    assert msg and "\n" not in msg, f"not one line: {msg[:200]!r}"
+    # (length is checked apart, in test_a_huge_value_gives_a_short_message: a known bug)
+    assert not short or len(msg) <= MAX_MESSAGE, f"message of {len(msg)} characters: {msg[:200]!r}..."
+    assert "Traceback" not in msg
+
+
+def load_or_refuse(text: str, short: bool = True) -> Project | None:
+    """What the window does with a file: load it, then rebuild the trainer. Only ProjectError may escape."""
+    try:
+        project = project_from_text(text)
+        trainer_from_project(project)
+        return project
+    except ProjectError as exc:
+        check_refusal(exc, short)
+        return None
+
+
+# ----- a real project to mutate ------------------------------------------------------------
+def base_trainer() -> Trainer:
+    spec = NetworkSpec.stack(2, [3], 1, features=["x", "y"], seed=1)
+    t = Trainer(spec, planar("xor", 20, seed=2), TrainSettings(OptimizerSettings("sgd", lr=0.1, momentum=0.5), 5))
+    t.train(3)
+    return t
+
+
+BASE = project_to_dict(project_from_trainer(base_trainer(), extra={"preset": None, "view": {"zoom": 1.5}}))
+
+
+def paths_of(value, prefix=()):
+    """Every place in a JSON document (long number lists: only the first few items)."""
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from paths_of(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value[:3]):
+            yield from paths_of(v, prefix + (i,))
+
+
+PATHS = [p for p in paths_of(BASE) if p]
+
+HUGE = [10**400, -(10**400), 2**63, 2**64 + 1, -1, 0, 10**30]
+hostile_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from(HUGE),
+    st.floats(),  # NaN and infinities included: json writes them as NaN / Infinity tokens
+    st.text(max_size=30),
+    st.sampled_from(["NaN", "inf", "1e400", "", "../../etc/passwd", "/dev/null", "planar", "points", "csv"]),
+)
+hostile = st.recursive(
+    hostile_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+def set_at(doc, path, value):
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+
+def delete_at(doc, path):
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    del target[path[-1]]
+
+
+@FUZZ
+@given(path=st.sampled_from(PATHS), value=hostile, action=st.sampled_from(["replace", "delete", "add"]))
+def test_mutated_projects_load_or_are_refused_with_one_line(path, value, action):
+    doc = copy.deepcopy(BASE)
+    if action == "replace":
+        set_at(doc, path, value)
+    elif action == "delete":
+        delete_at(doc, path)
+    else:
+        parent = doc
+        for key in path[:-1]:
+            parent = parent[key]
+        if not isinstance(parent, dict):
+            return
+        parent["unexpected key"] = value
+    load_or_refuse(json.dumps(doc, allow_nan=True), short=False)
+
+
+@FUZZ
+@given(data=st.data())
+def test_truncated_files_are_refused(data):
+    text = json.dumps(BASE)
+    cut = data.draw(st.integers(0, len(text) - 1))
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "cut.json"
+        path.write_text(text[:cut])
+        with pytest.raises(ProjectError) as info:
+            load_project(path)
+        check_refusal(info.value)
+
+
+@FUZZ
+@given(raw=st.binary(max_size=300))
+def test_random_bytes_are_refused(raw):
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "noise.json"
+        path.write_bytes(raw)
+        with pytest.raises(ProjectError) as info:
+            load_project(path)
+        check_refusal(info.value)
+
+
+@pytest.mark.parametrize(
+    "version, words",
+    [(VERSION + 1, "newer"), (0, "version"), (-3, "version"), ("1", "version"), (1.0, "version"), (True, "version"), (None, "version")],
+)
+def test_wrong_versions_are_refused_saying_so(version, words):
+    doc = {**BASE, "version": version}
+    with pytest.raises(ProjectError, match=words) as info:
+        project_from_text(json.dumps(doc))
+    check_refusal(info.value)
+
+
+def test_other_formats_are_refused():
+    for doc in ({**BASE, "format": "something-else"}, {k: v for k, v in BASE.items() if k != "format"}, [BASE], "text", 3):
+        with pytest.raises(ProjectError, match="not a project file"):
+            project_from_text(json.dumps(doc))
+
+
+@pytest.mark.parametrize("depth", [40, 1000, 100_000])
+def test_deep_nesting_is_refused(depth):
+    deep_list = "[" * depth + "]" * depth
+    with pytest.raises(ProjectError, match="nested too deeply") as info:
+        project_from_text(json.dumps({**BASE, "extra": {}})[:-1] + ', "extra2": ' + deep_list + "}")
+    check_refusal(info.value)
+    nested: dict = {}
+    inner = nested
+    for _ in range(min(depth, 500)):
+        inner["x"] = {}
+        inner = inner["x"]
+    with pytest.raises(ProjectError, match="nested too deeply"):
+        project_from_text(json.dumps({**BASE, "extra": nested}))
+
+
+@pytest.mark.parametrize(
+    "where, value",
+    [
+        (("params",), [float("nan")] * len(BASE["params"])),
+        (("params",), BASE["params"][:-1]),  # one value short: wrong shape
+        (("params",), [[v] for v in BASE["params"]]),
+        (("params",), [10**400] * len(BASE["params"])),
+        (("spec", "layers", 0, "units"), 4096),  # fine alone, but the params no longer fit
+        (("spec", "layers"), [{"units": 4096, "name": f"l{i}"} for i in range(64)]),  # a billion parameters
+        (("spec", "inputs", 0, "size"), 10**12),
+        pytest.param(("spec", "init", "range"), 10**400, marks=KNOWN_OVERFLOW),
+        (("spec", "seed"), -5),
+        (("history", "rows"), [[0, 1, 2, 3]]),
+        (("optimizer_state", "velocity"), [1.0]),
+        pytest.param(("order_rng", "state", "state"), 10**400, marks=KNOWN_OVERFLOW),
+        (("order_rng",), {"bit_generator": "MT19937", "state": {}}),
+        pytest.param(
+            ("data_source",),
+            {"kind": "points", "task": "binary", "x_train": [[10**400, 1.0]], "y_train": [[1.0]]},
+            marks=KNOWN_OVERFLOW,
+        ),
+        (("data_source",), {"kind": "points", "task": "binary", "x_train": [[1.0, 2.0]], "y_train": [[float("nan")]]}),
+        (("data_source",), {"kind": "planar", "name": "xor", "n_points": 10**9, "noise": 0, "test_ratio": 0.5, "seed": 0}),
+        (("data_source",), {"kind": "csv", "path": "/nonexistent/data.csv"}),
+        (("data_source",), {"kind": "martian"}),
+        (("epoch",), -1),
+        (("settings", "optimizer", "lr"), float("inf")),
+        (("settings", "batch_size"), 0),
+    ],
+)
+def test_hostile_values_are_refused(where, value):
+    doc = copy.deepcopy(BASE)
+    set_at(doc, where, value)
+    assert load_or_refuse(json.dumps(doc, allow_nan=True)) is None
+
+
+@pytest.mark.xfail(strict=True, reason="serialize.project_from_text lets json's ValueError (int digit limit) escape")
+def test_a_number_with_more_digits_than_python_parses_is_refused():
+    text = json.dumps(BASE).replace('"epoch": 3', '"epoch": 1' + "0" * 5000)
+    with pytest.raises(ProjectError) as info:
+        project_from_text(text)
+    check_refusal(info.value)
+
+
+LONG = "0" * 3000
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        pytest.param(("format",), marks=KNOWN_LONG),
+        pytest.param(("version",), marks=KNOWN_LONG),
+        pytest.param(("settings", "optimizer", "lr"), marks=KNOWN_LONG),
+        pytest.param(("spec", "layers", 0, "activation"), marks=KNOWN_LONG),
+        pytest.param(("history", "rows", 0, 0), marks=KNOWN_LONG),
+        pytest.param(("data_source", "kind"), marks=KNOWN_LONG),
+        pytest.param(("unknown key " + LONG,), marks=KNOWN_LONG),
+    ],
+)
+def test_a_huge_value_gives_a_short_message(where):
+    doc = copy.deepcopy(BASE)
+    set_at(doc, where, LONG)
+    assert load_or_refuse(json.dumps(doc)) is None
+
+
+# ----- valid projects round-trip exactly -------------------------------------------------------
+finite = st.floats(allow_nan=False, allow_infinity=False)
+ACTS = ["tanh", "sigmoid", "relu", "linear", "softplus", "leaky_relu"]
+
+
+@st.composite
+def specs(draw) -> NetworkSpec:
+    n_in = draw(st.integers(1, 4))
+    hidden = draw(st.lists(st.integers(1, 4), max_size=3))
+    acts = draw(st.lists(st.sampled_from(ACTS), min_size=len(hidden), max_size=len(hidden)))
+    spec = NetworkSpec.stack(
+        n_in,
+        hidden,
+        draw(st.integers(1, 3)),
+        acts,
+        draw(st.sampled_from(["tanh", "sigmoid", "linear"])),
+        reduction=draw(st.sampled_from(["mean", "sum"])),
+        init=InitSpec(draw(st.sampled_from(["uniform", "normal", "xavier", "he"])), draw(st.floats(0.01, 5))),
+        seed=draw(st.integers(0, 2**63)),
+    )
+    if hidden and draw(st.booleans()):  # a skip connection: the output also reads the input
+        out = spec.layers[-1]
+        layers = spec.layers[:-1] + (LayerSpec(out.units, out.activation, out.name, (spec.layers[-2].name, "input")),)
+        spec = spec.with_changes(layers=layers)
+    return spec
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | finite | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@st.composite
+def projects(draw) -> Project:
+    spec = draw(specs())
+    n = spec.n_parameters()
+    vec = lambda: np.array(draw(st.lists(finite, min_size=n, max_size=n)))  # noqa: E731
+    rows = draw(st.integers(0, 4))
+    history = np.array(
+        [[float(e)] + [draw(finite | st.just(float("nan"))) for _ in COLUMNS[1:]] for e in range(rows)]
+    ).reshape(rows, len(COLUMNS))
+    opt = OptimizerSettings(
+        draw(st.sampled_from(["sgd", "adam"])),
+        lr=draw(st.floats(0, 10)),
+        momentum=draw(st.floats(0, 0.99)),
+        l1=draw(st.floats(0, 1)),
+        l2=draw(st.floats(0, 1)),
+    )
+    state = None
+    if draw(st.booleans()):
+        state = {"velocity": vec(), "m": vec(), "v": vec(), "t": draw(st.integers(0, 10**6))}
+    return Project(
+        spec=spec,
+        settings=TrainSettings(opt, draw(st.none() | st.integers(1, 500)), draw(st.booleans())),
+        data_source={"kind": "boolean", "name": "xor-table"},
+        params=draw(st.none()) if draw(st.booleans()) else vec(),
+        history=draw(st.none() | st.just(history)),
+        epoch=draw(st.integers(0, 10**9)),
+        extra=draw(st.dictionaries(st.text(max_size=8), json_values, max_size=4)),
+        optimizer_state=state,
+        order_rng=draw(st.none() | st.just(np.random.default_rng(7).bit_generator.state)),
+    )
+
+
+def same_array(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+
+
+@FUZZ
+@given(project=projects())
+def test_valid_projects_round_trip_exactly(project):
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "p.json"
+        save_project(path, project)
+        back = load_project(path)
+        assert back.spec == project.spec
+        assert back.settings == project.settings
+        assert back.data_source == project.data_source
+        assert same_array(back.params, project.params)  # bit for bit (shortest float repr)
+        assert same_array(back.history, project.history)
+        assert back.epoch == project.epoch
+        assert back.extra == project.extra
+        assert back.order_rng == project.order_rng
+        if project.optimizer_state is None:
+            assert back.optimizer_state is None
+        else:
+            for key in ("velocity", "m", "v"):
+                assert np.array_equal(back.optimizer_state[key], project.optimizer_state[key])
+            assert back.optimizer_state["t"] == project.optimizer_state["t"]
+        first = path.read_bytes()
+        save_project(path, back)
+        assert path.read_bytes() == first  # saving what was loaded writes the same file
+
+
+def test_a_saved_trainer_continues_identically():
+    t = base_trainer()
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "run.json"
+        save_project(path, project_from_trainer(t))
+        resumed = trainer_from_project(load_project(path))
+    t.train(5)
+    resumed.train(5)
+    assert np.array_equal(t.network.params, resumed.network.params)
+    assert same_array(t.history.array(), resumed.history.array())
+    assert math.isclose(t.evaluate().train_loss, resumed.evaluate().train_loss, rel_tol=0, abs_tol=0)
