@@ -390,3 +390,28 @@ def test_views_wait_for_a_network_that_fits_new_data(qtbot):
     assert panel.gradient_check.run_check() is not None
     panel.error_maps.refresh_now()
     assert "h1" in panel.error_maps.pattern_cells
+
+
+def test_apply_request_runs_in_the_training_worker(qtbot):
+    """The route the window uses: panel -> applyRequested -> worker.call(walk.apply) on its thread."""
+    from gui.worker import TrainingWorker
+
+    worker = TrainingWorker(xor_trainer(), grid_resolution=8)
+    worker.start()
+    try:
+        snaps = []
+        qtbot.waitUntil(lambda: snaps.append(worker.take_snapshot()) or snaps[-1] is not None, timeout=5000)
+        panel = StepThroughPanel()
+        qtbot.addWidget(panel)
+        panel.set_context(xor_table(), TrainSettings(OptimizerSettings(lr=0.5, momentum=0.9), batch_size=None))
+        panel.show_snapshot(snaps[-1])
+        panel.mode_action.trigger()
+        panel.pattern_box.setValue(2)
+        panel.applyRequested.connect(lambda walk: worker.call(walk.apply))
+        panel.apply_action.trigger()
+        after = []
+        qtbot.waitUntil(lambda: after.append(worker.take_snapshot()) or after[-1] is not None, timeout=5000)
+        assert np.array_equal(after[-1].params, panel.walk.params_after)
+        assert after[-1].epoch == snaps[-1].epoch  # one pattern's step is not an epoch
+    finally:
+        worker.stop()
