@@ -10,6 +10,7 @@ Hooks for other panels and menus (used by the file, paper and backward-pass help
 """
 from __future__ import annotations
 
+import time
 import traceback
 from typing import Callable
 
@@ -38,6 +39,7 @@ from .session import Session
 from .style.themes import apply_theme
 
 LAYOUT_VERSION = 1
+EDITOR_HZ = 20
 DOCK_AREAS = {
     "left": Qt.DockWidgetArea.LeftDockWidgetArea,
     "right": Qt.DockWidgetArea.RightDockWidgetArea,
@@ -186,14 +188,16 @@ class MainWindow(QMainWindow):
         self.add_dock(self.output_plot, "Output", "right", "outputDock")
         self.add_dock(self.loss_plot, "Loss", "right", "lossDock")
         self.add_dock(self.unit_maps, "Unit maps", "bottom", "unitsDock")
-        self.resizeDocks([self.docks["dataDock"]], [230], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["outputDock"]], [360], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["outputDock"], self.docks["lossDock"]], [420, 230], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["unitsDock"]], [250], Qt.Orientation.Vertical)
 
         # ----- wiring: document -> views, views -> document -----
-        for view in (self.output_plot, self.loss_plot, self.unit_maps, self.editor):
+        for view in (self.output_plot, self.loss_plot, self.unit_maps):
             s.snapshotReady.connect(view.show_snapshot)
+        self._editor_fed = 0.0
+        self._editor_pending = QTimer(self)  # makes sure the last frame reaches the editor too
+        self._editor_pending.setSingleShot(True)
+        self._editor_pending.setInterval(int(1000 / EDITOR_HZ))
+        self._editor_pending.timeout.connect(self._feed_editor_late)
+        s.snapshotReady.connect(self._feed_editor)
         s.dataChanged.connect(self.output_plot.set_data)
         s.specChanged.connect(self.editor.set_spec)
         s.message.connect(self.show_message)
@@ -203,9 +207,44 @@ class MainWindow(QMainWindow):
         self.output_plot.set_data(s.dataset)
 
         self.resize(1280, 800)
+        self._restore = restore_layout
+        self._default_state: QByteArray | None = None
+        self._shown = False
+
+    def showEvent(self, event) -> None:
+        """Size the docks once the window has its real size, then restore the user's layout."""
+        super().showEvent(event)
+        if self._shown:
+            return
+        self._shown = True
+        self.default_dock_sizes()
         self._default_state = self.saveState(LAYOUT_VERSION)
-        if restore_layout:
+        if self._restore:
             self.restore_layout()
+
+    def default_dock_sizes(self) -> None:
+        h, v = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        d = self.docks
+        self.resizeDocks([d["dataDock"], d["outputDock"]], [225, 350], h)
+        self.resizeDocks([d["outputDock"], d["lossDock"]], [400, 200], v)
+        self.resizeDocks([d["unitsDock"]], [215], v)
+
+    def _feed_editor(self, snapshot: Snapshot) -> None:
+        """The editor's thumbnails and weight lines: every epoch in slow motion, else at most
+        EDITOR_HZ times a second (its many small items cost more per frame than the big maps)."""
+        now = time.perf_counter()
+        speed = self.session.speed
+        slow = speed is not None and speed <= self.session.worker.frame_rate
+        if slow or not self.session.playing or now - self._editor_fed >= 1.0 / EDITOR_HZ:
+            self._editor_fed = now
+            self.editor.show_snapshot(snapshot)
+        else:
+            self._editor_pending.start()
+
+    def _feed_editor_late(self) -> None:
+        if self.session.latest is not None:
+            self._editor_fed = time.perf_counter()
+            self.editor.show_snapshot(self.session.latest)
 
     # ----- hooks for other panels -------------------------------------------------------
     def add_dock(
@@ -313,9 +352,12 @@ class MainWindow(QMainWindow):
         self.qsettings.sync()
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.docks.values():
+            dock.setFloating(False)
             dock.show()
+        if self._default_state is not None:
+            self.restoreState(self._default_state, LAYOUT_VERSION)
+        self.default_dock_sizes()
 
     # ----- closing ------------------------------------------------------------------------
     def closeEvent(self, event) -> None:

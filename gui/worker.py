@@ -32,8 +32,8 @@ from engine.trainer import Trainer, TrainSettings
 from engine.transplant import same_topology, transplant
 
 FULL_SPEED = None  # speed value meaning "as fast as the machine can"
-SWITCH_INTERVAL = 0.001  # seconds; see start()
-CHUNK_SECONDS = 0.005  # how long one training chunk should take at full speed
+SWITCH_INTERVAL = 0.0005  # seconds; see start()
+CHUNK_SECONDS = 0.01  # how long one training chunk should take at full speed
 
 
 @dataclass(frozen=True)
@@ -252,7 +252,9 @@ class TrainingWorker:
             return
         now = time.perf_counter()
         if self._playing and not self._slow_motion():
-            if not self._taken or now - self._last_publish < 1.0 / self.frame_rate:
+            # 0.75 of a frame: the next snapshot is ready for the GUI's next 16 ms tick
+            # (the GUI's pull timer is what caps the rate at frame_rate)
+            if not self._taken or now - self._last_publish < 0.75 / self.frame_rate:
                 return
         snap = self._trainer.snapshot(self.grid_resolution)
         self.seconds_snapshots += time.perf_counter() - now
@@ -277,7 +279,6 @@ class TrainingWorker:
         self._playing = False
         self._until = None
         self.epochs_per_second = 0.0
-        self._dirty = True
 
     def _do_step(self, epochs: int) -> None:
         self._playing = False

@@ -66,6 +66,9 @@ class ControlsPanel(QWidget):
         self.epoch_label.setObjectName("epochLabel")
         self.rate_label = QLabel("")
         self.rate_label.setObjectName("rateLabel")
+        # fixed widths: a label that changes width every frame re-lays out (and repaints) the panel
+        self.epoch_label.setFixedWidth(190)
+        self.rate_label.setFixedWidth(130)
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
         self.speed_slider.setRange(0, len(SPEEDS) - 1)
         self.speed_slider.setValue(len(SPEEDS) - 1)

@@ -1,7 +1,7 @@
 """What every unit of every layer computes over the input plane, in one image.
 
-All unit maps are packed into a single mosaic (one row band per layer, wrapped at
-`max_columns`) drawn by one ImageItem: one setImage per frame however many units there
+All unit maps are packed into a single mosaic (one block per layer, side by side like
+the network, wrapped into as many rows as make the cells biggest) drawn by one ImageItem: one setImage per frame however many units there
 are, which keeps the frame rate up with dozens of units. Values are mapped to [-1, 1]
 (bounded activations by their range, unbounded ones per unit) so one colour table fits all.
 """
@@ -22,9 +22,8 @@ LABEL = 0.32  # height of the label band above each layer, as a fraction of a ce
 
 
 class UnitMapsView(QWidget):
-    def __init__(self, max_columns: int = 8, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.max_columns = max_columns
         self.canvas = pg.GraphicsLayoutWidget()
         self.canvas.setBackground("w")
         self.view = self.canvas.addViewBox(lockAspect=True, enableMouse=False, invertY=True)
@@ -48,31 +47,50 @@ class UnitMapsView(QWidget):
         self.canvas.scene().sigMouseMoved.connect(self._on_mouse)
 
     # ----- layout ---------------------------------------------------------------------------
-    def _plan(self, spec: NetworkSpec, res: int) -> None:
-        """Place each unit's cell; rebuild labels. Runs only when the topology changes."""
-        cols = max(1, min(self.max_columns, max(l.units for l in spec.layers)))
+    def _best_rows(self, spec: NetworkSpec, res: int) -> int:
+        """Rows per layer block that give the biggest cells in the widget's current shape."""
+        w, h = max(self.canvas.width(), 50), max(self.canvas.height(), 50)
         gap, label = max(1, int(res * GAP)), max(8, int(res * LABEL))
-        cells, y = [], 0
+        best, best_px = 1, 0.0
+        for rows in range(1, max(l.units for l in spec.layers) + 1):
+            cols = sum(-(-l.units // rows) for l in spec.layers)
+            width = cols * (res + gap) + (len(spec.layers) - 1) * 2 * gap
+            height = label + rows * (res + gap)
+            px = min(w / width, h / height)
+            if px > best_px * 1.02:
+                best, best_px = rows, px
+        return best
+
+    def _plan(self, spec: NetworkSpec, res: int, rows: int) -> None:
+        """Place each unit's cell, layers side by side like the network; rebuild labels."""
+        gap, label = max(1, int(res * GAP)), max(8, int(res * LABEL))
         for text_item in self._labels:
             self.view.removeItem(text_item)
         self._labels = []
+        cells, x = [], 0
         for i, layer in enumerate(spec.layers):
-            kind = "output" if i == len(spec.layers) - 1 else f"hidden layer {i + 1}"
-            t = pg.TextItem(f"{layer.name}  ·  {kind}  ·  {layer.units} {layer.activation}", color=(70, 70, 70), anchor=(0, 1))
-            t.setPos(0, y + label - 2)
+            kind = "output" if i == len(spec.layers) - 1 else f"{layer.units} {layer.activation}"
+            t = pg.TextItem(f"{layer.name} · {kind}", color=(70, 70, 70), anchor=(0, 1))
+            t.setPos(x, label - 1)
             self.view.addItem(t)
             self._labels.append(t)
-            y += label
+            cols = -(-layer.units // rows)
             for u in range(layer.units):
-                r, c = divmod(u, cols)
-                cells.append((layer.name, u, y + r * (res + gap), c * (res + gap)))
-            rows = (layer.units + cols - 1) // cols
-            y += rows * (res + gap) + gap
-        width = cols * (res + gap) - gap
-        self._mosaic = np.zeros((y, width), dtype=np.float32)
+                c, r = divmod(u, rows)
+                cells.append((layer.name, u, label + r * (res + gap), x + c * (res + gap)))
+            x += cols * (res + gap) + 2 * gap
+        width = x - 2 * gap
+        height = label + rows * (res + gap)
+        self._mosaic = np.zeros((height, width), dtype=np.float32)
         self._cells = cells
         self._res = res
-        self.view.setRange(xRange=(0, width), yRange=(0, y), padding=0.01)
+        self.view.setRange(xRange=(0, width), yRange=(0, height), padding=0.02)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._layout_key = None  # re-plan for the new shape on the next frame
+        if self._snapshot is not None:
+            self.show_snapshot(self._snapshot)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
@@ -84,7 +102,7 @@ class UnitMapsView(QWidget):
         res = next(iter(snapshot.grids.values())).shape[-1]
         key = (tuple((l.name, l.units, l.activation) for l in spec.layers), res)
         if key != self._layout_key:
-            self._plan(spec, res)
+            self._plan(spec, res, self._best_rows(spec, res))
             self._layout_key = key
         mosaic = self._mosaic
         for layer in spec.layers:
