@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,7 +41,23 @@ TASKS = ("binary", "multiclass", "vector", "regression")
 
 
 class ProjectError(ValueError):
-    """A project file that cannot be loaded or saved; the message says why, in one line."""
+    """A project file that cannot be loaded or saved; the message says why, in one line.
+
+    Messages quote values from the file, which may be hostile (a 3,000-digit "version"):
+    long tokens are shortened and the whole stays one short line for a message box.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_tidy(message))
+
+
+MAX_TOKEN = 160
+MAX_MESSAGE = 400
+
+
+def _tidy(message: str) -> str:
+    line = re.sub(r"\S{%d,}" % (MAX_TOKEN + 1), lambda m: m.group(0)[:MAX_TOKEN] + "…", " ".join(str(message).split()))
+    return line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 1] + "…"
 
 
 @dataclass
@@ -108,7 +125,7 @@ def trainer_from_project(project: Project, history_limit: int | None = 20_000) -
     if project.order_rng is not None:
         try:
             trainer._order_rng.bit_generator.state = project.order_rng
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, OverflowError):
             raise ProjectError("order_rng is not a valid random generator state") from None
     return trainer
 
@@ -204,6 +221,8 @@ def _floats(value: Any, what: str) -> np.ndarray:
         if any(isinstance(v, bool) for v in _flat(value)):
             raise TypeError
         arr = np.array(value, dtype=np.float64)
+    except OverflowError:
+        raise ProjectError(f"{what} contains out-of-range values") from None
     except (TypeError, ValueError):
         raise ProjectError(f"{what} must contain only numbers") from None
     if not np.isfinite(arr).all():
@@ -334,6 +353,10 @@ def project_from_text(text: str) -> Project:
         raise ProjectError(f"nested too deeply (at most {MAX_DEPTH} levels)") from None
     except json.JSONDecodeError as exc:
         raise ProjectError(f"not a project file (invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except ProjectError:
+        raise
+    except ValueError:  # Python refuses integers with thousands of digits
+        raise ProjectError("not a project file (a number has too many digits)") from None
     _check_depth(d, 0)
     return project_from_dict(d)
 
@@ -374,6 +397,8 @@ def project_from_dict(d: Any) -> Project:
         spec = NetworkSpec.from_dict(d["spec"])
     except SpecError as exc:
         raise ProjectError(f"bad network: {exc}") from None
+    except (OverflowError, ValueError, TypeError):  # e.g. a 400-digit weight range
+        raise ProjectError("bad network: a number in the network description is out of range") from None
     n_params = spec.n_parameters()
     if n_params > MAX_PARAMETERS:
         raise ProjectError(f"the network has {n_params:,} parameters; at most {MAX_PARAMETERS:,}")

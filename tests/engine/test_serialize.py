@@ -231,3 +231,29 @@ def test_the_file_names_its_format(tmp_path):
     d = project_to_dict(project_from_trainer(trained()))
     assert d["format"] == FORMAT == "backprop-playground-project" and d["version"] == 1
     assert isinstance(Project(NetworkSpec.stack(2, [1]), TrainSettings(), {"kind": "planar"}), Project)
+
+
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        (lambda d: d.update(format="x" * 5000), "not a project file"),
+        (lambda d: d["spec"]["layers"][0].update(activation="y" * 5000), "unknown activation"),
+        (lambda d: d["spec"]["init"].update(range=10**400), "out of range"),
+        (lambda d: d.update(order_rng={"bit_generator": "PCG64", "state": {"state": 10**400, "inc": 1}}), "order_rng"),
+    ],
+)
+def test_hostile_values_give_a_short_one_line_message(tmp_path, change, words):
+    d = good_dict(tmp_path)
+    change(d)
+    path = write_json(tmp_path, d)
+    with pytest.raises(ProjectError, match=words) as info:
+        trainer_from_project(load_project(path))
+    assert len(str(info.value)) < 400 and "\n" not in str(info.value)
+
+
+def test_numbers_with_too_many_digits_are_refused(tmp_path):
+    text = json.dumps(good_dict(tmp_path)).replace('"epoch": 7', '"epoch": 1' + "0" * 5000)
+    path = tmp_path / "digits.json"
+    path.write_text(text)
+    with pytest.raises(ProjectError, match="too many digits"):
+        load_project(path)
