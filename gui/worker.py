@@ -227,7 +227,8 @@ class TrainingWorker:
             self._do_pause()
             return
         start = time.perf_counter()
-        done = t.step(n)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported below
+            done = t.step(n)
         t.record()
         elapsed = time.perf_counter() - start
         self.seconds_training += elapsed
@@ -256,7 +257,8 @@ class TrainingWorker:
             # (the GUI's pull timer is what caps the rate at frame_rate)
             if not self._taken or now - self._last_publish < 0.75 / self.frame_rate:
                 return
-        snap = self._trainer.snapshot(self.grid_resolution)
+        with np.errstate(over="ignore", invalid="ignore"):  # near-divergence maps clip to the colour ends
+            snap = self._trainer.snapshot(self.grid_resolution)
         self.seconds_snapshots += time.perf_counter() - now
         self._last_publish = now
         self._dirty = False
@@ -286,7 +288,8 @@ class TrainingWorker:
         t = self._trainer
         if t.diverged is not None:
             t.clear_divergence()
-        t.step(epochs)
+        with np.errstate(over="ignore", invalid="ignore"):
+            t.step(epochs)
         t.record()
         if t.diverged is not None:
             self._report("diverged", t.diverged.message())

@@ -1,0 +1,230 @@
+"""The playground window driven as a user would: keys, clicks, sliders; assertions on the
+model state and on what is drawn."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from engine.spec import NetworkSpec
+from gui.app import make_application
+from gui.main_window import MainWindow
+from gui.panels.controls import SPEEDS
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    make_application([])
+    settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, grid_resolution=24, restore_layout=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.session.latest is not None, timeout=10000)
+    yield w
+    w.close()
+    assert not w.session.worker.alive
+
+
+def epoch(w: MainWindow) -> int:
+    return w.session.latest.epoch
+
+
+def wait_settled(qtbot, w: MainWindow) -> int:
+    """Wait until training has stopped and the newest state is on screen; return its epoch."""
+    qtbot.waitUntil(lambda: not w.session.worker.playing and not w.session.worker._commands, timeout=10000)
+    qtbot.wait(60)
+    return epoch(w)
+
+
+def test_opens_on_xor_ready_to_play(window):
+    s = window.session
+    assert s.dataset.name == "xor" and s.spec.features == ("x", "y")
+    assert [l.units for l in s.spec.layers] == [4, 2, 1]
+    assert window.output_plot.image_array() is not None
+    assert window.controls.epoch_label.text() == "Epoch 0"
+    assert window.has_real_editor  # gui.editor.NetworkEditor is embedded, not the placeholder
+
+
+def test_space_plays_and_the_boundaries_change(qtbot, window):
+    before_out = window.output_plot.image_array()
+    before_units = window.unit_maps.mosaic_array()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.session.playing
+    qtbot.waitUntil(lambda: epoch(window) > 100, timeout=10000)
+    assert window.controls.epoch_label.text() == f"Epoch {epoch(window):,}"
+    assert not np.array_equal(window.output_plot.image_array(), before_out)
+    assert not np.array_equal(window.unit_maps.mosaic_array(), before_units)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.session.playing
+
+
+def test_play_button_and_pause_stops_training(qtbot, window):
+    qtbot.mouseClick(window.controls.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: epoch(window) > 20, timeout=10000)
+    qtbot.mouseClick(window.controls.play_button, Qt.MouseButton.LeftButton)
+    stopped = wait_settled(qtbot, window)
+    qtbot.wait(100)
+    assert epoch(window) == stopped == window.session.worker._trainer.epoch
+
+
+def test_right_arrow_steps_exactly_one_epoch(qtbot, window):
+    start = epoch(window)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: epoch(window) == start + 1, timeout=10000)
+    qtbot.mouseClick(window.controls.step_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: epoch(window) == start + 2, timeout=10000)
+    qtbot.wait(100)
+    assert epoch(window) == start + 2
+
+
+def test_reset_key_goes_back_to_epoch_zero(qtbot, window):
+    first = window.session.latest.params
+    window.session.step(25)
+    qtbot.waitUntil(lambda: epoch(window) == 25, timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: epoch(window) == 0, timeout=10000)
+    np.testing.assert_array_equal(window.session.latest.params, first)
+
+
+def test_settings_and_data_change_while_training(qtbot, window):
+    c, d = window.controls, window.data_panel
+    window.session.play()
+    qtbot.waitUntil(lambda: epoch(window) > 10, timeout=10000)
+    i = c.lr.findData(0.1)
+    c.lr.setCurrentIndex(i)
+    c.lr.activated.emit(i)
+    c.momentum.setValue(0.5)
+    j = c.optimizer.findData("adam")
+    c.optimizer.setCurrentIndex(j)
+    c.optimizer.activated.emit(j)
+    c.full_batch.setChecked(True)
+    qtbot.mouseClick(d._by_name["circle"], Qt.MouseButton.LeftButton)
+    d.noise.setValue(20)
+    d.ratio.setValue(70)
+    qtbot.waitUntil(lambda: window.session.worker._trainer.data.name == "circle", timeout=10000)
+    trainer = window.session.worker._trainer
+    qtbot.waitUntil(lambda: window.session.worker._trainer.data.source.get("test_ratio") == 0.3, timeout=10000)
+    trainer = window.session.worker._trainer
+    assert trainer.settings.optimizer.name == "adam" and trainer.settings.optimizer.lr == 0.1
+    assert trainer.settings.optimizer.momentum == 0.5 and trainer.settings.batch_size is None
+    assert trainer.data.source["noise"] == 0.2
+    assert window.session.playing
+    now = epoch(window)
+    qtbot.waitUntil(lambda: epoch(window) > now + 10, timeout=10000)  # still training
+    assert not window.banner.isVisible() or window.banner.kind != "error"
+
+
+def test_topology_edit_while_training_keeps_going(qtbot, window):
+    window.session.play()
+    qtbot.waitUntil(lambda: epoch(window) > 10, timeout=10000)
+    spec = window.session.spec
+    bigger = NetworkSpec.stack(2, [6, 2], 1, features=("x", "y"))
+    window.editor.specEdited.emit(bigger)
+    qtbot.waitUntil(lambda: window.session.latest.spec == bigger, timeout=10000)
+    assert window.session.latest.grids["h1"].shape[0] == 6
+    assert window.session.spec != spec
+    now = epoch(window)
+    qtbot.waitUntil(lambda: epoch(window) > now + 10, timeout=10000)
+
+
+def test_close_while_training_stops_the_thread(qtbot, window):
+    window.session.play()
+    qtbot.waitUntil(lambda: epoch(window) > 10, timeout=10000)
+    window.close()
+    assert not window.session.worker.alive
+
+
+def test_slow_motion_draws_every_epoch(qtbot, window):
+    drawn: list[int] = []
+    window.session.snapshotReady.connect(lambda s: drawn.append(s.epoch))
+    window.controls.speed_slider.setValue(SPEEDS.index(60))
+    assert window.session.speed == 60
+    redraws = window.output_plot.redraws
+    window.session.play(until_epoch=epoch(window) + 15)
+    qtbot.waitUntil(lambda: epoch(window) == 15, timeout=10000)
+    assert drawn == list(range(1, 16))
+    assert window.output_plot.redraws - redraws == 15
+
+
+def test_huge_learning_rate_pauses_with_a_message(qtbot, window):
+    s = window.session
+    assert s.edit_spec(NetworkSpec.stack(2, [4], 1, "tanh", "linear", features=("x", "y")))
+    assert s.edit_optimizer("Huge learning rate", lr=1e6)
+    s.play()
+    qtbot.waitUntil(lambda: window.banner.isVisible() and window.banner.kind == "diverged", timeout=10000)
+    assert not s.playing
+    assert "diverged" in window.banner.label.text()
+    assert "learning rate" in window.banner.label.text()
+
+
+def test_undo_redo_of_a_settings_change(qtbot, window):
+    c, s = window.controls, window.session
+    old = s.settings.optimizer.lr
+    i = c.lr.findData(0.3)
+    c.lr.setCurrentIndex(i)
+    c.lr.activated.emit(i)
+    assert s.settings.optimizer.lr == 0.3
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert s.settings.optimizer.lr == old
+    assert c.lr.currentData() == old
+    qtbot.waitUntil(lambda: s.worker._trainer.settings.optimizer.lr == old, timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert s.settings.optimizer.lr == 0.3 and c.lr.currentData() == 0.3
+    qtbot.waitUntil(lambda: s.worker._trainer.settings.optimizer.lr == 0.3, timeout=10000)
+
+
+def test_undo_of_a_data_and_spec_change(qtbot, window):
+    s = window.session
+    qtbot.mouseClick(window.data_panel._by_name["spiral"], Qt.MouseButton.LeftButton)
+    assert s.dataset.name == "spiral"
+    s.edit_spec(s.spec.with_changes(seed=3))
+    s.undo_stack.undo()
+    assert s.spec.seed == 0 and window.controls.seed.value() == 0
+    s.undo_stack.undo()
+    assert s.dataset.name == "xor" and window.data_panel._by_name["xor"].isChecked()
+
+
+def test_incompatible_edit_is_refused_with_one_message(qtbot, window):
+    s = window.session
+    messages = []
+    s.message.connect(lambda kind, text: messages.append((kind, text)))
+    three_outputs = NetworkSpec.stack(2, [4], 3, features=("x", "y"))
+    assert not s.edit_spec(three_outputs)
+    assert s.spec.n_outputs == 1 and s.undo_stack.count() == 0
+    assert messages and messages[0][0] == "error" and "outputs" in messages[0][1]
+
+
+def test_layout_is_saved_and_restored(qtbot, tmp_path):
+    make_application([])
+    path = str(tmp_path / "layout.ini")
+    w = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat), grid_resolution=16)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.docks["lossDock"].hide()
+    w.close()
+    w2 = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat), grid_resolution=16)
+    qtbot.addWidget(w2)
+    w2.show()
+    qtbot.waitExposed(w2)
+    assert not w2.docks["lossDock"].isVisible()
+    assert w2.docks["outputDock"].isVisible()
+    w2.close()
+
+
+def test_every_control_explains_itself(window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox
+
+    kinds = (QComboBox, QAbstractSpinBox, QAbstractSlider, QAbstractButton)
+    checked = 0
+    for panel in (window.controls, window.data_panel, window.output_plot, window.loss_plot):
+        for widget in panel.findChildren(QWidgetBase):
+            if isinstance(widget, kinds) and widget.isVisibleTo(panel) and not widget.parent().inherits("QAbstractSpinBox"):
+                assert widget.toolTip(), f"{type(widget).__name__} {widget.objectName()} has no tooltip"
+                checked += 1
+    assert checked >= 20
+
+
+from PySide6.QtWidgets import QWidget as QWidgetBase  # noqa: E402
