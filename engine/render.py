@@ -47,13 +47,15 @@ def normalised(values: Array, activation: str) -> Array:
 
 
 def domain_for(data) -> tuple[float, float, float, float]:
-    """(x0, x1, y0, y1): the playground's [-6, 6]² for generated sets, else the data's square bounds."""
+    """(x0, x1, y0, y1): the playground's [-6, 6]² for generated sets, else the data's bounds
+    plus a margin (each axis on its own, so columns of very different scales both fill the map)."""
     if data.source.get("kind") == "planar":
         return (-6.0, 6.0, -6.0, 6.0)
     pts = np.vstack([data.x_train, data.x_test])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
-    centre, half = (lo + hi) / 2, max(float((hi - lo).max()) / 2, 1e-9) * 1.1
-    return (centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half)
+    centre = (lo + hi) / 2
+    half = np.maximum((hi - lo) / 2, 1e-9) * 1.1
+    return (centre[0] - half[0], centre[0] + half[0], centre[1] - half[1], centre[1] + half[1])
 
 
 def plane_activations(trainer, resolution: int, dom: tuple[float, float, float, float]) -> dict[str, Array]:
@@ -126,7 +128,9 @@ def render_boundaries(trainer, output_size: int = 320, resolution: int | None = 
 
     margin, gap, label_h = 14, 6, FONT_HEIGHT + 8
     columns: list[tuple[str, list[Array]]] = []
-    feats = spec.features or tuple(data.input_names) or ("x", "y")
+    feats = list(spec.features or data.input_names or ("x", "y"))
+    if data.source.get("kind") != "planar" and len(data.input_names) == 2:  # name a user's columns
+        feats = [data.input_names["xy".index(f)] if f in ("x", "y") else f for f in feats]
     in_values = np.concatenate([maps[g.name] for g in spec.inputs])
     columns.append(("inputs", [diverging(normalised(v, "linear")) for v in in_values]))
     for layer in spec.hidden:
