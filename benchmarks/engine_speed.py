@@ -113,7 +113,7 @@ def layer_views(t: Trainer, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarr
 
 
 # ----- (a) hand-fused NumPy loops, one per network -------------------------------------
-def fused_tanh_2_hidden(t: Trainer) -> tuple[Callable[[int], None], np.ndarray]:
+def fused_tanh_2_hidden(t: Trainer, order: str = "C") -> tuple[Callable[[int], None], np.ndarray]:
     """tanh-tanh-tanh, squared error (mean), plain SGD: every buffer allocated once."""
     x, y = t.x_train, t.y_train
     n = len(x)
@@ -121,9 +121,10 @@ def fused_tanh_2_hidden(t: Trainer) -> tuple[Callable[[int], None], np.ndarray]:
     g = np.empty_like(p)
     (w1, b1), (w2, b2), (w3, b3) = layer_views(t, p)
     (gw1, gb1), (gw2, gb2), (gw3, gb3) = layer_views(t, g)
-    a1, a2, a3 = (np.empty((n, w.shape[1])) for w in (w1, w2, w3))
+    a1, a2, a3 = (np.empty((n, w.shape[1]), order=order) for w in (w1, w2, w3))
     d1, d2, d3 = (np.empty_like(a) for a in (a1, a2, a3))
     t1, t2 = np.empty_like(a1), np.empty_like(a2)
+    w3_row = w3.T  # one output: dE/da2 is an outer product, cheaper by broadcasting
     ones = np.ones(n)  # bias gradients as BLAS products: faster than sums over axis 0
 
     def run(epochs: int) -> None:
@@ -135,7 +136,7 @@ def fused_tanh_2_hidden(t: Trainer) -> tuple[Callable[[int], None], np.ndarray]:
             loss = 0.5 * float(np.vdot(d3, d3)) / n  # noqa: F841  (computed, as the engine does)
             np.multiply(a3, a3, out=a3); np.subtract(1.0, a3, out=a3); np.multiply(d3, a3, out=d3); np.divide(d3, n, out=d3)
             np.matmul(a2.T, d3, out=gw3); np.matmul(ones, d3, out=gb3)
-            np.matmul(d3, w3.T, out=d2); np.multiply(a2, a2, out=t2); np.subtract(1.0, t2, out=t2); np.multiply(d2, t2, out=d2)
+            np.multiply(d3, w3_row, out=d2); np.multiply(a2, a2, out=t2); np.subtract(1.0, t2, out=t2); np.multiply(d2, t2, out=d2)
             np.matmul(a1.T, d2, out=gw2); np.matmul(ones, d2, out=gb2)
             np.matmul(d2, w2.T, out=d1); np.multiply(a1, a1, out=t1); np.subtract(1.0, t1, out=t1); np.multiply(d1, t1, out=d1)
             np.matmul(x.T, d1, out=gw1); np.matmul(ones, d1, out=gb1)
@@ -145,7 +146,7 @@ def fused_tanh_2_hidden(t: Trainer) -> tuple[Callable[[int], None], np.ndarray]:
     return run, p
 
 
-def fused_tanh_softmax(t: Trainer) -> tuple[Callable[[int], None], np.ndarray]:
+def fused_tanh_softmax(t: Trainer, order: str = "C") -> tuple[Callable[[int], None], np.ndarray]:
     """tanh hidden layer, softmax output, cross-entropy (mean), plain SGD."""
     x, y = t.x_train, t.y_train
     n = len(x)
@@ -153,7 +154,7 @@ def fused_tanh_softmax(t: Trainer) -> tuple[Callable[[int], None], np.ndarray]:
     g = np.empty_like(p)
     (w1, b1), (w2, b2) = layer_views(t, p)
     (gw1, gb1), (gw2, gb2) = layer_views(t, g)
-    h, o = np.empty((n, w1.shape[1])), np.empty((n, w2.shape[1]))
+    h, o = np.empty((n, w1.shape[1]), order=order), np.empty((n, w2.shape[1]), order=order)
     dh, col = np.empty_like(h), np.empty((n, 1))
     ones = np.ones(n)
 
@@ -263,20 +264,23 @@ def print_table(head: list[str], rows: list[list[str]]) -> None:
         print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
 
 
-def full_batch_table(torch, repeats: int, seconds: float) -> list[tuple[str, float, float, float | None]]:
+def full_batch_table(torch, threads: int, repeats: int, seconds: float) -> list[tuple[str, float, float, float | None]]:
     print("\nFull batch: epochs/s (best of %d), one update per sweep, lr %.2f" % (repeats, LR))
     rows, results = [], []
     check_epochs = 5
     for i, case in enumerate(full_batch_cases()):
+        if torch is not None:  # as many threads as NumPy's BLAS really uses on this network
+            torch.set_num_threads(threads if case.spec.n_parameters() > 10_000 else 1)
         fused_maker = fused_tanh_softmax if case.spec.loss == "softmax_ce" else fused_tanh_2_hidden
         # same result first: the engine, the fused loop and torch after a few epochs
         engine = make_trainer(case, None)
         path = "numba" if fastpath.applicable(engine, engine.batch_size) else "NumPy"
-        run_f, p_f = fused_maker(engine)
         diffs = []
-        run_f(check_epochs)
         engine.step(check_epochs)
-        diffs.append(np.abs(p_f - engine.network.params).max())
+        for order in "CF":
+            run_f, p_f = fused_maker(make_trainer(case, None), order)
+            run_f(check_epochs)
+            diffs.append(np.abs(p_f - engine.network.params).max())
         if torch is not None:
             run_t, flat_t = torch_loop(torch, make_trainer(case, None))
             run_t(check_epochs)
@@ -284,7 +288,8 @@ def full_batch_table(torch, repeats: int, seconds: float) -> list[tuple[str, flo
         # then speed, each from fresh weights
         engine = make_trainer(case, None)
         r_engine = best_rate(engine.step, repeats, seconds)
-        r_fused = best_rate(fused_maker(make_trainer(case, None))[0], repeats, seconds)
+        # the limit: the better of row-major and unit-major (Fortran) buffers
+        r_fused = max(best_rate(fused_maker(make_trainer(case, None), order)[0], repeats, seconds) for order in "CF")
         r_torch = best_rate(torch_loop(torch, make_trainer(case, None))[0], repeats, seconds) if torch else None
         results.append((case.label, r_engine, r_fused, r_torch))
         rows.append([case.label, f"{fmt(r_engine)} ({path})", fmt(r_fused), fmt(r_torch),
@@ -340,7 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     if torch is None:
         print("PyTorch: not installed, column skipped (pip install torch==2.13.0)")
     else:
-        print(f"PyTorch {torch.__version__}, float64, torch.set_num_threads({threads}) to match NumPy's BLAS threads")
+        print(f"PyTorch {torch.__version__}, float64; torch.set_num_threads matches the threads NumPy's BLAS")
+        print("  really uses: 1 on the playground networks (OpenBLAS does not split products that small:")
+        print(f"  same speed when limited to one thread), {threads} on 784-128-10")
     if fastpath.available():
         t0 = time.perf_counter()
         fastpath.warm_up()
@@ -348,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("numba kernel: not available (numba not installed)")
 
-    full = full_batch_table(torch, repeats, seconds)
+    full = full_batch_table(torch, threads, repeats, seconds)
     small = small_batch_table(repeats, seconds)
 
     print("\nTargets")

@@ -63,10 +63,12 @@ def applicable(trainer: "Trainer", batch_size: int) -> bool:
     plan = trainer._fast
     if plan is None or plan.spec is not trainer.spec or plan.opt_name != trainer.settings.optimizer.name:
         plan = trainer._fast = _Plan.build(trainer)
-    if not plan.supported:
-        return False
-    limit = MAX_WORK_FULL_BATCH if batch_size >= len(trainer.x_train) else MAX_WORK_PER_BATCH
-    return plan.macs * batch_size <= limit and available()
+    key = (batch_size, len(trainer.x_train))
+    use = plan.decisions.get(key)
+    if use is None:
+        limit = MAX_WORK_FULL_BATCH if batch_size >= key[1] else MAX_WORK_PER_BATCH
+        use = plan.decisions[key] = plan.supported and plan.macs * batch_size <= limit and available()
+    return use
 
 
 def run_epoch(trainer: "Trainer", x: Array, y: Array, batch_size: int) -> float:
@@ -101,6 +103,7 @@ class _Plan:
         self.ints = np.zeros(0, dtype=np.int64)
         self.scalars = np.zeros(7)
         self.sizes: list[int] = []
+        self.decisions: dict[tuple[int, int], bool] = {}  # (batch size, patterns) -> use the kernel
         self._workspaces: dict[int, tuple[Array, Array, Array, Array]] = {}
 
     @staticmethod
