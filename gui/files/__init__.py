@@ -1,0 +1,7 @@
+"""Files: save/open/recent projects, autosave and crash recovery, exports, CSV import and drop."""
+from .controller import FileController
+from .drop import install_csv_drop
+from .plot_export import export_plot
+from .protocol import ProjectWindow
+
+__all__ = ["FileController", "ProjectWindow", "install_csv_drop", "export_plot"]

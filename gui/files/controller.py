@@ -1,0 +1,459 @@
+"""The File menu's brain: save/open/recent, unsaved-changes prompt, autosave and crash recovery,
+exports and CSV import, for any window that implements `ProjectWindow`.
+
+Nothing the user has open is ever lost to a bad file: a file is fully loaded and checked
+(trainer rebuilt) before the window is touched, and every write is atomic (engine.serialize /
+engine.export write a temporary file and rename it), so a failed save leaves the old file.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import shiboken6
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+
+from engine.csvdata import load_csv
+from engine.export import save_history_csv, save_network_npz, save_torch_script
+from engine.network import Network
+from engine.serialize import Project, ProjectError, dataset_from_source, load_project, save_project, trainer_from_project
+
+from .plot_export import export_plot
+from .protocol import ProjectWindow
+
+AUTOSAVE_MS = 60_000
+MODIFIED_POLL_MS = 1_000
+MAX_RECENT = 8
+SHOWN_PROBLEMS = 10
+RECENT_KEY = "files/recent"
+LAST_DIR_KEY = "files/last_dir"
+RECOVERY_KEY = "__recovery__"  # kept in the recovery file's `extra`; removed again on restore
+PROJECT_FILTER = "Backprop Playground projects (*.json);;All files (*)"
+
+
+def default_recovery_path() -> Path:
+    """Per-user location (or $BPP_RECOVERY_PATH, used by tests and scripted runs)."""
+    env = os.environ.get("BPP_RECOVERY_PATH")
+    if env:
+        return Path(env)
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation) or str(Path.home())
+    return Path(base) / "recovery" / "autosave.json"
+
+
+class FileController(QObject):
+    pathChanged = Signal(str)  # "" = untitled
+    modifiedChanged = Signal(bool)
+    projectOpened = Signal(str)
+    projectSaved = Signal(str)
+    autosaved = Signal(str)  # recovery file path
+    problem = Signal(str)  # autosave failures: never a modal box every minute
+
+    def __init__(
+        self,
+        window: ProjectWindow,
+        settings: QSettings | None = None,
+        recovery_path: str | os.PathLike | None = None,
+        autosave_ms: int = AUTOSAVE_MS,
+    ) -> None:
+        super().__init__(window if isinstance(window, QObject) else None)
+        self._window = window
+        self._settings = settings if settings is not None else QSettings()
+        self._recovery = Path(recovery_path) if recovery_path is not None else default_recovery_path()
+        self._path: Path | None = None
+        self._restored_unsaved = False  # restored from recovery: unsaved although the stack is clean
+        self._saved_marker = self._marker()
+        self._shown_modified = False
+        self._shut_down = False
+        self._window.undo_stack().cleanChanged.connect(self._refresh_modified)
+        self._autosave = QTimer(self)
+        self._autosave.setInterval(autosave_ms)
+        self._autosave.timeout.connect(self.autosave_now)
+        self._autosave.start()
+        self._poll = QTimer(self)  # training is not an undoable edit: look for progress now and then
+        self._poll.setInterval(MODIFIED_POLL_MS)
+        self._poll.timeout.connect(self._refresh_modified)
+        self._poll.start()
+        self._build_actions()
+        self._refresh_modified()
+
+    # ----- state -------------------------------------------------------------------------------
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def recovery_path(self) -> Path:
+        return self._recovery
+
+    def is_modified(self) -> bool:
+        return (
+            self._restored_unsaved
+            or not self._window.undo_stack().isClean()
+            or self._marker() != self._saved_marker
+        )
+
+    def _marker(self) -> Any:
+        marker = getattr(self._window, "progress_marker", None)
+        return marker() if callable(marker) else None
+
+    def _refresh_modified(self, *_: Any) -> None:
+        if not shiboken6.isValid(self._window.undo_stack()):  # the window is being torn down
+            return
+        modified = self.is_modified()
+        if modified != self._shown_modified:
+            self._shown_modified = modified
+            if isinstance(self._window, QWidget):
+                self._window.setWindowModified(modified)
+            self.modifiedChanged.emit(modified)
+
+    def _set_path(self, path: Path | None) -> None:
+        self._path = path
+        if isinstance(self._window, QWidget):
+            self._window.setWindowFilePath("" if path is None else str(path))
+        self.pathChanged.emit("" if path is None else str(path))
+
+    def _mark_saved(self) -> None:
+        self._window.undo_stack().setClean()
+        self._saved_marker = self._marker()
+        self._restored_unsaved = False
+        self._refresh_modified()
+
+    # ----- actions and menus -----------------------------------------------------------------
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("&Open…", self.open, QKeySequence.StandardKey.Open)
+        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
+        self.save_as_action = self._action("Save &As…", self.save_as, QKeySequence("Ctrl+Shift+S"))
+        self.import_csv_action = self._action("&Import CSV data…", self.import_csv, QKeySequence("Ctrl+I"))
+        self.export_npz_action = self._action("Network weights (.npz)…", self.export_network_npz)
+        self.export_torch_action = self._action("PyTorch script (.py)…", self.export_torch_script)
+        self.export_history_action = self._action("Training history (.csv)…", self.export_history_csv)
+        self.recent_menu = QMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.export_menu = QMenu("&Export")
+        self.export_menu.addActions([self.export_npz_action, self.export_torch_action, self.export_history_action])
+        self.plot_menu = self.export_menu.addMenu("Plot as image")
+        self.plot_menu.aboutToShow.connect(self._fill_plot_menu)
+        self._fill_recent_menu()
+        self._fill_plot_menu()
+
+    def actions(self) -> list[QAction]:
+        return [self.open_action, self.save_action, self.save_as_action, self.import_csv_action,
+                self.export_npz_action, self.export_torch_action, self.export_history_action]  # fmt: skip
+
+    def populate_menu(self, menu: QMenu) -> None:
+        """Fill a File menu: Open, Open Recent, Save, Save As, Import CSV, Export."""
+        menu.addAction(self.open_action)
+        menu.addMenu(self.recent_menu)
+        menu.addSeparator()
+        menu.addAction(self.save_action)
+        menu.addAction(self.save_as_action)
+        menu.addSeparator()
+        menu.addAction(self.import_csv_action)
+        menu.addMenu(self.export_menu)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent_files()
+        for i, path in enumerate(paths):
+            label = f"&{i + 1} {Path(path).name}" if i < 9 else Path(path).name
+            action = self.recent_menu.addAction(label)
+            action.setToolTip(path)
+            action.setData(path)
+            action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
+        if not paths:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self.clear_recent_files)
+
+    def _fill_plot_menu(self) -> None:
+        self.plot_menu.clear()
+        names = list(self._window.plots())
+        for name in names:
+            for fmt in ("png", "svg"):
+                action = self.plot_menu.addAction(f"{name} as {fmt.upper()}…")
+                action.triggered.connect(lambda checked=False, n=name, f=fmt: self.export_plot(n, f))
+        self.plot_menu.setEnabled(bool(names))
+
+    # ----- recent files ------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self._settings.value(RECENT_KEY, [])
+        if isinstance(value, str):  # QSettings gives back a bare string for a one-item list
+            value = [value]
+        return [str(v) for v in (value or []) if v][:MAX_RECENT]
+
+    def _set_recent(self, paths: list[str]) -> None:
+        self._settings.setValue(RECENT_KEY, paths[:MAX_RECENT])
+        self._settings.sync()
+
+    def _add_recent(self, path: Path) -> None:
+        text = str(path.resolve())
+        self._set_recent([text] + [p for p in self.recent_files() if p != text])
+
+    def clear_recent_files(self) -> None:
+        self._set_recent([])
+
+    # ----- dialogs (one place each, so tests can replace them) ------------------------------------
+    def _parent(self) -> QWidget | None:
+        return self._window if isinstance(self._window, QWidget) else None
+
+    def _start_dir(self, suggested: str = "") -> str:
+        base = self._path.parent if self._path else Path(str(self._settings.value(LAST_DIR_KEY, str(Path.home()))))
+        return str(base / suggested) if suggested else str(base)
+
+    def _remember_dir(self, path: Path) -> None:
+        self._settings.setValue(LAST_DIR_KEY, str(path.parent))
+
+    def _ask_save_path(self, title: str, filter_: str, suffix: str, suggested: str = "") -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self._parent(), title, self._start_dir(suggested), filter_)
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() != suffix:
+            path = path.with_name(path.name + suffix)
+        self._remember_dir(path)
+        return path
+
+    def _ask_open_path(self, title: str, filter_: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self._parent(), title, self._start_dir(), filter_)
+        if not name:
+            return None
+        self._remember_dir(Path(name))
+        return Path(name)
+
+    def _error(self, title: str, text: str) -> None:
+        QMessageBox.critical(self._parent(), title, text)
+
+    # ----- saving ------------------------------------------------------------------------------
+    def save(self) -> bool:
+        return self.save_as() if self._path is None else self.save_to(self._path)
+
+    def save_as(self) -> bool:
+        suggested = self._path.name if self._path else "untitled.json"
+        path = self._ask_save_path("Save project as", PROJECT_FILTER, ".json", suggested)
+        return False if path is None else self.save_to(path)
+
+    def save_to(self, path: str | os.PathLike) -> bool:
+        """Write the current work to `path` (atomic); on failure the old file stays as it was."""
+        path = Path(path)
+        try:
+            save_project(path, self._window.current_project())
+        except ProjectError as exc:
+            self._error("Could not save", str(exc))
+            return False
+        self._set_path(path)
+        self._mark_saved()
+        self._add_recent(path)
+        self._remove_recovery()
+        self.projectSaved.emit(str(path))
+        return True
+
+    # ----- opening -----------------------------------------------------------------------------
+    def open(self) -> bool:
+        path = self._ask_open_path("Open project", PROJECT_FILTER)
+        return False if path is None else self.open_path(path)
+
+    def open_path(self, path: str | os.PathLike) -> bool:
+        """Load and check the whole file first; only then ask about unsaved work and switch."""
+        path = Path(path)
+        try:
+            project = load_project(path)
+            trainer = trainer_from_project(project)
+        except ProjectError as exc:
+            if not path.exists() and str(path.resolve()) in self.recent_files():
+                self._set_recent([p for p in self.recent_files() if p != str(path.resolve())])
+            self._error("Could not open the project", str(exc))
+            return False
+        if not self.maybe_save():
+            return False
+        if not self._hand_over(project, trainer):
+            return False
+        self._set_path(path)
+        self._mark_saved()
+        self._add_recent(path)
+        self.projectOpened.emit(str(path))
+        return True
+
+    def _hand_over(self, project: Project, trainer: Any) -> bool:
+        try:
+            self._window.load_project(project, trainer)
+        except (ProjectError, ValueError) as exc:  # e.g. something the window cannot show
+            self._error("Could not open the project", str(exc))
+            return False
+        return True
+
+    # ----- unsaved changes -------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True when it is fine to throw the current work away (saved, discarded or unchanged)."""
+        if not self.is_modified():
+            return True
+        name = self._path.name if self._path else "Untitled"
+        answer = QMessageBox.warning(
+            self._parent(),
+            "Unsaved changes",
+            f"{name} has changes that are not saved. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def close_requested(self) -> bool:
+        """For the window's closeEvent: False = keep the window open. True = shut down cleanly."""
+        if not self.maybe_save():
+            return False
+        self.shutdown()
+        return True
+
+    def shutdown(self) -> None:
+        """A clean exit: stop the timers and remove the recovery file (nothing to recover)."""
+        self._autosave.stop()
+        self._poll.stop()
+        stack = self._window.undo_stack()
+        if not self._shut_down and shiboken6.isValid(stack):
+            stack.cleanChanged.disconnect(self._refresh_modified)
+        self._shut_down = True
+        self._remove_recovery()
+
+    # ----- autosave and recovery ---------------------------------------------------------------
+    def autosave_now(self) -> bool:
+        """Write the recovery file when there is unsaved work; True when one was written."""
+        if not self.is_modified():
+            return False
+        try:
+            project = self._window.current_project()
+            project.extra = {**project.extra, RECOVERY_KEY: {"path": str(self._path or ""), "time": time.time()}}
+            self._recovery.parent.mkdir(parents=True, exist_ok=True)
+            save_project(self._recovery, project)
+        except (ProjectError, OSError) as exc:
+            self.problem.emit(f"Autosave failed: {exc}")
+            return False
+        self.autosaved.emit(str(self._recovery))
+        return True
+
+    def _remove_recovery(self) -> None:
+        try:
+            self._recovery.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            self.problem.emit(f"Could not remove the recovery file: {exc}")
+
+    def offer_recovery(self) -> bool:
+        """Call once after start-up: a recovery file left behind means the last run crashed."""
+        if not self._recovery.is_file():
+            return False
+        try:
+            project = load_project(self._recovery)
+            trainer = trainer_from_project(project)
+        except ProjectError as exc:
+            self.problem.emit(f"The recovery file could not be read and was removed ({exc})")
+            self._remove_recovery()
+            return False
+        info = project.extra.pop(RECOVERY_KEY, {}) if isinstance(project.extra, dict) else {}
+        info = info if isinstance(info, dict) else {}
+        original = str(info.get("path") or "")
+        when = info.get("time")
+        stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(when)) if isinstance(when, (int, float)) else "earlier"
+        what = Path(original).name if original else "an untitled project"
+        answer = QMessageBox.question(
+            self._parent(),
+            "Recover unsaved work?",
+            f"Backprop Playground did not close properly. Restore the unsaved work on {what} autosaved {stamp}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self._remove_recovery()
+            return False
+        if not self._hand_over(project, trainer):
+            return False
+        self._set_path(Path(original) if original else None)
+        self._window.undo_stack().setClean()
+        self._saved_marker = self._marker()
+        self._restored_unsaved = True  # kept until saved; the recovery file stays until then
+        self._refresh_modified()
+        return True
+
+    # ----- exports -----------------------------------------------------------------------------
+    def _stem(self) -> str:
+        return self._path.stem if self._path else "network"
+
+    def _write(self, title: str, write: Callable[[], Any]) -> bool:
+        try:
+            write()
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            self._error(title, f"{exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
+            return False
+        return True
+
+    def export_network_npz(self, path: str | os.PathLike | None = None) -> bool:
+        path = Path(path) if path else self._ask_save_path("Export network weights", "NumPy arrays (*.npz)", ".npz", f"{self._stem()}.npz")
+        if path is None:
+            return False
+        project = self._window.current_project()
+        return self._write("Could not export the network", lambda: save_network_npz(path, Network(project.spec, project.params)))
+
+    def export_torch_script(self, path: str | os.PathLike | None = None) -> bool:
+        path = Path(path) if path else self._ask_save_path("Export PyTorch script", "Python scripts (*.py)", ".py", f"{self._stem()}.py")
+        if path is None:
+            return False
+        project = self._window.current_project()
+
+        def write() -> None:
+            data = dataset_from_source(project.data_source)
+            features = project.spec.features if data.planar and project.spec.features is not None else None
+            save_torch_script(path, Network(project.spec, project.params), data.x_train, features)
+
+        return self._write("Could not export the PyTorch script", write)
+
+    def export_history_csv(self, path: str | os.PathLike | None = None) -> bool:
+        path = Path(path) if path else self._ask_save_path("Export training history", "CSV files (*.csv)", ".csv", f"{self._stem()}-history.csv")
+        if path is None:
+            return False
+        project = self._window.current_project()
+        history = project.history if project.history is not None else []
+        return self._write("Could not export the history", lambda: save_history_csv(path, history))
+
+    def export_plot(self, name: str, fmt: str, path: str | os.PathLike | None = None) -> bool:
+        views = self._window.plots()
+        if name not in views:
+            self._error("Could not export the plot", f"there is no plot called {name!r}")
+            return False
+        label = "PNG images (*.png)" if fmt == "png" else "SVG drawings (*.svg)"
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
+        path = Path(path) if path else self._ask_save_path(f"Export {name}", label, f".{fmt}", f"{self._stem()}-{safe}.{fmt}")
+        if path is None:
+            return False
+        return self._write("Could not export the plot", lambda: export_plot(views[name], path, fmt))
+
+    # ----- import ------------------------------------------------------------------------------
+    def import_csv(self, path: str | os.PathLike | None = None) -> bool:
+        """Read a CSV data set; every problem is reported at once and nothing changes."""
+        path = Path(path) if path else self._ask_open_path("Import CSV data", "CSV files (*.csv);;All files (*)")
+        if path is None:
+            return False
+        try:
+            data = load_csv(path)
+        except ValueError as exc:  # CsvError lists every problem with its line number
+            problems = list(getattr(exc, "problems", None) or [str(exc)])
+            shown = problems[:SHOWN_PROBLEMS] + ([f"… and {len(problems) - SHOWN_PROBLEMS} more"] if len(problems) > SHOWN_PROBLEMS else [])
+            self._error("Could not import the CSV file", f"{path.name} cannot be used as a data set:\n" + "\n".join(shown))
+            return False
+        self._window.apply_data_source(dict(data.source))
+        return True
+
+
+__all__ = ["FileController", "default_recovery_path", "AUTOSAVE_MS"]
