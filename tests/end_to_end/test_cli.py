@@ -173,3 +173,13 @@ def test_load_of_a_saved_network_with_wrong_layer_options_is_refused(tmp_path):
     assert cli("train", "--epochs", "1", "--out", str(tmp_path)).returncode == 0
     r = cli("train", "--load", str(tmp_path / "network.json"), "--hidden", "3", "--out", str(tmp_path / "x"))
     assert r.returncode == 2 and "--hidden cannot be combined with --load" in r.stderr
+
+
+def test_divergence_is_reported_and_the_last_finite_weights_are_saved(tmp_path):
+    r = cli("train", "--lr", "1e10", "--activation", "linear", "--output-activation", "linear", "--epochs", "20",
+            "--out", str(tmp_path))
+    assert r.returncode == 0
+    assert "diverged at epoch 1" in r.stderr and "Traceback" not in r.stderr
+    assert r.stdout.strip().splitlines()[-1].startswith("epochs=0 ")
+    params = json.loads((tmp_path / "network.json").read_text())["params"]
+    assert all(abs(v) <= 0.5 for v in params)  # the initial (last finite) weights
