@@ -183,3 +183,12 @@ def test_divergence_is_reported_and_the_last_finite_weights_are_saved(tmp_path):
     assert r.stdout.strip().splitlines()[-1].startswith("epochs=0 ")
     params = json.loads((tmp_path / "network.json").read_text())["params"]
     assert all(abs(v) <= 0.5 for v in params)  # the initial (last finite) weights
+
+
+def test_no_arguments_without_a_display_explains_and_exits_0():
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = subprocess.run([sys.executable, str(ROOT / "main.py")], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0
+    assert "No display found" in r.stderr and "Traceback" not in r.stderr
