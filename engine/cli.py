@@ -174,30 +174,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _preset_names() -> list[str]:
+    try:
+        from .presets import PRESETS
+    except ImportError:
+        return []
+    return list(PRESETS)
+
+
 def _network_options(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--preset", metavar="NAME", help="start from a ready-made experiment (see docs/cli.md)")
+    src.add_argument("--preset", metavar="NAME", help=f"start from a ready-made experiment: {', '.join(_preset_names())}")
     src.add_argument("--data", metavar="FILE.csv", help="your own data: header row, feature columns, target last")
     src.add_argument("--load", metavar="PROJECT.json", help="continue from a saved project file")
-    p.add_argument("--dataset", type=_choice("dataset", tuple(PLANAR)), help="2-D data set (default xor)")
+    p.add_argument("--dataset", type=_choice("dataset", tuple(PLANAR)), metavar="|".join(PLANAR), help="2-D data set (default xor)")
     p.add_argument("--hidden", type=_hidden, metavar="4,2", help='hidden layer sizes; "" for none (default 4,2)')
     p.add_argument("--activation", type=_activations, metavar="NAME[,NAME...]", help="hidden activation(s) (default tanh)")
-    p.add_argument("--output-activation", type=_choice("output activation", tuple(ACTIVATIONS)), metavar="NAME")
+    p.add_argument(
+        "--output-activation", type=_choice("output activation", tuple(ACTIVATIONS)), metavar="NAME",
+        help="output activation (default tanh; sigmoid with bce, softmax with softmax_ce, linear for regression)",
+    )  # fmt: skip
     p.add_argument("--loss", type=_choice("loss", LOSSES), metavar="NAME", help=f"{', '.join(LOSSES)} (default squared)")
-    p.add_argument("--reduction", type=_choice("reduction", REDUCTIONS), help="mean (default) or sum")
-    p.add_argument("--optimizer", type=_choice("optimizer", OPTIMIZERS), help="sgd (default) or adam")
+    p.add_argument("--reduction", type=_choice("reduction", REDUCTIONS), metavar="mean|sum", help="loss over a batch: mean (default) or sum")
+    p.add_argument("--optimizer", type=_choice("optimizer", OPTIMIZERS), metavar="sgd|adam", help="sgd (default) or adam")
     p.add_argument("--lr", type=_number("learning rate", 0.0), metavar="X", help="learning rate (default 0.03)")
-    p.add_argument("--momentum", type=_number("momentum", 0.0, 1.0, high_open=True), metavar="X")
-    p.add_argument("--l1", type=_number("L1 rate", 0.0), metavar="X")
-    p.add_argument("--l2", type=_number("L2 rate", 0.0), metavar="X")
+    p.add_argument("--momentum", type=_number("momentum", 0.0, 1.0, high_open=True), metavar="X", help="in [0, 1) (default 0)")
+    p.add_argument("--l1", type=_number("L1 rate", 0.0), metavar="X", help="L1 penalty on weights (default 0)")
+    p.add_argument("--l2", type=_number("L2 rate", 0.0), metavar="X", help="L2 penalty on weights (default 0)")
     p.add_argument("--batch", type=_batch, metavar="N|full", help="mini-batch size, 1 = per pattern (default 10)")
-    p.add_argument("--epochs", type=_whole("epochs", 0, MAX_EPOCHS), metavar="N")
+    p.add_argument("--epochs", type=_whole("epochs", 0, MAX_EPOCHS), metavar="N", help=f"default {DEFAULT_EPOCHS} (a preset: its own)")
     p.add_argument("--target-loss", type=_number("target loss", 0.0), metavar="X", help="stop once train loss <= X")
     p.add_argument("--seed", type=_whole("seed", 0, 2**32 - 1), metavar="N", help="data and weights seed (default 0)")
-    p.add_argument("--init-range", type=_positive("initial weight range"), metavar="X", help="weights uniform in ±X")
+    p.add_argument("--init-range", type=_positive("initial weight range"), metavar="X", help="initial weights uniform in ±X (default 0.5)")
     p.add_argument("--features", type=_features, metavar="x,y,xy", help="2-D input features (default x,y)")
     p.add_argument("--noise", type=_number("noise", 0.0, 1.0), metavar="X", help="data noise in [0, 1] (default 0)")
-    p.add_argument("--test-ratio", type=_number("test ratio", 0.0, 1.0, high_open=True), metavar="X", help="default 0.5")
+    p.add_argument("--test-ratio", type=_number("test ratio", 0.0, 1.0, high_open=True), metavar="X", help="fraction held out for testing (default 0.5)")
 
 
 # ----- building a run ---------------------------------------------------------------------------
