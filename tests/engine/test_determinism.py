@@ -1,7 +1,6 @@
 """Same seed and settings -> bit-identical parameters, in every update mode."""
 from __future__ import annotations
 
-from dataclasses import replace
 
 import numpy as np
 import pytest
