@@ -152,7 +152,19 @@ def source_for(data: Dataset) -> dict:
 
 
 def dataset_from_source(source: dict) -> Dataset:
-    """Rebuild a Dataset from a `source` dict: planar, boolean, preset, csv (path) or points."""
+    """Rebuild a Dataset from a `source` dict: planar, boolean, preset, csv (path) or points.
+
+    Every failure is a ProjectError (a ValueError) with one line saying why.
+    """
+    try:
+        return _dataset_from_source(source)
+    except ProjectError:
+        raise
+    except (ValueError, TypeError, KeyError, OverflowError, OSError) as exc:
+        raise ProjectError(f"cannot rebuild the data set: {_reason(exc)}") from None
+
+
+def _dataset_from_source(source: dict) -> Dataset:
     if not isinstance(source, dict):
         raise ProjectError("data_source must be a JSON object")
     kind = source.get("kind")
