@@ -363,6 +363,16 @@ def describe(run: Run) -> list[str]:
     ]
 
 
+def say(text: str) -> None:
+    """Print to stdout; if the reader went away (`| head`), keep working and stay quiet."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _fmt(v: float) -> str:
     return "nan" if not math.isfinite(v) else f"{v:.6g}"
 
@@ -378,7 +388,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not out.is_dir():
         raise UsageError(f"the output path {out} is not a directory")
     for line in describe(run):
-        print(line)
+        say(line)
     t = run.trainer
     criterion = getattr(run.preset, "criterion", None)
     met_at = t.epoch if criterion is not None and criterion.met(t) else None
@@ -395,15 +405,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.target_loss is not None and m.train_loss <= args.target_loss:
             break
     seconds = time.perf_counter() - start
-    sys.stdout.flush()
     if t.diverged is not None:
         print(f"warning: {t.diverged.message()}", file=sys.stderr)
     if criterion is not None:
-        print(f"criterion ({criterion.text}): " + (f"met at epoch {met_at}" if met_at is not None else "not met"))
+        say(f"criterion ({criterion.text}): " + (f"met at epoch {met_at}" if met_at is not None else "not met"))
     written = write_outputs(run, out)
-    print("wrote " + ", ".join(str(p) for p in written))
+    say("wrote " + ", ".join(str(p) for p in written))
     m = t.evaluate()
-    print(
+    say(
         f"epochs={t.epoch} train_loss={_fmt(m.train_loss)} test_loss={_fmt(m.test_loss)} "
         f"train_acc={_fmt(m.train_acc)} test_acc={_fmt(m.test_acc)} seconds={seconds:.3f}"
     )
@@ -458,15 +467,15 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
     run = build_run(args)
     for line in describe(run)[:3]:
-        print(line)
+        say(line)
     t = run.trainer
     if args.epochs:
         t.step(args.epochs)
-        print(f"trained {args.epochs} epochs first" + (f" ({t.diverged.message()})" if t.diverged else ""))
+        say(f"trained {args.epochs} epochs first" + (f" ({t.diverged.message()})" if t.diverged else ""))
     result = check_trainer(t, precision=args.precision, max_parameters=args.max_params)
     for p in result.parameters:
-        print(f"  {p.label:<40} max relative error {p.max_relative_error:.3g}")
-    print(result.summary())
+        say(f"  {p.label:<40} max relative error {p.max_relative_error:.3g}")
+    say(result.summary())
     return 0
 
 
