@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QMenu, QStyleOptionGraphicsItem
 
-from . import colors
+from . import colors, menus
 from .columns import LayerColumn, NodeColumn
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ class EdgeBundle(QGraphicsItem):
     def contextMenuEvent(self, event) -> None:
         menu = QMenu()
         act = menu.addAction(f"Remove connection {self.source.name} → {self.target.layer.name}")
-        chosen = menu.exec(event.screenPos())
+        chosen = menus.run_menu(menu, event.screenPos())
         if chosen is act:
             self._scene().request_remove_connection(self.source.name, self.target.layer.name)
         event.accept()

@@ -17,7 +17,7 @@ from engine.features import FEATURES, transform
 from engine.snapshot import Snapshot, grid_points
 from engine.spec import NetworkSpec
 
-from . import colors, spec_edits
+from . import colors, menus, spec_edits
 from .columns import InputColumn, LayerColumn, NodeColumn
 from .edges import EdgeBundle
 from .layout import HEADER_HEIGHT, gap_x, places
@@ -209,7 +209,7 @@ class EditorScene(QGraphicsScene):
         views = self.views()
         anchor = column.activation_button.mapToScene(QPointF(0, 18))
         screen_pos = views[0].viewport().mapToGlobal(views[0].mapFromScene(anchor)) if views else None
-        chosen = menu.exec(screen_pos) if screen_pos is not None else menu.exec()
+        chosen = menus.run_menu(menu, screen_pos)
         if chosen in actions and actions[chosen] != column.layer.activation:
             index, name = column.index, actions[chosen]
             self.request_edit(lambda s: spec_edits.set_activation(s, index, name))

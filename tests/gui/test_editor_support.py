@@ -1,0 +1,63 @@
+"""Shared helpers for the network-editor tests (no tests here): build an editor, aim, drag."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QApplication, QGraphicsItem
+
+from engine.spec import NetworkSpec
+from gui.editor import NetworkEditor
+
+
+def make_editor(qtbot, spec: NetworkSpec) -> NetworkEditor:
+    editor = NetworkEditor()
+    qtbot.addWidget(editor)
+    editor.resize(1200, 700)
+    editor.set_spec(spec)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.view.fit()
+    return editor
+
+
+def view_point(editor: NetworkEditor, item: QGraphicsItem, local: QPointF | None = None) -> QPoint:
+    """Viewport pixel of a point given in an item's coordinates (default: its centre)."""
+    if local is None:
+        local = item.boundingRect().center()
+    return editor.view.mapFromScene(item.mapToScene(local))
+
+
+def scene_point(editor: NetworkEditor, x: float, y: float) -> QPoint:
+    return editor.view.mapFromScene(QPointF(x, y))
+
+
+def click(qtbot, editor: NetworkEditor, pos: QPoint, button=Qt.MouseButton.LeftButton) -> None:
+    qtbot.mouseClick(editor.view.viewport(), button, pos=pos)
+
+
+def drag(qtbot, editor: NetworkEditor, start: QPoint, end: QPoint, steps: int = 6) -> None:
+    """Press, move in steps, release: a drag that stays inside the scene."""
+    vp = editor.view.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=start)
+    for i in range(1, steps + 1):
+        p = start + (end - start) * (i / steps)
+        qtbot.mouseMove(vp, QPoint(round(p.x()), round(p.y())))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=end)
+
+
+def settle() -> None:
+    """Let deferred rebuilds and dialogs (single-shot timers) run."""
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+class SpecRecorder:
+    """Collects every spec the editor emits."""
+
+    def __init__(self, editor: NetworkEditor) -> None:
+        self.specs: list[NetworkSpec] = []
+        editor.specEdited.connect(self.specs.append)
+
+    @property
+    def last(self) -> NetworkSpec:
+        assert self.specs, "the editor emitted no spec"
+        return self.specs[-1]
