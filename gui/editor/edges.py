@@ -167,6 +167,9 @@ class EdgeBundle(QGraphicsItem):
         self.setToolTip(text)
         self._scene().hoverInfo.emit(text)
 
+    def hoverEnterEvent(self, event) -> None:
+        self.hoverMoveEvent(event)
+
     def hoverLeaveEvent(self, event) -> None:
         self.hovered = None
         self.update()
