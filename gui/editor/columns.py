@@ -16,7 +16,8 @@ from engine.features import FEATURES, feature_label
 from engine.spec import LayerSpec, NetworkSpec
 
 from . import colors, interactions
-from .layout import COLUMN_WIDTH, HANDLE_HEIGHT, HEADER_HEIGHT, PITCH, UNIT, NodePlace, drawn_units
+from .layout import COLUMN_WIDTH, HANDLE_HEIGHT, HEADER_HEIGHT, NodePlace, drawn_units, unit_metrics
+from .labels import header_name
 from .unit_items import FeatureNode, UnitNode
 
 if TYPE_CHECKING:
@@ -176,35 +177,36 @@ class NodeColumn(QGraphicsItem):
         self.units: list[UnitNode] = []
         self.rows = place.rows
         self.more = 0  # units not drawn
+        self.unit_size, self.pitch = unit_metrics(place.rows)
         self.setPos(place.x, place.top)
         self.setZValue(1)
         self.port = PortItem(self)
-        self.port.setPos(W / 2, -HEADER_HEIGHT / 2)
+        self.port.setPos(W / 2, -4)
 
     def _scene(self) -> "EditorScene":
         return self.scene()  # type: ignore[return-value]
 
     def body_height(self) -> float:
-        return (self.rows + (1 if self.more else 0)) * PITCH
+        return (self.rows + (1 if self.more else 0)) * self.pitch
 
     def boundingRect(self) -> QRectF:
         return QRectF(-W / 2 - 2, -HEADER_HEIGHT - 2, W + 4, HEADER_HEIGHT + self.body_height() + HANDLE_HEIGHT + 6)
 
     def unit_y(self, slot: int) -> float:
-        return slot * PITCH + PITCH / 2
+        return slot * self.pitch + self.pitch / 2
 
     def anchor(self, row: int, right: bool) -> QPointF | None:
         """Scene point where an edge of unit `row` attaches (None when not drawn)."""
         if row >= len(self.units):
             return None
         unit = self.units[row]
-        return unit.mapToScene(QPointF((UNIT / 2 + 1) * (1 if right else -1), 0))
+        return unit.mapToScene(QPointF((unit.size / 2 + 1) * (1 if right else -1), 0))
 
     def _add_units(self, n: int, activation: str | None) -> None:
         shown = drawn_units(n)
         self.more = n - shown
         for i in range(shown):
-            u = UnitNode(self.name, i, activation, self)
+            u = UnitNode(self.name, i, activation, self, self.unit_size)
             u.setPos(0, self.unit_y(i))
             self.units.append(u)
         self.rows = shown
@@ -226,7 +228,8 @@ class NodeColumn(QGraphicsItem):
         if self.more:
             painter.setPen(colors.TEXT_DIM)
             painter.setFont(_font(9))
-            painter.drawText(QRectF(-W / 2, self.rows * PITCH, W, PITCH), Qt.AlignmentFlag.AlignCenter, f"+{self.more} more")
+            painter.drawText(QRectF(-W / 2, self.rows * self.pitch, W, self.pitch), Qt.AlignmentFlag.AlignCenter,
+                             f"+{self.more} more")
 
     def _title_width(self) -> float:
         return W - 16
@@ -264,7 +267,7 @@ class LayerColumn(NodeColumn):
     is_layer = True
 
     def __init__(self, place: NodePlace, index: int, layer: LayerSpec, is_output: bool) -> None:
-        super().__init__(place, layer.name if not is_output else f"{layer.name} (output)", "")
+        super().__init__(place, layer.name, "")
         self.index = index
         self.layer = layer
         self.is_output = is_output
@@ -285,12 +288,15 @@ class LayerColumn(NodeColumn):
             x -= 18
             self.minus_button = ButtonItem("−", "Remove a unit", lambda: self._scene().request_resize(self.index, self.layer.units - 1), self)
             self.minus_button.setPos(x, -HEADER_HEIGHT + 5)
+        if is_output:
+            x -= 44
         self._title_w = x - (-W / 2 + 8) - 2
         units_text = f"{layer.units} unit{'s' if layer.units != 1 else ''} ·"
         fm = QFontMetricsF(_font(9))
         self._units_text = units_text
-        act_w = QFontMetricsF(_font(9.5)).horizontalAdvance(layer.activation + " ▾") + 10
-        self.activation_button = ButtonItem(layer.activation + " ▾", "Choose this layer's activation function",
+        act_text = header_name(layer.activation) + " ▾"
+        act_w = QFontMetricsF(_font(9.5)).horizontalAdvance(act_text) + 10
+        self.activation_button = ButtonItem(act_text, "Choose this layer's activation function",
                                             lambda: self._scene().request_activation_menu(self), self,
                                             width=act_w, pill=True)
         self.activation_button.setPos(-W / 2 + 8 + fm.horizontalAdvance(units_text) + 4, -HEADER_HEIGHT + 28)
@@ -307,6 +313,14 @@ class LayerColumn(NodeColumn):
         painter.setPen(colors.TEXT_DIM)
         painter.setFont(_font(9))
         painter.drawText(QRectF(-W / 2 + 8, -HEADER_HEIGHT + 27, W - 16, 20), Qt.AlignmentFlag.AlignVCenter, self._units_text)
+        if self.is_output:
+            tag = QRectF(W / 2 - 52, -HEADER_HEIGHT + 6, 46, 16)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(colors.ACCENT.red(), colors.ACCENT.green(), colors.ACCENT.blue(), 30))
+            painter.drawRoundedRect(tag, 5, 5)
+            painter.setPen(colors.ACCENT)
+            painter.setFont(_font(7.5, bold=True))
+            painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, "OUTPUT")
 
     def header_rect(self) -> QRectF:
         return QRectF(-W / 2, -HEADER_HEIGHT, W, HEADER_HEIGHT)

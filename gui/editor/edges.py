@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QMenu, QStyleOptionGraphicsItem
 
 from . import colors, menus
 from .columns import LayerColumn, NodeColumn
+from .layout import COLUMN_WIDTH
 
 if TYPE_CHECKING:
     from .scene import EditorScene
@@ -57,8 +58,8 @@ class EdgeBundle(QGraphicsItem):
             a = source.anchor(int(r), right=True)
             b = target.anchor(int(c), right=False)
             p0, p1 = np.array([a.x(), a.y()]), np.array([b.x(), b.y()])
-            pts.append(_curve(p0, p1, skip_top) if self.curved else np.stack([p0, p1]))
-        self.points = np.array(pts, dtype=float).reshape(len(pts), -1, 2)
+            pts.append(self._skip_line(p0, p1, skip_top) if skip_top is not None else np.stack([p0, p1]))
+        self.points = np.array(pts, dtype=float).reshape(len(pts), -1 if pts else 2, 2)
         self.polys = [QPolygonF([QPointF(x, y) for x, y in line]) for line in self.points]
         self.values = np.zeros(len(pts))
         self.pen_index = colors.weight_pen_index(self.values)
@@ -72,6 +73,12 @@ class EdgeBundle(QGraphicsItem):
         self.setToolTip(self.describe())
 
     # ----- geometry ---------------------------------------------------------------------
+    def _skip_line(self, p0: np.ndarray, p1: np.ndarray, top: float) -> np.ndarray:
+        """Out of the source card level, over the columns in between, into the target level."""
+        a = np.array([self.source.x() + COLUMN_WIDTH / 2 + 14, p0[1]])
+        b = np.array([self.target.x() - COLUMN_WIDTH / 2 - 14, p1[1]])
+        return np.vstack([p0, _curve(a, b, top), p1])
+
     def _make_shape(self) -> QPainterPath:
         path = QPainterPath()
         for poly in self.polys:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from . import colors
-from .layout import PITCH, column_x
+from .layout import column_x
 
 if TYPE_CHECKING:
     from .columns import LayerColumn, NodeColumn
@@ -56,14 +56,14 @@ class ReorderDrag:
 
 
 class ResizeDrag:
-    """Drag the grip under a layer: one unit per PITCH of vertical movement."""
+    """Drag the grip under a layer: one unit per unit slot of vertical movement."""
 
     def __init__(self, column: "LayerColumn", start: QPointF) -> None:
         self.column = column
         self.start = start
 
     def units_at(self, pos: QPointF) -> int:
-        return max(0, self.column.layer.units + round((pos.y() - self.start.y()) / PITCH))
+        return max(0, self.column.layer.units + round((pos.y() - self.start.y()) / self.column.pitch))
 
     def move(self, pos: QPointF) -> None:
         assert self.column.handle is not None

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from engine.features import FEATURES
 from engine.spec import NetworkSpec
 
-UNIT = 40.0  # thumbnail side
+UNIT = 40.0  # thumbnail side (columns of up to COMPACT_FROM - 1 units)
 PITCH = 50.0  # vertical distance between unit centres
-COLUMN_WIDTH = 112.0
-COLUMN_SPACING = 210.0
+COMPACT = ((10, 40.0, 50.0), (20, 30.0, 37.0), (1 << 30, 22.0, 27.0))  # (max rows, side, pitch)
+COLUMN_WIDTH = 140.0
+COLUMN_SPACING = 236.0
 HEADER_HEIGHT = 54.0
 HANDLE_HEIGHT = 14.0
 GROUP_GAP = 40.0  # between stacked input groups
@@ -23,10 +24,18 @@ def drawn_units(units: int) -> int:
     return units if units <= MAX_DRAWN_UNITS else MAX_DRAWN_UNITS - 1
 
 
+def unit_metrics(units: int) -> tuple[float, float]:
+    """(thumbnail side, pitch): tall columns get smaller thumbnails so they stay readable."""
+    for max_rows, side, pitch in COMPACT:
+        if units <= max_rows:
+            return side, pitch
+    return COMPACT[-1][1], COMPACT[-1][2]
+
+
 def body_height(units: int) -> float:
     """Height of a column's unit area (room for the "+N more" row when capped)."""
     rows = units if units <= MAX_DRAWN_UNITS else MAX_DRAWN_UNITS
-    return rows * PITCH
+    return rows * unit_metrics(units)[1]
 
 
 def column_x(column: int) -> float:

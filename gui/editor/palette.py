@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QSizePolicy, QVBoxLa
 from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 
 from . import colors
+from .labels import tile_name
 from .spec_edits import DEFAULT_NEW_UNITS
 
 MIME_TYPE = "application/x-backprop-layer"
-SHORT_NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
-               "linear": "Linear", "softplus": "Softplus"}
+
 
 
 def layer_mime(activation: str, units: int = DEFAULT_NEW_UNITS) -> QMimeData:
@@ -85,7 +85,7 @@ class PaletteTile(QWidget):
         p.setFont(f)
         p.setPen(colors.TEXT)
         p.drawText(QRectF(icon.right() + 8, r.top() + 4, r.width() - 44, 18), Qt.AlignmentFlag.AlignVCenter,
-                   SHORT_NAMES.get(self.activation, self.activation))
+                   tile_name(self.activation))
         f.setBold(False)
         f.setPointSizeF(8.5)
         p.setFont(f)

@@ -23,8 +23,10 @@ RADIUS = 6.0
 class UnitNode(QGraphicsItem):
     """One unit of a layer or input group (child of its column)."""
 
-    def __init__(self, node: str, index: int, activation: str | None, parent: QGraphicsItem) -> None:
+    def __init__(self, node: str, index: int, activation: str | None, parent: QGraphicsItem,
+                 size: float = UNIT) -> None:
         super().__init__(parent)
+        self.size = size
         self.node = node
         self.index = index
         self.activation = activation
@@ -52,15 +54,18 @@ class UnitNode(QGraphicsItem):
             lines.append(f"bias: {self.bias:+.4f}")
         if self.value_range is not None:
             lo, hi = self.value_range
-            lines.append(f"output over the plane: {lo:+.3f} … {hi:+.3f}")
+            lines.append(f"output: {lo:+.3f} … {hi:+.3f}")
+            lines.append("(over the plane shown)")
         return lines
 
     # ----- drawing ----------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        return QRectF(-UNIT / 2 - 2, -UNIT / 2 - 2, UNIT + 4, UNIT + 4)
+        s = self.size
+        return QRectF(-s / 2 - 2, -s / 2 - 2, s + 4, s + 4)
 
     def _frame(self) -> QRectF:
-        return QRectF(-UNIT / 2, -UNIT / 2, UNIT, UNIT)
+        s = self.size
+        return QRectF(-s / 2, -s / 2, s, s)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         r = self._frame()
@@ -75,7 +80,7 @@ class UnitNode(QGraphicsItem):
         else:
             painter.fillPath(path, QBrush(colors.NEUTRAL))
             painter.setPen(colors.TEXT_DIM)
-            painter.setFont(QFont(painter.font().family(), 8))
+            painter.setFont(QFont(painter.font().family(), 8 if self.size >= 30 else 6))
             painter.drawText(r, Qt.AlignmentFlag.AlignCenter, str(self.index + 1))
         pen = QPen(colors.SELECTED if self._hover else colors.HEADER_BORDER, 2.0 if self._hover else 1.0)
         painter.setPen(pen)
@@ -124,7 +129,8 @@ class FeatureNode(UnitNode):
         return [("on" if self.enabled else "off") + " · click to toggle"] + super().description()[1:]
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-UNIT / 2 - 48, -UNIT / 2 - 2, UNIT + 50, UNIT + 4)
+        s = self.size
+        return QRectF(-s / 2 - 48, -s / 2 - 2, s + 50, s + 4)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setOpacity(1.0 if self.enabled else 0.3)
@@ -134,7 +140,8 @@ class FeatureNode(UnitNode):
         f = QFont(painter.font().family(), 10)
         f.setBold(self.enabled)
         painter.setFont(f)
-        painter.drawText(QRectF(-UNIT / 2 - 48, -UNIT / 2, 44, UNIT),
+        s = self.size
+        painter.drawText(QRectF(-s / 2 - 48, -s / 2, 44, s),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self.label)
 
     def clicked(self) -> None:
@@ -168,7 +175,7 @@ class UnitPopup(QGraphicsItem):
     def show_for(self, unit: UnitNode) -> None:
         self.prepareGeometryChange()
         self.unit = unit
-        self.setPos(unit.mapToScene(QPointF(UNIT / 2 + 8, -UNIT / 2)))
+        self.setPos(unit.mapToScene(QPointF(unit.size / 2 + 8, -unit.size / 2)))
         self.show()
         self.update()
 
