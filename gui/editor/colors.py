@@ -2,7 +2,9 @@
 
 Orange = negative, blue = positive, as in the browser playground, so people who know it
 read our pictures at once. Pens are binned by magnitude and made once, so a live update
-only picks a bin index per weight (vectorised) instead of building pens.
+only picks a bin index per weight (vectorised) instead of building pens. Pens are opaque
+(faded toward the canvas colour instead of translucent) with flat caps: Qt's raster engine
+strokes those about 10x faster than translucent round-capped lines.
 """
 from __future__ import annotations
 
@@ -30,15 +32,23 @@ WEIGHT_SATURATION = 3.0  # |w| at and above this draws with the widest pen
 MIN_WIDTH, MAX_WIDTH = 0.6, 6.0
 
 
+def faded(color: QColor, strength: float) -> QColor:
+    """`color` mixed with the canvas colour: strength 1 = the colour, 0 = the canvas."""
+    return QColor(*(round(c * strength + b * (1.0 - strength)) for c, b in
+                    zip(color.getRgb()[:3], CANVAS.getRgb()[:3])))
+
+
+def weight_colour(sign_positive: bool) -> QColor:
+    return POSITIVE if sign_positive else NEGATIVE
+
+
 def _make_pens() -> list[QPen]:
     pens = []
     for base in (NEGATIVE, POSITIVE):
         for b in range(WEIGHT_BINS):
             t = b / (WEIGHT_BINS - 1)
-            c = QColor(base)
-            c.setAlpha(int(60 + 195 * t))
-            pen = QPen(c, MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * t)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen = QPen(faded(base, 0.25 + 0.75 * t), MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * t)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
             pens.append(pen)
     return pens
 

@@ -215,7 +215,7 @@ class NodeColumn(QGraphicsItem):
         card = QRectF(-W / 2, -HEADER_HEIGHT, W, HEADER_HEIGHT + self.body_height() + 6)
         selected = self.isSelected()
         painter.setPen(QPen(colors.SELECTED if selected else colors.HEADER_BORDER, 2.0 if selected else 1.0))
-        painter.setBrush(QColor(255, 255, 255, 215))
+        painter.setBrush(colors.HEADER)  # opaque: translucent fills are slow to rasterise
         painter.drawRoundedRect(card, 9, 9)
         painter.setPen(QPen(colors.GRID_MAJOR, 1))
         painter.drawLine(QPointF(-W / 2 + 6, -4), QPointF(W / 2 - 6, -4))

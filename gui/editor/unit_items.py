@@ -30,7 +30,9 @@ class UnitNode(QGraphicsItem):
         self.node = node
         self.index = index
         self.activation = activation
-        self.image: QImage | None = None
+        self.image: QImage | None = None  # thumbnail (grid subsampled to about 2x its size)
+        self._grid: np.ndarray | None = None  # full-resolution map, drawn only in the popup
+        self._large: QImage | None = None
         self.value_range: tuple[float, float] | None = None
         self.bias: float | None = None
         self._hover = False
@@ -41,9 +43,18 @@ class UnitNode(QGraphicsItem):
 
     # ----- data -------------------------------------------------------------------------
     def set_grid(self, grid: np.ndarray) -> None:
-        self.image = colors.grid_to_image(grid, colors.levels_for(self.activation))
+        step = max(1, int(grid.shape[0] // (2 * self.size)))
+        self.image = colors.grid_to_image(grid[::step, ::step], colors.levels_for(self.activation))
+        self._grid = grid
+        self._large = None
         self.value_range = (float(np.nanmin(grid)), float(np.nanmax(grid)))
         self.update()
+
+    def large_image(self) -> QImage | None:
+        """The full-resolution map for the hover card, made on demand."""
+        if self._large is None and self._grid is not None:
+            self._large = colors.grid_to_image(self._grid, colors.levels_for(self.activation))
+        return self._large
 
     def title(self) -> str:
         return f"{self.node} · unit {self.index + 1}"
@@ -193,9 +204,10 @@ class UnitPopup(QGraphicsItem):
         painter.setPen(colors.TEXT)
         painter.drawText(QRectF(self.PAD, 4, self.SIZE, 20), Qt.AlignmentFlag.AlignVCenter, self.unit.title())
         img_rect = QRectF(self.PAD, 26, self.SIZE, self.SIZE)
-        if self.unit.image is not None:
+        large = self.unit.large_image()
+        if large is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-            painter.drawImage(img_rect, self.unit.image)
+            painter.drawImage(img_rect, large)
         else:
             painter.fillRect(img_rect, colors.NEUTRAL)
             painter.setPen(colors.TEXT_DIM)
