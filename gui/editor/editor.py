@@ -1,12 +1,14 @@
 """NetworkEditor: palette + canvas + status line, the widget the main window embeds.
 
 It keeps no training state: `set_spec` draws a spec, `show_snapshot` recolours what is
-drawn, and every user edit becomes a NEW NetworkSpec on `specEdited` (the editor also
-shows it at once; a session that rejects it calls `set_spec` with the old spec).
+drawn, and every user edit becomes a NEW NetworkSpec on `specEdited`. Whoever listens to
+`specEdited` owns the spec: the drawing changes only when they call `set_spec` (a session
+that refuses an edit simply doesn't, and the old drawing stays). With no listener, the
+editor applies its own edits, so it also works on its own.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import SIGNAL, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
 from engine.snapshot import Snapshot
@@ -110,7 +112,8 @@ class NetworkEditor(QWidget):
             return
         self._in_edit = True
         try:
-            self.set_spec(new)
+            if self.receivers(SIGNAL("specEdited(PyObject)")) == 0:
+                self.set_spec(new)
             self.specEdited.emit(new)
         finally:
             self._in_edit = False

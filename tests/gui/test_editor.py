@@ -224,3 +224,19 @@ def test_family_tree_shape_draws_groups_and_skip_curves(qtbot):
     assert scene.bundle("relation", "enc_r").curved  # skips the enc_p column
     assert not scene.bundle("enc_r", "shared").curved
     assert len(scene.bundle("person", "enc_p").points) == 5 * 3
+
+
+def test_a_refused_edit_leaves_the_drawing_alone(qtbot):
+    editor = make_editor(qtbot, xor_spec(3))
+    rec = SpecRecorder(editor, accept=False)
+    click(qtbot, editor, view_point(editor, editor.scene.layer_columns[0].plus_button))
+    settle()
+    assert rec.last.layers[0].units == 4
+    assert editor.spec.layers[0].units == 3 and len(editor.scene.layer_columns[0].units) == 3
+
+
+def test_without_listeners_the_editor_applies_its_own_edits(qtbot):
+    editor = make_editor(qtbot, xor_spec(3))
+    click(qtbot, editor, view_point(editor, editor.scene.layer_columns[0].plus_button))
+    settle()
+    assert editor.spec.layers[0].units == 4 and len(editor.scene.layer_columns[0].units) == 4

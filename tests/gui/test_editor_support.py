@@ -51,11 +51,19 @@ def settle() -> None:
 
 
 class SpecRecorder:
-    """Collects every spec the editor emits."""
+    """Collects every spec the editor emits and, like the window's session, accepts it by
+    handing it back with set_spec (accept=False plays a session that refuses edits)."""
 
-    def __init__(self, editor: NetworkEditor) -> None:
+    def __init__(self, editor: NetworkEditor, accept: bool = True) -> None:
         self.specs: list[NetworkSpec] = []
-        editor.specEdited.connect(self.specs.append)
+        self.editor = editor
+        self.accept = accept
+        editor.specEdited.connect(self._edited)
+
+    def _edited(self, spec: NetworkSpec) -> None:
+        self.specs.append(spec)
+        if self.accept:
+            self.editor.set_spec(spec)
 
     @property
     def last(self) -> NetworkSpec:
