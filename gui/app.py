@@ -25,10 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(argv or [])
     try:
         app = make_application(argv)
+        from PySide6.QtCore import QTimer
+
         from .main_window import MainWindow
 
         window = MainWindow()
         window.show()
+        if window.files is not None:  # the last run crashed with unsaved work: offer it back
+            QTimer.singleShot(0, window.files.offer_recovery)
         app.exec()
         window.session.shutdown()
     except Exception:  # the app always exits 0; say what went wrong

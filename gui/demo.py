@@ -117,7 +117,8 @@ def _run(args: argparse.Namespace) -> int:
     app = make_application([])
     settings_dir = tempfile.mkdtemp(prefix="bp-demo-")
     qsettings = QSettings(os.path.join(settings_dir, "layout.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings=qsettings, grid_resolution=args.resolution, restore_layout=False)
+    # files=False: no save/open (its unsaved-work prompt would stop a scripted close)
+    window = MainWindow(settings=qsettings, grid_resolution=args.resolution, restore_layout=False, files=False)
     session = window.session
     session.adopt(trainer, source)
     session.set_speed(None if args.speed == "full" else float(args.speed))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -151,7 +152,16 @@ class MessageBanner(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, grid_resolution: int = 100, restore_layout: bool = True) -> None:
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        grid_resolution: int = 100,
+        restore_layout: bool = True,
+        extensions: bool = True,
+        files: bool = True,
+    ) -> None:
+        """`extensions`: install the optional panels and menus (gui/extensions.py);
+        `files`: include the File menu's save/open (whose unsaved-work prompt is modal)."""
         super().__init__()
         apply_theme(self)
         self.setWindowTitle("Backprop Playground")
@@ -162,6 +172,9 @@ class MainWindow(QMainWindow):
         self.close_guards: list[Callable[[], bool]] = []
         self.shortcuts: list[tuple[str, str]] = []
         self.docks: dict[str, QDockWidget] = {}
+        self.replay_views: list[QWidget] = []  # extra views that follow a timeline replay
+        self.files = None  # gui.files.FileController once installed
+        self.backward_panel = None
         self._closed = False
 
         # ----- centre: banner + network editor -----
@@ -206,6 +219,10 @@ class MainWindow(QMainWindow):
         self.editor.set_spec(s.spec)
         self.output_plot.set_data(s.dataset)
 
+        if extensions:
+            from .extensions import install_all
+
+            install_all(self, files=files)
         self.resize(1280, 800)
         self._restore = restore_layout
         self._default_state: QByteArray | None = None
@@ -225,9 +242,9 @@ class MainWindow(QMainWindow):
     def default_dock_sizes(self) -> None:
         h, v = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
         d = self.docks
-        self.resizeDocks([d["dataDock"], d["outputDock"]], [225, 350], h)
-        self.resizeDocks([d["outputDock"], d["lossDock"]], [400, 200], v)
-        self.resizeDocks([d["unitsDock"]], [215], v)
+        self.resizeDocks([d["dataDock"], d["outputDock"]], [225, 400], h)
+        self.resizeDocks([d["outputDock"], d["lossDock"]], [330, 200], v)
+        self.resizeDocks([d["unitsDock"]], [200], v)
 
     def _feed_editor(self, snapshot: Snapshot) -> None:
         """The editor's thumbnails and weight lines: every epoch in slow motion, else at most
@@ -248,11 +265,26 @@ class MainWindow(QMainWindow):
 
     # ----- hooks for other panels -------------------------------------------------------
     def add_dock(
-        self, widget: QWidget, title: str, area: str = "right", name: str | None = None, tabify_with: str | None = None
+        self,
+        widget: QWidget,
+        title: str,
+        area: str = "right",
+        name: str | None = None,
+        tabify_with: str | None = None,
+        scroll: bool = False,
     ) -> QDockWidget:
+        """Dock `widget` (View menu entry included). `scroll=True` wraps it in a scroll area so
+        a panel with a large minimum size cannot force the whole window to grow."""
         dock = QDockWidget(title, self)
         dock.setObjectName(name or f"{title.replace(' ', '')}Dock")
-        dock.setWidget(widget)
+        if scroll:
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QScrollArea.Shape.NoFrame)
+            area_widget.setWidget(widget)
+            dock.setWidget(area_widget)
+        else:
+            dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -310,6 +342,7 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(undo)
         self.edit_menu.addAction(redo)
         self.shortcuts += [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo")]
+        self.examples_menu = bar.addMenu("E&xamples")
         self.training_menu = bar.addMenu("&Training")
         self.play_action = self._action(self.training_menu, "Play / pause", s.toggle_play, "Space", "Start or stop training")
         self.step_action = self._action(self.training_menu, "Step one epoch", lambda: s.step(1), "Right", "Train exactly one epoch")
@@ -331,6 +364,28 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(self, "Backprop Playground",
                           "Design a small network, train it with backpropagation and watch every unit learn.")
+
+    # ----- whole runs --------------------------------------------------------------------
+    def open_preset(self, name: str) -> None:
+        """Load an example (engine.presets): its network, data and settings, fresh weights."""
+        from engine.presets import get_preset
+
+        preset = get_preset(name)
+        trainer = preset.make_trainer()
+        self.session.adopt(trainer, trainer.data.source or {"kind": "preset", "name": name}, preset_name=name)
+        self.show_message("info", f"{preset.title}: {preset.description}")
+
+    def replay(self, snapshot: Snapshot | None) -> None:
+        """Show an earlier epoch in every view (training pauses); None = back to the live state."""
+        from .extensions import replay_targets
+
+        if snapshot is not None:
+            self.session.pause()
+        shown = snapshot if snapshot is not None else self.session.latest
+        if shown is None:
+            return
+        for show in replay_targets(self):
+            show(shown)
 
     # ----- messages -----------------------------------------------------------------------
     def show_message(self, kind: str, text: str) -> None:

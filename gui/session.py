@@ -47,6 +47,23 @@ def dataset_from_source(source: dict[str, Any]) -> Dataset:
     return general(source)
 
 
+def fitted_spec(spec: NetworkSpec, data: Dataset) -> NetworkSpec | None:
+    """`spec` with its inputs and outputs resized to fit `data` (hidden layers kept), or None
+    when the network is not a plain stack with one input group."""
+    if len(spec.inputs) != 1 or not spec.is_plain_stack():
+        return None
+    features = (spec.features or ("x", "y")) if data.planar else None
+    n_in = len(features) if features is not None else data.n_inputs
+    layers = list(spec.layers)
+    layers[-1] = replace(layers[-1], units=data.n_outputs)
+    try:
+        fitted = spec.with_changes(inputs=(replace(spec.inputs[0], size=n_in),), layers=tuple(layers), features=features)
+        check_compatible(fitted, data)
+    except (SpecError, ValueError):
+        return None
+    return fitted
+
+
 class _Edit(QUndoCommand):
     """Set one part of the document to a new value; undo sets it back."""
 
@@ -94,6 +111,7 @@ class Session(QObject):
         self._playing = False
         self._speed: float | None = None
         self.latest: Snapshot | None = None
+        self.preset_name: str | None = None  # the example the current run came from, if any
         self.frames = 0  # snapshots handed to the views
         trainer = Trainer(self._spec, self._dataset, copy.deepcopy(self._settings))
         trainer.record()
@@ -187,15 +205,27 @@ class Session(QObject):
         s = self.settings
         return self.edit_settings(replace(s, optimizer=replace(s.optimizer, **changes)), text, merge)
 
-    def edit_source(self, source: dict[str, Any], text: str = "Change data", merge: bool = False) -> bool:
+    def edit_source(self, source: dict[str, Any], text: str = "Change data", merge: bool = False,
+                    adapt_network: bool = False) -> bool:
+        """New data (undoable). With adapt_network, a network whose inputs or outputs do not
+        fit the new data is resized to fit (hidden layers kept) in the same undo step."""
         try:
             data = dataset_from_source(source)
-            check_compatible(self._spec, data)
-        except (ValueError, KeyError) as exc:
-            self.message.emit("error", str(exc))
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            self.message.emit("error", f"Cannot use this data: {exc}")
             return False
         if source == self._source:
             return False
+        try:
+            check_compatible(self._spec, data)
+        except SpecError as exc:
+            spec = fitted_spec(self._spec, data) if adapt_network else None
+            if spec is None:
+                self.message.emit("error", str(exc))
+                return False
+            self.undo_stack.push(_Edit(self._apply_run, (self._spec, dict(self._source)), (spec, dict(source)), text))
+            self.message.emit("info", f"The network now has {spec.n_inputs} inputs and {spec.n_outputs} outputs to fit the data.")
+            return True
         key = self.MERGE_DATA if merge else -1
         self.undo_stack.push(_Edit(self._apply_source, dict(self._source), dict(source), text, key))
         return True
@@ -233,11 +263,23 @@ class Session(QObject):
         self.sourceChanged.emit(self.source)
         self.dataChanged.emit(self._dataset)
 
+    def _apply_run(self, run: tuple[NetworkSpec, dict[str, Any]]) -> None:
+        """Spec and data together (one of them alone would not fit the other)."""
+        spec, source = run
+        self._spec = spec
+        self._source = dict(source)
+        self._dataset = dataset_from_source(source)
+        self.worker.set_run(spec, self._dataset)
+        self.specChanged.emit(spec)
+        self.sourceChanged.emit(self.source)
+        self.dataChanged.emit(self._dataset)
+
     # ----- whole runs (presets, opened projects): not undoable, clears the stack -----------
-    def adopt(self, trainer: Trainer, source: dict[str, Any] | None = None) -> None:
+    def adopt(self, trainer: Trainer, source: dict[str, Any] | None = None, preset_name: str | None = None) -> None:
         """Make `trainer` the current run: its spec, data and settings become the document."""
         self.pause()
         self.undo_stack.clear()
+        self.preset_name = preset_name
         self._spec = trainer.spec
         self._settings = copy.deepcopy(trainer.settings)
         self._dataset = trainer.data

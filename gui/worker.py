@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from engine import fastchunk
 from engine.datasets import Dataset
 from engine.network import Network
 from engine.snapshot import Snapshot
@@ -130,6 +131,10 @@ class TrainingWorker:
         """New data: training restarts from fresh weights (as the browser playground does)."""
         self._send("data", data)
 
+    def set_run(self, spec: NetworkSpec, data: Dataset) -> None:
+        """A new network and new data at once (fresh weights): e.g. imported data of another shape."""
+        self._send("run", spec, data)
+
     def set_weight(self, layer: int, source: int, row: int, col: int, value: float) -> None:
         self._send("weight", layer, source, row, col, float(value))
 
@@ -178,6 +183,11 @@ class TrainingWorker:
         return 0.0
 
     def _run(self) -> None:
+        self._maybe_publish()  # the first picture before anything slow
+        try:
+            fastchunk.warm_up()  # compile (or load) the training kernels here, not on first play
+        except Exception as exc:  # training still works epoch by epoch
+            self._report("info", f"fast training path unavailable: {exc}")
         while True:
             with self._cond:
                 while not self._commands and not self._stop:
@@ -228,7 +238,7 @@ class TrainingWorker:
             return
         start = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported below
-            done = t.step(n)
+            done = fastchunk.step(t, n)  # = t.step(n), holding the GIL once per chunk
         t.record()
         elapsed = time.perf_counter() - start
         self.seconds_training += elapsed
@@ -339,6 +349,14 @@ class TrainingWorker:
         old = self._trainer
         new = Trainer(old.spec, data, old.settings, history_limit=old.history.limit)
         new.epoch_hook = old.epoch_hook
+        new.record()
+        self._trainer = new
+        self._restart_pacing()
+        self._dirty = True
+
+    def _do_run(self, spec: NetworkSpec, data: Dataset) -> None:
+        old = self._trainer
+        new = Trainer(spec, data, old.settings, history_limit=old.history.limit)
         new.record()
         self._trainer = new
         self._restart_pacing()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from engine.snapshot import Snapshot
 from engine.spec import NetworkSpec
 
-from .colors import LUT, to_unit_range
+from .colors import LUT, ZERO, to_unit_range
 
 GAP = 0.14  # gap between cells, as a fraction of a cell
 LABEL = 0.32  # height of the label band above each layer, as a fraction of a cell
@@ -25,7 +25,7 @@ class UnitMapsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.canvas = pg.GraphicsLayoutWidget()
-        self.canvas.setBackground("w")
+        self.canvas.setBackground(ZERO)  # the colour of a zero value: cell gaps disappear
         self.view = self.canvas.addViewBox(lockAspect=True, enableMouse=False, invertY=True)
         self.view.setMenuEnabled(False)
         self.view.disableAutoRange()

@@ -13,10 +13,11 @@ from gui.panels.controls import SPEEDS
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window(qtbot, tmp_path, monkeypatch):
     make_application([])
     settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, grid_resolution=24, restore_layout=False)
+    monkeypatch.setenv("BPP_RECOVERY_PATH", str(tmp_path / "recovery.json"))
+    w = MainWindow(settings=settings, grid_resolution=24, restore_layout=False, files=False)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
@@ -199,19 +200,84 @@ def test_incompatible_edit_is_refused_with_one_message(qtbot, window):
 def test_layout_is_saved_and_restored(qtbot, tmp_path):
     make_application([])
     path = str(tmp_path / "layout.ini")
-    w = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat), grid_resolution=16)
+    w = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat), grid_resolution=16, files=False)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
     w.docks["lossDock"].hide()
     w.close()
-    w2 = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat), grid_resolution=16)
+    w2 = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat), grid_resolution=16, files=False)
     qtbot.addWidget(w2)
     w2.show()
     qtbot.waitExposed(w2)
     assert not w2.docks["lossDock"].isVisible()
     assert w2.docks["outputDock"].isVisible()
     w2.close()
+
+
+def test_examples_menu_opens_a_1986_experiment(qtbot, window):
+    action = next(a for a in window.examples_menu.actions() if a.text().startswith("XOR, 2-2-1"))
+    action.trigger()
+    s = window.session
+    assert s.preset_name == "xor-2-2-1" and s.spec.features is None and not s.dataset.planar
+    assert s.undo_stack.count() == 0
+    s.step(3)
+    qtbot.waitUntil(lambda: s.latest.spec == s.spec and s.latest.epoch == 3, timeout=10000)
+    assert window.output_plot.note.toPlainText()  # "needs a 2-D dataset", not a stale picture
+    assert window.docks["patternsDock"].widget() is not None
+
+
+def test_replay_shows_an_earlier_epoch_then_live_again(qtbot, window):
+    s = window.session
+    early = s.latest
+    s.step(40)
+    qtbot.waitUntil(lambda: s.latest.epoch == 40, timeout=10000)
+    window.replay(early)
+    out = early.spec.layers[-1].name
+    np.testing.assert_array_equal(window.output_plot.image_array(), early.grids[out][0])
+    window.replay(None)
+    np.testing.assert_array_equal(window.output_plot.image_array(), s.latest.grids[out][0])
+
+
+def test_imported_csv_of_another_shape_resizes_the_network(qtbot, window, tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 3))
+    y = (x.sum(axis=1) > 0).astype(int)
+    path = tmp_path / "three.csv"
+    path.write_text("a,b,c,label\n" + "".join(f"{p[0]:.4f},{p[1]:.4f},{p[2]:.4f},{t}\n" for p, t in zip(x, y)))
+    s = window.session
+    assert s.edit_source({"kind": "csv", "path": str(path), "test_ratio": 0.25, "seed": 0}, "Import", adapt_network=True)
+    assert s.spec.n_inputs == 3 and s.spec.features is None and s.dataset.n_inputs == 3
+    s.step(2)
+    qtbot.waitUntil(lambda: s.latest.spec == s.spec and s.latest.epoch == 2, timeout=10000)
+    s.undo_stack.undo()
+    assert s.dataset.name == "xor" and s.spec.features == ("x", "y")
+    qtbot.waitUntil(lambda: s.latest.spec == s.spec, timeout=10000)
+
+
+def test_file_menu_saves_and_opens_the_current_work(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setenv("BPP_RECOVERY_PATH", str(tmp_path / "recovery.json"))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    make_application([])
+    w = MainWindow(settings=QSettings(str(tmp_path / "l.ini"), QSettings.Format.IniFormat), grid_resolution=16,
+                   restore_layout=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.session.latest is not None, timeout=10000)
+    assert w.files is not None and any("Save" in a.text() for a in w.file_menu.actions())
+    w.session.step(12)
+    qtbot.waitUntil(lambda: w.session.latest.epoch == 12, timeout=10000)
+    saved = w.session.latest.params
+    assert w.files.save_to(tmp_path / "work.json")
+    w.session.reset()
+    qtbot.waitUntil(lambda: w.session.latest.epoch == 0, timeout=10000)
+    assert w.files.open_path(tmp_path / "work.json")
+    qtbot.waitUntil(lambda: w.session.latest.epoch == 12, timeout=10000)
+    np.testing.assert_array_equal(w.session.latest.params, saved)
+    w.close()
+    assert not w.session.worker.alive
 
 
 def test_every_control_explains_itself(window):
