@@ -95,7 +95,8 @@ def grid_to_image(grid: np.ndarray, levels: tuple[float, float]) -> QImage:
     """(res, res) float map, row index = y, to a QImage with y pointing up."""
     lo, hi = levels
     g = np.nan_to_num(np.asarray(grid, dtype=np.float32)[::-1], nan=(lo + hi) / 2)
-    idx = np.clip((g - lo) * (255.0 / (hi - lo)), 0, 255).astype(np.uint8)
+    g = np.clip(g, lo, hi)  # also tames the huge values of a diverged network
+    idx = ((g - lo) * (255.0 / (hi - lo))).astype(np.uint8)
     rgba = np.ascontiguousarray(LUT[idx])
     h, w = idx.shape
     img = QImage(rgba.data, w, h, 4 * w, QImage.Format.Format_ARGB32)

@@ -47,7 +47,8 @@ class UnitNode(QGraphicsItem):
         self.image = colors.grid_to_image(grid[::step, ::step], colors.levels_for(self.activation))
         self._grid = grid
         self._large = None
-        self.value_range = (float(np.nanmin(grid)), float(np.nanmax(grid)))
+        finite = grid[np.isfinite(grid)]
+        self.value_range = (float(finite.min()), float(finite.max())) if finite.size else None
         self.update()
 
     def large_image(self) -> QImage | None:

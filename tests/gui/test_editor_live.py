@@ -190,3 +190,16 @@ def test_big_layers_are_capped(qtbot):
     assert len(bundle.points) == len(editor.scene.input_columns[0].units) * len(col.units)
     click(qtbot, editor, view_point(editor, col.plus_button))
     assert editor.spec.layers[0].units == 301
+
+
+def test_diverged_values_draw_without_warnings(qtbot, trained):
+    import warnings
+
+    spec, _, snap = trained
+    editor = make_editor(qtbot, spec)
+    wild = with_weight(with_grid(with_grid(snap, "h1", 0, np.inf), "h1", 1, np.nan), 0, 0, 0, 0, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        editor.show_snapshot(wild)
+        editor.view.grab()
+    assert editor.scene.layer_columns[0].units[0].image is not None
