@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .scene import EditorScene
 
 W = COLUMN_WIDTH
+PILL_POINTS = 9.0
+UNITS_POINTS = 8.5
 
 
 def _font(size: float, bold: bool = False) -> QFont:
@@ -62,7 +64,7 @@ class ButtonItem(QGraphicsItem):
             painter.setPen(QPen(fill.darker(150) if self._hover else colors.HEADER_BORDER, 1))
             painter.drawRoundedRect(r, 5, 5)
         painter.setPen(colors.DANGER if (self.danger and self._hover) else colors.TEXT)
-        painter.setFont(_font(9.5 if self.pill else 11, bold=not self.pill))
+        painter.setFont(_font(PILL_POINTS if self.pill else 11, bold=not self.pill))
         painter.drawText(r, Qt.AlignmentFlag.AlignCenter, self.text)
 
     def hoverEnterEvent(self, event) -> None:
@@ -181,7 +183,7 @@ class NodeColumn(QGraphicsItem):
         self.setPos(place.x, place.top)
         self.setZValue(1)
         self.port = PortItem(self)
-        self.port.setPos(W / 2, -4)
+        self.port.setPos(W / 2, -HEADER_HEIGHT + 14)
 
     def _scene(self) -> "EditorScene":
         return self.scene()  # type: ignore[return-value]
@@ -275,7 +277,7 @@ class LayerColumn(NodeColumn):
         self._drag: interactions.ReorderDrag | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, not is_output)
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
-        x = W / 2 - 4
+        x = W / 2 - 10  # clear of the port on the border
         self.remove_button = self.plus_button = self.minus_button = None
         if not is_output:
             x -= 18
@@ -289,13 +291,15 @@ class LayerColumn(NodeColumn):
             self.minus_button = ButtonItem("−", "Remove a unit", lambda: self._scene().request_resize(self.index, self.layer.units - 1), self)
             self.minus_button.setPos(x, -HEADER_HEIGHT + 5)
         if is_output:
-            x -= 44
+            x -= 48
         self._title_w = x - (-W / 2 + 8) - 2
-        units_text = f"{layer.units} unit{'s' if layer.units != 1 else ''} ·"
-        fm = QFontMetricsF(_font(9))
-        self._units_text = units_text
+        fm = QFontMetricsF(_font(UNITS_POINTS))
         act_text = header_name(layer.activation) + " ▾"
-        act_w = QFontMetricsF(_font(9.5)).horizontalAdvance(act_text) + 10
+        act_w = QFontMetricsF(_font(PILL_POINTS)).horizontalAdvance(act_text) + 9
+        units_text = f"{layer.units} unit{'s' if layer.units != 1 else ''} ·"
+        if 8 + fm.horizontalAdvance(units_text) + 4 + act_w > W - 6:
+            units_text = f"{layer.units} ·"  # narrow header: the tooltip still says "units"
+        self._units_text = units_text
         self.activation_button = ButtonItem(act_text, "Choose this layer's activation function",
                                             lambda: self._scene().request_activation_menu(self), self,
                                             width=act_w, pill=True)
@@ -311,10 +315,10 @@ class LayerColumn(NodeColumn):
 
     def _paint_subtitle(self, painter: QPainter) -> None:
         painter.setPen(colors.TEXT_DIM)
-        painter.setFont(_font(9))
+        painter.setFont(_font(UNITS_POINTS))
         painter.drawText(QRectF(-W / 2 + 8, -HEADER_HEIGHT + 27, W - 16, 20), Qt.AlignmentFlag.AlignVCenter, self._units_text)
         if self.is_output:
-            tag = QRectF(W / 2 - 52, -HEADER_HEIGHT + 6, 46, 16)
+            tag = QRectF(W / 2 - 58, -HEADER_HEIGHT + 6, 46, 16)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(colors.ACCENT.red(), colors.ACCENT.green(), colors.ACCENT.blue(), 30))
             painter.drawRoundedRect(tag, 5, 5)

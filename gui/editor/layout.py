@@ -12,8 +12,8 @@ from engine.spec import NetworkSpec
 UNIT = 40.0  # thumbnail side (columns of up to COMPACT_FROM - 1 units)
 PITCH = 50.0  # vertical distance between unit centres
 COMPACT = ((10, 40.0, 50.0), (20, 30.0, 37.0), (1 << 30, 22.0, 27.0))  # (max rows, side, pitch)
-COLUMN_WIDTH = 140.0
-COLUMN_SPACING = 236.0
+COLUMN_WIDTH = 136.0
+COLUMN_SPACING = 210.0
 HEADER_HEIGHT = 54.0
 HANDLE_HEIGHT = 14.0
 GROUP_GAP = 40.0  # between stacked input groups

@@ -48,7 +48,7 @@ class PaletteTile(QWidget):
         self.activation = activation
         self._press: QPoint | None = None
         self._hover = False
-        self.setMinimumSize(QSize(118, 44))
+        self.setMinimumSize(QSize(104, 34))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self.setToolTip(f"Drag onto the canvas between two columns to insert a {ACTIVATIONS[activation].label} layer "
@@ -73,25 +73,19 @@ class PaletteTile(QWidget):
         p.setPen(QPen(colors.SELECTED if self.underMouse() else colors.HEADER_BORDER, 1.2))
         p.setBrush(QColor("#ffffff"))
         p.drawRoundedRect(r, 8, 8)
-        icon = QRectF(r.left() + 8, r.top() + 9, 26, r.height() - 18)
+        icon = QRectF(r.left() + 7, r.top() + 8, 22, r.height() - 16)
         p.setPen(QPen(colors.GRID_MAJOR, 1))
         p.drawLine(QPointF(icon.left(), icon.center().y()), QPointF(icon.right(), icon.center().y()))
         p.setPen(QPen(colors.POSITIVE, 2))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawPath(self._curve(icon))
         f = QFont()
-        f.setPointSizeF(9.5)
+        f.setPointSizeF(8.5)
         f.setBold(True)
         p.setFont(f)
         p.setPen(colors.TEXT)
-        p.drawText(QRectF(icon.right() + 8, r.top() + 4, r.width() - 44, 18), Qt.AlignmentFlag.AlignVCenter,
-                   tile_name(self.activation))
-        f.setBold(False)
-        f.setPointSizeF(8.5)
-        p.setFont(f)
-        p.setPen(colors.TEXT_DIM)
-        p.drawText(QRectF(icon.right() + 8, r.top() + 21, r.width() - 44, 16), Qt.AlignmentFlag.AlignVCenter,
-                   f"dense · {DEFAULT_NEW_UNITS} units")
+        p.drawText(QRectF(icon.right() + 7, r.top(), r.right() - icon.right() - 9, r.height()),
+                   Qt.AlignmentFlag.AlignVCenter, tile_name(self.activation))
         p.end()
 
     def mime_data(self) -> QMimeData:
@@ -133,15 +127,17 @@ class LayerPalette(QFrame):
         self.setObjectName("layerPalette")
         self.setStyleSheet("#layerPalette { background: #f3f5f8; border-right: 1px solid #dde1e7; }")
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(8, 10, 8, 10)
-        lay.setSpacing(6)
+        lay.setContentsMargins(6, 8, 6, 8)
+        lay.setSpacing(5)
+        self.setFixedWidth(132)
         title = QLabel("Layers")
         f = title.font()
         f.setBold(True)
         f.setPointSizeF(10.5)
         title.setFont(f)
         lay.addWidget(title)
-        hint = QLabel("Drag onto the canvas,\nbetween two columns")
+        hint = QLabel(f"Dense layers of {DEFAULT_NEW_UNITS} units: drag one between two columns")
+        hint.setWordWrap(True)
         hint.setStyleSheet("color: #78838c; font-size: 8.5pt;")
         lay.addWidget(hint)
         self.tiles: dict[str, PaletteTile] = {}
@@ -151,6 +147,8 @@ class LayerPalette(QFrame):
             lay.addWidget(tile)
             self.tiles[act] = tile
         lay.addStretch(1)
-        tips = QLabel("Drag a port ● onto a later\nlayer to connect it.\nRight-click lines to\nremove a connection.")
+        tips = QLabel("Drag a port ● onto a later layer to connect it. Right-click lines to remove "
+                      "a connection. Click a line to type a weight.")
+        tips.setWordWrap(True)
         tips.setStyleSheet("color: #78838c; font-size: 8.5pt;")
         lay.addWidget(tips)

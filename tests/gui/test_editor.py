@@ -156,7 +156,7 @@ def test_activation_menu(qtbot, monkeypatch):
     assert rec.last.layers[0].activation == "leaky_relu"
     assert "Softmax" not in offered[0]  # hidden layers are never offered softmax
     settle()
-    assert editor.scene.layer_columns[0].activation_button.text.startswith("leaky ReLU")
+    assert editor.scene.layer_columns[0].activation_button.text.startswith("LReLU")
 
 
 def test_click_feature_toggles_it(qtbot):
