@@ -176,10 +176,16 @@ def _run(args: argparse.Namespace) -> int:
             if not window.grab().save(args.screenshot):
                 print(f"could not save the screenshot to {args.screenshot}", file=sys.stderr)
         rate = epochs / seconds if seconds > 0 else 0.0
-        kept = rate / reference if reference > 0 else float("nan")
+        # the machine's load can change during the run: compare with headless before and after
+        state["after"] = headless_rate(args) if epochs else reference
+        base = 0.5 * (reference + state["after"])
+        kept = rate / base if base > 0 else float("nan")
+        worker = session.worker
         if snap is not None and snap.diverged:
             print(snap.diverged)
-        print(f"headless_epochs_per_s={reference:.0f} window_epochs_per_s={rate:.0f} kept={kept:.0%} "
+        per_snapshot = 1000 * worker.seconds_snapshots / max(worker.snapshots_made, 1)
+        print(f"headless_epochs_per_s={base:.0f} (before {reference:.0f}, after {state['after']:.0f}) "
+              f"window_epochs_per_s={rate:.0f} kept={kept:.0%} snapshot_ms={per_snapshot:.2f} "
               f"train_loss={snap.train_loss if snap else float('nan'):.4g}")
         print(f"epochs={epochs} frames={frames} fps={frames / seconds if seconds > 0 else 0:.1f} "
               f"ui_latency_p99_ms={p99:.1f} boundary_redraws={redraws} seconds={seconds:.2f}", flush=True)

@@ -88,11 +88,26 @@ class WindowProject:
         self.window.session.edit_source(source, "Import data", adapt_network=True)
 
     def progress_marker(self) -> object:
+        """Training since the last save counts as unsaved work (epoch 0 = nothing trained yet)."""
         snap = self.window.session.latest
-        return None if snap is None else snap.epoch
+        return 0 if snap is None else snap.epoch
 
 
 def install_files(window: "MainWindow") -> None:
+    try:  # the files part's own wiring, when it provides one
+        from .files.window_link import attach_to_main_window
+    except ImportError:
+        attach_to_main_window = None
+    if attach_to_main_window is not None:
+        window.files = attach_to_main_window(window)
+        tours = [a for a in window.help_menu.actions() if a.text().replace("&", "") == "Welcome tour"]
+        for extra in tours[1:]:  # it adds its own tour entry; keep one
+            window.help_menu.removeAction(extra)
+        return
+    install_files_fallback(window)
+
+
+def install_files_fallback(window: "MainWindow") -> None:
     from .files import FileController, install_csv_drop
 
     project = WindowProject(window)

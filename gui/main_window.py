@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         `files`: include the File menu's save/open (whose unsaved-work prompt is modal)."""
         super().__init__()
         apply_theme(self)
-        self.setWindowTitle("Backprop Playground")
+        self.setWindowTitle("Backprop Playground[*]")  # [*]: the unsaved-changes mark
         self.setObjectName("mainWindow")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.qsettings = settings if settings is not None else QSettings()
@@ -352,14 +352,32 @@ class MainWindow(QMainWindow):
         self._action(self.view_menu, "Reset layout", self.reset_layout)
         self.help_menu = bar.addMenu("&Help")
         self._action(self.help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(self.help_menu, "Welcome tour", self.show_tour)
         self._action(self.help_menu, "About", self._about)
 
     def show_shortcuts(self) -> None:
+        try:
+            from .dialogs import ShortcutsDialog  # built from every QAction: cannot go stale
+        except ImportError:
+            ShortcutsDialog = None
+        if ShortcutsDialog is not None:
+            self._shortcut_box = ShortcutsDialog.for_window(self)
+            self._shortcut_box.setModal(False)
+            self._shortcut_box.show()
+            return
         rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{w}</td></tr>" for k, w in self.shortcuts)
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>", parent=self)
         box.setModal(False)
         box.show()
         self._shortcut_box = box
+
+    def show_tour(self) -> None:
+        try:
+            from .dialogs import FirstRunTour
+        except ImportError:
+            return
+        self._tour = FirstRunTour(self)
+        self._tour.open()
 
     def _about(self) -> None:
         QMessageBox.about(self, "Backprop Playground",

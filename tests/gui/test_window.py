@@ -294,3 +294,13 @@ def test_every_control_explains_itself(window):
 
 
 from PySide6.QtWidgets import QWidget as QWidgetBase  # noqa: E402
+
+
+def test_help_lists_the_training_shortcuts(qtbot, window):
+    window.show_shortcuts()
+    box = window._shortcut_box
+    qtbot.addWidget(box)
+    texts = " ".join(box.table.item(r, c).text() for r in range(box.table.rowCount()) for c in range(2))
+    for needed in ("Play / pause", "Space", "Step one epoch", "Right", "Reset", "Undo", "Ctrl+Z"):
+        assert needed in texts
+    box.close()
