@@ -112,8 +112,29 @@ def layer_views(t: Trainer, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarr
     return [(flat[lo.weight_slices[0]].reshape(lo.fan_ins[0], lo.units), flat[lo.bias_slice]) for lo in t.network.layouts]
 
 
+def stacked_view(t: Trainer, flat: np.ndarray, i: int) -> np.ndarray:
+    """[W; b] of layer i as one (fan_in + 1, units) view (bias follows weights in `flat`)."""
+    lo = t.network.layouts[i]
+    return flat[lo.weight_slices[0].start : lo.bias_slice.stop].reshape(lo.fan_ins[0] + 1, lo.units)
+
+
 # ----- (a) hand-fused NumPy loops, one per network -------------------------------------
-def fused_tanh_2_hidden(t: Trainer, order: str = "C") -> tuple[Callable[[int], None], np.ndarray]:
+# Three memory layouts are tried and the fastest counts as the limit: "C" (row-major),
+# "F" (unit-major), "F1" (unit-major with a column of ones after each hidden layer's
+# activations, so the next layer's bias rides in its matrix product, as the engine does).
+LAYOUTS = ("C", "F", "F1")
+
+
+def _hidden(n: int, units: int, layout: str) -> tuple[np.ndarray, np.ndarray]:
+    """(buffer, its (n, units) activation view)."""
+    if layout == "F1":
+        buf = np.ones((n, units + 1), order="F")
+        return buf, buf[:, :units]
+    buf = np.empty((n, units), order=layout)
+    return buf, buf
+
+
+def fused_tanh_2_hidden(t: Trainer, layout: str = "C") -> tuple[Callable[[int], None], np.ndarray]:
     """tanh-tanh-tanh, squared error (mean), plain SGD: every buffer allocated once."""
     x, y = t.x_train, t.y_train
     n = len(x)
@@ -121,32 +142,67 @@ def fused_tanh_2_hidden(t: Trainer, order: str = "C") -> tuple[Callable[[int], N
     g = np.empty_like(p)
     (w1, b1), (w2, b2), (w3, b3) = layer_views(t, p)
     (gw1, gb1), (gw2, gb2), (gw3, gb3) = layer_views(t, g)
-    a1, a2, a3 = (np.empty((n, w.shape[1]), order=order) for w in (w1, w2, w3))
-    d1, d2, d3 = (np.empty_like(a) for a in (a1, a2, a3))
-    t1, t2 = np.empty_like(a1), np.empty_like(a2)
+    aug = layout == "F1"
+    w2b, w3b, g2b, g3b = stacked_view(t, p, 1), stacked_view(t, p, 2), stacked_view(t, g, 1), stacked_view(t, g, 2)
+    order = "F" if aug else layout
+    h1, a1 = _hidden(n, w1.shape[1], layout)
+    h2, a2 = _hidden(n, w2.shape[1], layout)
+    a3 = np.empty((n, 1), order=order)
+    d1, d2, d3 = (np.empty(a.shape, order=order) for a in (a1, a2, a3))
+    t1, t2 = np.empty_like(d1), np.empty_like(d2)
     w3_row = w3.T  # one output: dE/da2 is an outer product, cheaper by broadcasting
     ones = np.ones(n)  # bias gradients as BLAS products: faster than sums over axis 0
 
     def run(epochs: int) -> None:
         for _ in range(epochs):
-            np.matmul(x, w1, out=a1); np.add(a1, b1, out=a1); np.tanh(a1, out=a1)
-            np.matmul(a1, w2, out=a2); np.add(a2, b2, out=a2); np.tanh(a2, out=a2)
-            np.matmul(a2, w3, out=a3); np.add(a3, b3, out=a3); np.tanh(a3, out=a3)
+            np.matmul(x, w1, out=a1)
+            np.add(a1, b1, out=a1)
+            np.tanh(a1, out=a1)
+            if aug:
+                np.matmul(h1, w2b, out=a2)
+            else:
+                np.matmul(a1, w2, out=a2)
+                np.add(a2, b2, out=a2)
+            np.tanh(a2, out=a2)
+            if aug:
+                np.matmul(h2, w3b, out=a3)
+            else:
+                np.matmul(a2, w3, out=a3)
+                np.add(a3, b3, out=a3)
+            np.tanh(a3, out=a3)
             np.subtract(a3, y, out=d3)
             loss = 0.5 * float(np.vdot(d3, d3)) / n  # noqa: F841  (computed, as the engine does)
-            np.multiply(a3, a3, out=a3); np.subtract(1.0, a3, out=a3); np.multiply(d3, a3, out=d3); np.divide(d3, n, out=d3)
-            np.matmul(a2.T, d3, out=gw3); np.matmul(ones, d3, out=gb3)
-            np.multiply(d3, w3_row, out=d2); np.multiply(a2, a2, out=t2); np.subtract(1.0, t2, out=t2); np.multiply(d2, t2, out=d2)
-            np.matmul(a1.T, d2, out=gw2); np.matmul(ones, d2, out=gb2)
-            np.matmul(d2, w2.T, out=d1); np.multiply(a1, a1, out=t1); np.subtract(1.0, t1, out=t1); np.multiply(d1, t1, out=d1)
-            np.matmul(x.T, d1, out=gw1); np.matmul(ones, d1, out=gb1)
+            np.multiply(a3, a3, out=a3)
+            np.subtract(1.0, a3, out=a3)
+            np.multiply(d3, a3, out=d3)
+            np.divide(d3, n, out=d3)
+            if aug:
+                np.matmul(h2.T, d3, out=g3b)
+            else:
+                np.matmul(a2.T, d3, out=gw3)
+                np.matmul(ones, d3, out=gb3)
+            np.multiply(d3, w3_row, out=d2)
+            np.multiply(a2, a2, out=t2)
+            np.subtract(1.0, t2, out=t2)
+            np.multiply(d2, t2, out=d2)
+            if aug:
+                np.matmul(h1.T, d2, out=g2b)
+            else:
+                np.matmul(a1.T, d2, out=gw2)
+                np.matmul(ones, d2, out=gb2)
+            np.matmul(d2, w2.T, out=d1)
+            np.multiply(a1, a1, out=t1)
+            np.subtract(1.0, t1, out=t1)
+            np.multiply(d1, t1, out=d1)
+            np.matmul(x.T, d1, out=gw1)
+            np.matmul(ones, d1, out=gb1)
             np.multiply(g, -LR, out=g)
             np.add(p, g, out=p)
 
     return run, p
 
 
-def fused_tanh_softmax(t: Trainer, order: str = "C") -> tuple[Callable[[int], None], np.ndarray]:
+def fused_tanh_softmax(t: Trainer, layout: str = "C") -> tuple[Callable[[int], None], np.ndarray]:
     """tanh hidden layer, softmax output, cross-entropy (mean), plain SGD."""
     x, y = t.x_train, t.y_train
     n = len(x)
@@ -154,21 +210,43 @@ def fused_tanh_softmax(t: Trainer, order: str = "C") -> tuple[Callable[[int], No
     g = np.empty_like(p)
     (w1, b1), (w2, b2) = layer_views(t, p)
     (gw1, gb1), (gw2, gb2) = layer_views(t, g)
-    h, o = np.empty((n, w1.shape[1]), order=order), np.empty((n, w2.shape[1]), order=order)
-    dh, col = np.empty_like(h), np.empty((n, 1))
+    aug = layout == "F1"
+    w2b, g2b = stacked_view(t, p, 1), stacked_view(t, g, 1)
+    order = "F" if aug else layout
+    hb, h = _hidden(n, w1.shape[1], layout)
+    o = np.empty((n, w2.shape[1]), order=order)
+    dh, col = np.empty(h.shape, order=order), np.empty((n, 1))
     ones = np.ones(n)
 
     def run(epochs: int) -> None:
         for _ in range(epochs):
-            np.matmul(x, w1, out=h); np.add(h, b1, out=h); np.tanh(h, out=h)
-            np.matmul(h, w2, out=o); np.add(o, b2, out=o)
-            np.max(o, axis=1, keepdims=True, out=col); np.subtract(o, col, out=o); np.exp(o, out=o)
-            np.sum(o, axis=1, keepdims=True, out=col); np.divide(o, col, out=o)
+            np.matmul(x, w1, out=h)
+            np.add(h, b1, out=h)
+            np.tanh(h, out=h)
+            if aug:
+                np.matmul(hb, w2b, out=o)
+            else:
+                np.matmul(h, w2, out=o)
+                np.add(o, b2, out=o)
+            np.max(o, axis=1, keepdims=True, out=col)
+            np.subtract(o, col, out=o)
+            np.exp(o, out=o)
+            np.sum(o, axis=1, keepdims=True, out=col)
+            np.divide(o, col, out=o)
             loss = -float(np.vdot(y, np.log(np.maximum(o, 1e-12)))) / n  # noqa: F841
-            np.subtract(o, y, out=o); np.divide(o, n, out=o)  # dE/dz of softmax + cross-entropy
-            np.matmul(h.T, o, out=gw2); np.matmul(ones, o, out=gb2)
-            np.matmul(o, w2.T, out=dh); np.multiply(h, h, out=h); np.subtract(1.0, h, out=h); np.multiply(dh, h, out=dh)
-            np.matmul(x.T, dh, out=gw1); np.matmul(ones, dh, out=gb1)
+            np.subtract(o, y, out=o)  # dE/dz of softmax + cross-entropy
+            np.divide(o, n, out=o)
+            if aug:
+                np.matmul(hb.T, o, out=g2b)
+            else:
+                np.matmul(h.T, o, out=gw2)
+                np.matmul(ones, o, out=gb2)
+            np.matmul(o, w2.T, out=dh)
+            np.multiply(h, h, out=h)
+            np.subtract(1.0, h, out=h)
+            np.multiply(dh, h, out=dh)
+            np.matmul(x.T, dh, out=gw1)
+            np.matmul(ones, dh, out=gb1)
             np.multiply(g, -LR, out=g)
             np.add(p, g, out=p)
 
@@ -277,8 +355,8 @@ def full_batch_table(torch, threads: int, repeats: int, seconds: float) -> list[
         path = "numba" if fastpath.applicable(engine, engine.batch_size) else "NumPy"
         diffs = []
         engine.step(check_epochs)
-        for order in "CF":
-            run_f, p_f = fused_maker(make_trainer(case, None), order)
+        for layout in LAYOUTS:
+            run_f, p_f = fused_maker(make_trainer(case, None), layout)
             run_f(check_epochs)
             diffs.append(np.abs(p_f - engine.network.params).max())
         if torch is not None:
@@ -288,8 +366,8 @@ def full_batch_table(torch, threads: int, repeats: int, seconds: float) -> list[
         # then speed, each from fresh weights
         engine = make_trainer(case, None)
         r_engine = best_rate(engine.step, repeats, seconds)
-        # the limit: the better of row-major and unit-major (Fortran) buffers
-        r_fused = max(best_rate(fused_maker(make_trainer(case, None), order)[0], repeats, seconds) for order in "CF")
+        # the limit: the best of the three layouts
+        r_fused = max(best_rate(fused_maker(make_trainer(case, None), lay)[0], repeats, seconds) for lay in LAYOUTS)
         r_torch = best_rate(torch_loop(torch, make_trainer(case, None))[0], repeats, seconds) if torch else None
         results.append((case.label, r_engine, r_fused, r_torch))
         rows.append([case.label, f"{fmt(r_engine)} ({path})", fmt(r_fused), fmt(r_torch),

@@ -47,6 +47,10 @@ class ForwardPass:
         return self.activations[self._out]
 
     _out: str = ""
+    # the layer output buffers the activations are views of (see Network._forward_into);
+    # lets backward take the one-product route for gradients when nothing was swapped
+    _bufs: list | None = None
+    _outs: list | None = None
 
 
 @dataclass
@@ -92,6 +96,17 @@ class Network:
         self._dfn = tuple(_delta_kernel(a) for a in self._acts)
         self._out_deriv = _derivative_kernel(self._acts[-1])
         self._workspaces: dict[int, _Workspace] = {}
+        # A layer whose activation is computed in place and which is the only source of a
+        # later layer keeps its output in an (n, units + 1) buffer whose last column is 1.
+        # The later layer then gets z = [a, 1] @ [W; b] and its weight and bias gradients
+        # [a, 1].T @ delta in one BLAS call each (W and b are adjacent in the flat vector).
+        g0 = self._n_groups
+        single = [len(src) == 1 and src[0] >= g0 for src in self._src_idx]
+        feeds = {src[0] - g0 for src, ok in zip(self._src_idx, single) if ok}
+        self._aug: tuple[bool, ...] = tuple(
+            i in feeds and a.name in _IN_PLACE for i, a in enumerate(self._acts)
+        )
+        self._fuse_in: tuple[bool, ...] = tuple(ok and self._aug[src[0] - g0] for src, ok in zip(self._src_idx, single))
         self.params = np.zeros(self.size)
         if params is None:
             self.initialise(spec.seed)
@@ -109,6 +124,10 @@ class Network:
             tuple(p[s].reshape(f, lo.units) for s, f in zip(lo.weight_slices, lo.fan_ins)) for lo in self.layouts
         ]
         self.biases: list[Array] = [p[lo.bias_slice] for lo in self.layouts]
+        self._wb: list[Array | None] = [
+            p[lo.weight_slices[0].start : lo.bias_slice.stop].reshape(lo.fan_ins[0] + 1, lo.units) if fuse else None
+            for lo, fuse in zip(self.layouts, self._fuse_in)
+        ]
 
     def set_params(self, values: Array) -> None:
         """Copy values in; views stay bound to the same buffer."""
@@ -151,8 +170,8 @@ class Network:
         n = len(x)
         acts = self._input_views(x)
         zs = [_buffer(n, lo.units) for lo in self.layouts]
-        bufs = [_buffer(n, lo.units) for lo in self.layouts]
-        self._forward_into(acts, zs, bufs)
+        bufs, outs = self._output_buffers(n)
+        self._forward_into(acts, zs, bufs, outs)
         names = self._node_names
         fp = ForwardPass(
             x,
@@ -160,7 +179,21 @@ class Network:
             {lo.name: z for lo, z in zip(self.layouts, zs)},
         )
         fp._out = self.layouts[-1].name
+        fp._bufs, fp._outs = bufs, outs
         return fp
+
+    def _output_buffers(self, n: int) -> tuple[list[Array], list[Array]]:
+        """Per layer: the buffer its activation lives in, and the (n, units) view of it."""
+        bufs, outs = [], []
+        for lo, aug in zip(self.layouts, self._aug):
+            if aug:
+                buf = np.ones((n, lo.units + 1), order="F")
+                bufs.append(buf)
+                outs.append(buf[:, : lo.units])
+            else:
+                bufs.append(_buffer(n, lo.units))
+                outs.append(bufs[-1])
+        return bufs, outs
 
     def predict(self, x: Array) -> Array:
         return self.forward(x).output
@@ -179,7 +212,13 @@ class Network:
         backs: list[Array | None] = [None] * len(self.layouts)
         back_bufs = [_buffer(n, lo.units) for lo in self.layouts]
         ones = np.ones(n)
-        loss = self._backward_into(acts, zs, y, self._grad_views(grad), deltas, temps, backs, back_bufs, ones)
+        g0 = self._n_groups
+        bufs = fp._bufs
+        if bufs is not None and not all(
+            acts[g0 + i] is fp._outs[i] for i, aug in enumerate(self._aug) if aug
+        ):  # someone swapped an activation: take the plain route, from the arrays given
+            bufs = None
+        loss = self._backward_into(acts, zs, y, self._grad_views(grad), deltas, temps, backs, back_bufs, ones, bufs)
         return BackwardPass(grad, {lo.name: d for lo, d in zip(self.layouts, deltas)}, loss)
 
     def train_gradient(self, x: Array, y: Array, grad: Array) -> float:
@@ -192,7 +231,7 @@ class Network:
         if ws is None:
             if len(self._workspaces) >= 4:  # bounded: at most a few batch sizes in use
                 self._workspaces.clear()
-            ws = self._workspaces[len(x)] = _Workspace(len(x), self.layouts, len(self._node_names))
+            ws = self._workspaces[len(x)] = _Workspace(len(x), self)
         if ws.grad is not grad:
             ws.grad, ws.grad_views = grad, self._grad_views(grad)
         acts = ws.acts
@@ -200,35 +239,47 @@ class Network:
             acts[0] = x
         else:
             acts[: self._n_groups] = [x[:, cols] for cols in self._input_cols.values()]
-        self._forward_into(acts, ws.z, ws.a)
+        self._forward_into(acts, ws.z, ws.bufs, ws.outs)
         backs = ws.backs
         for i in range(len(backs)):
             backs[i] = None
-        return self._backward_into(acts, ws.z, y, ws.grad_views, ws.deltas, ws.temps, backs, ws.back_bufs, ws.ones)
+        return self._backward_into(
+            acts, ws.z, y, ws.grad_views, ws.deltas, ws.temps, backs, ws.back_bufs, ws.ones, ws.bufs
+        )
 
     def _input_views(self, x: Array) -> list[Array]:
         acts: list[Array] = [x[:, cols] for cols in self._input_cols.values()]
         acts.extend([x] * len(self.layouts))  # placeholders, overwritten layer by layer
         return acts
 
-    def _grad_views(self, grad: Array) -> list[tuple[tuple[Array, ...], Array]]:
+    def _grad_views(self, grad: Array) -> list[tuple[tuple[Array, ...], Array, Array | None]]:
+        """Per layer: weight gradient views per source, bias view, and [W; b] view if fused."""
         return [
-            (tuple(grad[s].reshape(f, lo.units) for s, f in zip(lo.weight_slices, lo.fan_ins)), grad[lo.bias_slice])
-            for lo in self.layouts
+            (
+                tuple(grad[s].reshape(f, lo.units) for s, f in zip(lo.weight_slices, lo.fan_ins)),
+                grad[lo.bias_slice],
+                grad[lo.weight_slices[0].start : lo.bias_slice.stop].reshape(lo.fan_ins[0] + 1, lo.units)
+                if fuse else None,
+            )
+            for lo, fuse in zip(self.layouts, self._fuse_in)
         ]
 
-    def _forward_into(self, acts: list[Array], zs: list[Array], bufs: list[Array]) -> None:
+    def _forward_into(self, acts: list[Array], zs: list[Array], bufs: list[Array], outs: list[Array]) -> None:
         """acts[:groups] hold the inputs; fills z and the activation of every layer."""
         g0 = self._n_groups
         for i, (src, ws, b, fwd) in enumerate(zip(self._src_idx, self.weights, self.biases, self._fwd)):
             z = zs[i]
-            np.matmul(acts[src[0]], ws[0], out=z)
-            for s, w in zip(src[1:], ws[1:]):
-                z += acts[s] @ w
-            z += b
-            acts[g0 + i] = fwd(z, bufs[i])
+            wb = self._wb[i]
+            if wb is not None:  # [a, 1] @ [W; b]
+                np.matmul(bufs[src[0] - g0], wb, out=z)
+            else:
+                np.matmul(acts[src[0]], ws[0], out=z)
+                for s, w in zip(src[1:], ws[1:]):
+                    z += acts[s] @ w
+                z += b
+            acts[g0 + i] = fwd(z, outs[i])
 
-    def _backward_into(self, acts, zs, y, grad_views, deltas, temps, backs, back_bufs, ones) -> float:
+    def _backward_into(self, acts, zs, y, grad_views, deltas, temps, backs, back_bufs, ones, bufs) -> float:
         """Fills deltas (dE/dz per layer) and the gradient views; returns the loss."""
         g0, last = self._n_groups, len(self.layouts) - 1
         loss = self._output_delta(acts[g0 + last], zs[last], y, deltas[last], temps[last])
@@ -239,9 +290,13 @@ class Network:
                     d_a = np.zeros_like(zs[idx])
                 self._dfn[idx](d_a, zs[idx], acts[g0 + idx], deltas[idx], temps[idx])
             delta = deltas[idx]
-            gws, gb = grad_views[idx]
+            gws, gb, gwb = grad_views[idx]
+            fused = gwb is not None and bufs is not None
+            if fused:  # [a, 1].T @ delta: weight and bias gradients in one product
+                np.matmul(bufs[self._src_idx[idx][0] - g0].T, delta, out=gwb)
             for s, gw, w in zip(self._src_idx[idx], gws, self.weights[idx]):
-                np.matmul(acts[s].T, delta, out=gw)
+                if not fused:
+                    np.matmul(acts[s].T, delta, out=gw)
                 if s < g0:
                     continue
                 j = s - g0
@@ -252,9 +307,10 @@ class Network:
                         backs[j] = np.matmul(delta, w.T, out=back_bufs[j])
                 else:
                     backs[j] += delta @ w.T
-            # bias gradient = column sums of delta; as a BLAS product with a row of ones it
-            # is several times faster than a reduction over axis 0 for narrow layers
-            np.matmul(ones, delta, out=gb)
+            if not fused:
+                # bias gradient = column sums of delta; as a BLAS product with a row of ones
+                # it is several times faster than a reduction over axis 0 for narrow layers
+                np.matmul(ones, delta, out=gb)
         return loss
 
     def _output_delta(self, a: Array, z: Array, y: Array, delta: Array, tmp: Array) -> float:
@@ -321,6 +377,9 @@ def _sigmoid(z: Array, out: Array) -> Array:
     return e
 
 
+_IN_PLACE = ("tanh", "relu", "sigmoid")  # kernels that write the activation into `out`
+
+
 def _forward_kernel(act: Activation) -> Callable[[Array, Array], Array]:
     kernels = {"tanh": _tanh, "relu": _relu, "linear": _linear, "sigmoid": _sigmoid}
     return kernels.get(act.name, lambda z, out: act.forward(z))
@@ -366,13 +425,14 @@ def _delta_kernel(act: Activation) -> Callable[[Array, Array, Array, Array, Arra
 class _Workspace:
     """Buffers for one batch size, reused by `Network.train_gradient` call after call."""
 
-    def __init__(self, n: int, layouts: tuple[LayerLayout, ...], n_nodes: int) -> None:
+    def __init__(self, n: int, net: Network) -> None:
         def bufs() -> list[Array]:
-            return [_buffer(n, lo.units) for lo in layouts]
+            return [_buffer(n, lo.units) for lo in net.layouts]
 
-        self.z, self.a, self.deltas, self.temps, self.back_bufs = bufs(), bufs(), bufs(), bufs(), bufs()
-        self.acts: list = [None] * n_nodes
-        self.backs: list[Array | None] = [None] * len(layouts)
+        self.z, self.deltas, self.temps, self.back_bufs = bufs(), bufs(), bufs(), bufs()
+        self.bufs, self.outs = net._output_buffers(n)
+        self.acts: list = [None] * len(net._node_names)
+        self.backs: list[Array | None] = [None] * len(net.layouts)
         self.ones = np.ones(n)
         self.grad: Array | None = None
         self.grad_views: list = []
