@@ -91,6 +91,17 @@ def levels_for(activation: str | None) -> tuple[float, float]:
     return LEVELS.get(activation or "", DEFAULT_LEVELS)
 
 
+def pattern_mosaics(values: np.ndarray) -> np.ndarray:
+    """(patterns, units) activations -> (units, side, side) maps, pattern 0 top-left, read
+    row by row; padding is NaN (drawn neutral). Used where there is no input plane."""
+    n, units = values.shape
+    side = max(1, int(np.ceil(np.sqrt(n))))
+    out = np.full((units, side * side), np.nan, dtype=np.float32)
+    out[:, :n] = values.T
+    # grid_to_image puts row 0 at the bottom (y up); flip so pattern 0 lands top-left
+    return out.reshape(units, side, side)[:, ::-1, :]
+
+
 def grid_to_image(grid: np.ndarray, levels: tuple[float, float]) -> QImage:
     """(res, res) float map, row index = y, to a QImage with y pointing up."""
     lo, hi = levels

@@ -250,6 +250,7 @@ class InputColumn(NodeColumn):
         subtitle = f"{size} feature{'s' if size != 1 else ''} on" if feats is not None else f"{size} input{'s' if size != 1 else ''}"
         super().__init__(place, "features" if feats is not None else place.name, subtitle)
         self.features = feats
+        self.size = size
         if feats is None:
             self._add_units(size, None)
             self.row_units = list(self.units)

@@ -117,27 +117,38 @@ class EditorScene(QGraphicsScene):
             if b.layer_index < len(snap.weights) and b.source_index < len(snap.weights[b.layer_index]):
                 b.set_weights(snap.weights[b.layer_index][b.source_index])
         grids = snap.grids or {}
+        pats = snap.pattern_activations or {}
         for i, col in enumerate(self.layer_columns):
             bias = snap.biases[i] if i < len(snap.biases) else None
             if bias is not None and len(bias) != col.layer.units:
                 bias = None
-            g = grids.get(col.layer.name)
-            if g is not None and g.shape[0] != col.layer.units:
-                g = None
+            maps, n = self._maps(grids, pats, col.layer.name, col.layer.units)
             for u in col.units:
                 if bias is not None:
                     u.bias = float(bias[u.index])
-                if g is not None:
-                    u.set_grid(g[u.index])
+                if maps is not None:
+                    u.set_grid(maps[u.index], n)
         for col in self.input_columns:
             if col.features is not None:
                 continue
-            g = grids.get(col.name)
-            if g is not None and g.shape[0] == len(col.units):
+            maps, n = self._maps(grids, pats, col.name, col.size)
+            if maps is not None:
                 for u in col.units:
-                    u.set_grid(g[u.index])
+                    u.set_grid(maps[u.index], n)
         if self.popup.isVisible():
             self.popup.update()
+
+    @staticmethod
+    def _maps(grids: dict, pats: dict, node: str, units: int) -> tuple[np.ndarray | None, int | None]:
+        """Per-unit maps of `node`: over the input plane when the data is 2-D, else over the
+        training patterns (the 1986 paper's "internal representations"); None if stale."""
+        g = grids.get(node)
+        if g is not None:
+            return (g, None) if g.shape[0] == units else (None, None)
+        a = pats.get(node)
+        if a is not None and a.ndim == 2 and a.shape[1] == units:
+            return colors.pattern_mosaics(a), a.shape[0]
+        return None, None
 
     # ----- lookups ----------------------------------------------------------------------
     def column_at(self, pos: QPointF) -> NodeColumn | None:

@@ -34,6 +34,7 @@ class UnitNode(QGraphicsItem):
         self._grid: np.ndarray | None = None  # full-resolution map, drawn only in the popup
         self._large: QImage | None = None
         self.value_range: tuple[float, float] | None = None
+        self.patterns: int | None = None  # map shows training patterns, not the plane
         self.bias: float | None = None
         self._hover = False
         self.setAcceptHoverEvents(True)
@@ -42,8 +43,10 @@ class UnitNode(QGraphicsItem):
         self.setZValue(2)
 
     # ----- data -------------------------------------------------------------------------
-    def set_grid(self, grid: np.ndarray) -> None:
-        step = max(1, int(grid.shape[0] // (2 * self.size)))
+    def set_grid(self, grid: np.ndarray, patterns: int | None = None) -> None:
+        """Show a map: the unit over the input plane, or (patterns=n) over n training patterns."""
+        self.patterns = patterns
+        step = 1 if patterns else max(1, int(grid.shape[0] // (2 * self.size)))
         self.image = colors.grid_to_image(grid[::step, ::step], colors.levels_for(self.activation))
         self._grid = grid
         self._large = None
@@ -55,6 +58,8 @@ class UnitNode(QGraphicsItem):
         """The full-resolution map for the hover card, made on demand."""
         if self._large is None and self._grid is not None:
             self._large = colors.grid_to_image(self._grid, colors.levels_for(self.activation))
+            if self.patterns:  # a few big cells: keep them crisp when scaled up
+                self._large = self._large.scaled(180, 180)
         return self._large
 
     def title(self) -> str:
@@ -67,7 +72,11 @@ class UnitNode(QGraphicsItem):
         if self.value_range is not None:
             lo, hi = self.value_range
             lines.append(f"output: {lo:+.3f} … {hi:+.3f}")
-            lines.append("(over the plane shown)")
+            if self.patterns:
+                lines.append(f"cells: the {self.patterns} training patterns,")
+                lines.append("in order, row by row")
+            else:
+                lines.append("(over the plane shown)")
         return lines
 
     # ----- drawing ----------------------------------------------------------------------
@@ -86,7 +95,8 @@ class UnitNode(QGraphicsItem):
         if self.image is not None:
             painter.save()
             painter.setClipPath(path)
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            # the plane is smooth; pattern cells must stay crisp squares
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not self.patterns)
             painter.drawImage(r, self.image)
             painter.restore()
         else:

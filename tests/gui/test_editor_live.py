@@ -203,3 +203,27 @@ def test_diverged_values_draw_without_warnings(qtbot, trained):
         editor.show_snapshot(wild)
         editor.view.grab()
     assert editor.scene.layer_columns[0].units[0].image is not None
+
+
+def test_without_a_plane_units_show_their_training_patterns(qtbot):
+    """Boolean data (no input plane): each unit's map is its activation per pattern."""
+    from engine.datasets import xor_table
+
+    spec = NetworkSpec.stack(2, [2], output_activation="sigmoid", activation="sigmoid")
+    data = xor_table()
+    snap = Trainer(spec, data).snapshot(RES)
+    assert snap.grids is None and snap.pattern_activations is not None
+    editor = make_editor(qtbot, spec)
+    editor.show_snapshot(snap)
+    acts = np.asarray(snap.pattern_activations["h1"])  # (4 patterns, 2 units)
+    unit = editor.scene.layer_columns[0].units[1]
+    assert unit.patterns == 4
+    img = unit.image  # 2x2 cells, pattern 0 top-left, row by row
+    assert (img.width(), img.height()) == (2, 2)
+    lo, hi = colors.levels_for("sigmoid")
+    for p, (x, y) in enumerate([(0, 0), (1, 0), (0, 1), (1, 1)]):
+        expected = colors.LUT[int((acts[p, 1] - lo) / (hi - lo) * 255)]
+        got = QColor(img.pixel(x, y))
+        assert abs(got.blue() - int(expected[0])) <= 1 and abs(got.red() - int(expected[2])) <= 1
+    inputs = editor.scene.input_columns[0].units
+    assert inputs[0].patterns == 4 and inputs[0].image is not None
