@@ -199,3 +199,20 @@ def test_buffered_gradient_is_bit_identical_to_backward(spec):
         kept = {k: v.copy() for k, v in fp.activations.items()}
         net.train_gradient(x * 2.0, y, grad)
         assert all(np.array_equal(kept[k], fp.activations[k]) for k in kept)
+
+
+def test_backward_from_swapped_activations_uses_the_arrays_given():
+    """A ForwardPass whose activations were replaced is differentiated from what it holds."""
+    spec = NetworkSpec.stack(2, [4, 3], 1, "tanh", "tanh", seed=6)
+    net = Network(spec)
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(9, 2)), rng.uniform(-1, 1, (9, 1))
+    fp = net.forward(x)
+    exact = net.backward(fp, y).gradient
+    fp.activations["h1"] = fp.activations["h1"].copy()  # same values, another array
+    np.testing.assert_allclose(net.backward(fp, y).gradient, exact, rtol=1e-13, atol=1e-15)
+    fp.activations["h2"] = fp.activations["h2"] * 0.0  # what backward is given is what counts
+    zeroed = net.backward(fp, y).gradient
+    lo = net.layouts[2]
+    assert np.all(zeroed[lo.weight_slices[0]] == 0.0)  # dE/dW of the output = h2.T @ delta = 0
+    assert np.any(exact[lo.weight_slices[0]] != 0.0)
