@@ -20,6 +20,7 @@ from .spec_edits import insert_layer
 from .view import EditorView
 
 WEIGHT_LIMIT = 1e6
+MESSAGE_MS = 8000
 
 
 class NetworkEditor(QWidget):
@@ -40,6 +41,10 @@ class NetworkEditor(QWidget):
         self.message_label = QLabel("")
         self.message_label.setStyleSheet("color: #c62828; font-weight: bold;")
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._message_timer = QTimer(self)  # a message fades after a while; the next edit clears it too
+        self._message_timer.setSingleShot(True)
+        self._message_timer.setInterval(MESSAGE_MS)
+        self._message_timer.timeout.connect(lambda: self.show_message(""))
 
         status = QHBoxLayout()
         status.setContentsMargins(8, 2, 8, 4)
@@ -88,8 +93,11 @@ class NetworkEditor(QWidget):
         self.scene.apply_snapshot(snapshot)
 
     def show_message(self, text: str) -> None:
+        """One clear sentence in the editor's status line (why an edit was impossible)."""
         self.message_label.setText(text)
         self.message_label.setToolTip(text)
+        if text:
+            self._message_timer.start()
 
     # ----- internals --------------------------------------------------------------------
     def _rebuild_now(self) -> None:

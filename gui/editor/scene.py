@@ -226,11 +226,17 @@ class EditorScene(QGraphicsScene):
             self.request_edit(lambda s: spec_edits.set_activation(s, index, name))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            selected = [c for c in self.layer_columns if c.isSelected()]
-            if selected:
+        """Delete/Backspace removes the selected layer; + and - resize it."""
+        key = event.key()
+        selected = [c for c in self.layer_columns if c.isSelected()]
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_Minus):
+            if not selected:
+                self.message.emit("Select a hidden layer first (click its header)")
+            elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
                 self.request_remove(selected[0].index)
-                event.accept()
-                return
-            self.message.emit("Select a hidden layer (click its header) to remove it")
+            else:
+                col = selected[0]
+                self.request_resize(col.index, col.layer.units + (-1 if key == Qt.Key.Key_Minus else 1))
+            event.accept()
+            return
         super().keyPressEvent(event)

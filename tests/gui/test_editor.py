@@ -110,6 +110,20 @@ def test_delete_key_removes_the_selected_layer(qtbot):
     assert "Select a hidden layer" in editor.message_label.text()
 
 
+def test_plus_minus_keys_resize_the_selected_layer(qtbot):
+    editor = make_editor(qtbot, xor_spec(4, 2))
+    rec = SpecRecorder(editor)
+    h2 = editor.scene.layer_columns[1]
+    click(qtbot, editor, view_point(editor, h2, h2.header_rect().topLeft() + QPointF(20, 12)))
+    qtbot.keyClick(editor.view.viewport(), Qt.Key.Key_Plus)
+    assert [l.units for l in rec.last.layers] == [4, 3, 1]
+    settle()
+    h2 = editor.scene.layer_columns[1]
+    h2.setSelected(True)
+    qtbot.keyClick(editor.view.viewport(), Qt.Key.Key_Minus)
+    assert [l.units for l in rec.last.layers] == [4, 2, 1]
+
+
 def test_remove_button(qtbot):
     editor = make_editor(qtbot, xor_spec(4, 2))
     rec = SpecRecorder(editor)
