@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from .scene import EditorScene
 
 CURVE_SAMPLES = 24
-HIT_TOLERANCE = 5.0
+HIT_PIXELS = 6.0  # how near (on screen) the pointer must be to a line to pick it
+HIT_MIN, HIT_MAX = 5.0, 14.0  # the same in scene units, whatever the zoom
 
 
 def _curve(p0: np.ndarray, p1: np.ndarray, top: float) -> np.ndarray:
@@ -84,7 +85,7 @@ class EdgeBundle(QGraphicsItem):
         for poly in self.polys:
             path.addPolygon(poly)
         stroker = QPainterPathStroker()
-        stroker.setWidth(2 * HIT_TOLERANCE)
+        stroker.setWidth(2 * HIT_MAX)
         return stroker.createStroke(path)
 
     def boundingRect(self) -> QRectF:
@@ -92,6 +93,12 @@ class EdgeBundle(QGraphicsItem):
 
     def shape(self) -> QPainterPath:
         return self._shape
+
+    def tolerance(self) -> float:
+        """HIT_PIXELS on screen, in scene units (lines stay pickable when zoomed out)."""
+        views = self.scene().views() if self.scene() is not None else []
+        scale = views[0].transform().m11() if views else 1.0
+        return min(HIT_MAX, max(HIT_MIN, HIT_PIXELS / max(scale, 1e-6)))
 
     def nearest_edge(self, x: float, y: float) -> int | None:
         """Index of the weight line under (x, y) in scene units, or None."""
@@ -104,7 +111,7 @@ class EdgeBundle(QGraphicsItem):
         t = np.clip(((p - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12), 0.0, 1.0)
         d = np.linalg.norm(a + t[..., None] * ab - p, axis=-1).min(axis=1)
         e = int(np.argmin(d))
-        return e if d[e] <= HIT_TOLERANCE else None
+        return e if d[e] <= self.tolerance() else None
 
     def midpoint(self, edge: int) -> QPointF:
         """A point on the drawn line of `edge` (tests and popups aim here)."""

@@ -135,6 +135,7 @@ class LayerPalette(QFrame):
         f.setBold(True)
         f.setPointSizeF(10.5)
         title.setFont(f)
+        title.setStyleSheet("color: #263238;")
         lay.addWidget(title)
         hint = QLabel(f"Dense layers of {DEFAULT_NEW_UNITS} units: drag one between two columns")
         hint.setWordWrap(True)
