@@ -20,6 +20,7 @@ from .spec_edits import insert_layer
 from .view import EditorView
 
 WEIGHT_LIMIT = 1e6
+COMPACT_BELOW = 860  # editor width (px) under which the palette shrinks to icons
 MESSAGE_MS = 8000
 
 
@@ -98,6 +99,10 @@ class NetworkEditor(QWidget):
         self.message_label.setToolTip(text)
         if text:
             self._message_timer.start()
+
+    def resizeEvent(self, event) -> None:
+        self.palette.set_compact(self.width() < COMPACT_BELOW)
+        super().resizeEvent(event)
 
     # ----- internals --------------------------------------------------------------------
     def _rebuild_now(self) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QLabel, QSizePolicy, QVBoxLa
 from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 
 from . import colors
-from .labels import tile_name
+from .labels import header_name, tile_name
 from .spec_edits import DEFAULT_NEW_UNITS
 
 MIME_TYPE = "application/x-backprop-layer"
@@ -47,7 +47,7 @@ class PaletteTile(QWidget):
         super().__init__(parent)
         self.activation = activation
         self._press: QPoint | None = None
-        self._hover = False
+        self.compact = False
         self.setMinimumSize(QSize(104, 34))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -66,6 +66,12 @@ class PaletteTile(QWidget):
             path.moveTo(p) if i == 0 else path.lineTo(p)
         return path
 
+    def set_compact(self, compact: bool) -> None:
+        """Icon and short name only, for narrow editors (the tooltip keeps the details)."""
+        self.compact = compact
+        self.setMinimumSize(QSize(40, 40) if compact else QSize(104, 34))
+        self.update()
+
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -73,6 +79,19 @@ class PaletteTile(QWidget):
         p.setPen(QPen(colors.SELECTED if self.underMouse() else colors.HEADER_BORDER, 1.2))
         p.setBrush(QColor("#ffffff"))
         p.drawRoundedRect(r, 8, 8)
+        if self.compact:
+            icon = QRectF(r.center().x() - 11, r.top() + 5, 22, 16)
+            p.setPen(QPen(colors.POSITIVE, 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPath(self._curve(icon))
+            f = QFont()
+            f.setPointSizeF(6.5)
+            p.setFont(f)
+            p.setPen(colors.TEXT)
+            p.drawText(QRectF(r.left(), icon.bottom() + 1, r.width(), r.bottom() - icon.bottom() - 2),
+                       Qt.AlignmentFlag.AlignCenter, header_name(self.activation))
+            p.end()
+            return
         icon = QRectF(r.left() + 7, r.top() + 8, 22, r.height() - 16)
         p.setPen(QPen(colors.GRID_MAJOR, 1))
         p.drawLine(QPointF(icon.left(), icon.center().y()), QPointF(icon.right(), icon.center().y()))
@@ -117,6 +136,9 @@ class PaletteTile(QWidget):
         self.activated.emit(self.activation)
 
 
+WIDE, NARROW = 132, 54
+
+
 class LayerPalette(QFrame):
     """Side strip: one tile per hidden-layer activation."""
 
@@ -129,8 +151,10 @@ class LayerPalette(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 8, 6, 8)
         lay.setSpacing(5)
-        self.setFixedWidth(132)
+        self.setFixedWidth(WIDE)
+        self.compact = False
         title = QLabel("Layers")
+        self.title = title
         f = title.font()
         f.setBold(True)
         f.setPointSizeF(10.5)
@@ -141,6 +165,7 @@ class LayerPalette(QFrame):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #78838c; font-size: 8.5pt;")
         lay.addWidget(hint)
+        self.hint = hint
         self.tiles: dict[str, PaletteTile] = {}
         for act in HIDDEN_ACTIVATIONS:
             tile = PaletteTile(act, self)
@@ -152,4 +177,20 @@ class LayerPalette(QFrame):
                       "a connection. Click a line to type a weight.")
         tips.setWordWrap(True)
         tips.setStyleSheet("color: #78838c; font-size: 8.5pt;")
+        self.tips = tips
+        self.setToolTip(hint.text() + ". " + tips.text())
         lay.addWidget(tips)
+
+    def set_compact(self, compact: bool) -> None:
+        """Narrow strip of icons when the editor is small, leaving the canvas the room."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.setFixedWidth(NARROW if compact else WIDE)
+        self.hint.setVisible(not compact)
+        self.tips.setVisible(not compact)
+        f = self.title.font()
+        f.setPointSizeF(8 if compact else 10.5)
+        self.title.setFont(f)
+        for tile in self.tiles.values():
+            tile.set_compact(compact)

@@ -254,3 +254,15 @@ def test_without_listeners_the_editor_applies_its_own_edits(qtbot):
     click(qtbot, editor, view_point(editor, editor.scene.layer_columns[0].plus_button))
     settle()
     assert editor.spec.layers[0].units == 4 and len(editor.scene.layer_columns[0].units) == 4
+
+
+def test_narrow_editor_gets_an_icon_palette_that_still_drops(qtbot):
+    editor = make_editor(qtbot, xor_spec(4))
+    assert not editor.palette.compact
+    editor.resize(600, 420)
+    qtbot.waitUntil(lambda: editor.palette.compact)
+    assert editor.palette.width() < 60 and not editor.palette.hint.isVisible()
+    rec = SpecRecorder(editor)
+    editor.view.fit()
+    drop(editor, editor.palette.tiles["softplus"].mime_data(), scene_point(editor, gap_x(1), 0))
+    assert [l.activation for l in rec.last.layers] == ["tanh", "softplus", "tanh"]
