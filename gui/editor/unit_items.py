@@ -195,9 +195,20 @@ class UnitPopup(QGraphicsItem):
         return QRectF(0, 0, self.SIZE + 2 * self.PAD, self.SIZE + 2 * self.PAD + 22 + 16 * n)
 
     def show_for(self, unit: UnitNode) -> None:
+        """Beside the unit (right, or left when there is no room), inside the visible area."""
         self.prepareGeometryChange()
         self.unit = unit
-        self.setPos(unit.mapToScene(QPointF(unit.size / 2 + 8, -unit.size / 2)))
+        pos = unit.mapToScene(QPointF(unit.size / 2 + 8, -unit.size / 2))
+        views = self.scene().views() if self.scene() is not None else []
+        if views:
+            view = views[0]
+            scale = max(view.transform().m11(), 1e-6)
+            visible = view.mapToScene(view.viewport().rect()).boundingRect()
+            size = self.boundingRect().size() / scale
+            if pos.x() + size.width() > visible.right():
+                pos.setX(unit.mapToScene(QPointF(-unit.size / 2 - 8, 0)).x() - size.width())
+            pos.setY(max(visible.top(), min(pos.y(), visible.bottom() - size.height())))
+        self.setPos(pos)
         self.show()
         self.update()
 

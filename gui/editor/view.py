@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QPainter, QPen, QResizeEvent, QWheelEvent
+from PySide6.QtGui import (QDragEnterEvent, QDragMoveEvent, QDropEvent, QFontMetricsF, QPainter, QPen, QResizeEvent,
+                           QWheelEvent)
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from . import colors
@@ -47,6 +48,34 @@ class EditorView(QGraphicsView):
             painter.setPen(major if round(y / GRID) % 5 == 0 else minor)
             painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
             y += GRID
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        """A small key in the bottom-left corner: what colour and thickness mean."""
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        font = painter.font()
+        font.setPointSizeF(8)
+        painter.setFont(font)
+        fm = QFontMetricsF(font)
+        items = [("negative", colors.NEGATIVE), ("positive", colors.POSITIVE), ("width = |weight|", None)]
+        widths = [fm.horizontalAdvance(t) + (32 if c is not None else 4) for t, c in items]
+        h = self.viewport().height()
+        box = QRectF(8, h - 30, sum(widths) + 16, 22)
+        painter.setPen(QPen(colors.HEADER_BORDER, 1))
+        painter.setBrush(colors.HEADER)
+        painter.drawRoundedRect(box, 6, 6)
+        x, y = box.left() + 8, box.center().y()
+        for (label, colour), w in zip(items, widths):
+            tx = x
+            if colour is not None:
+                painter.setPen(QPen(colour, 3))
+                painter.drawLine(QPointF(x, y), QPointF(x + 16, y))
+                tx = x + 20
+            painter.setPen(colors.TEXT_DIM)
+            painter.drawText(QRectF(tx, box.top(), w, box.height()), Qt.AlignmentFlag.AlignVCenter, label)
+            x += w
+        painter.restore()
 
     def fit(self) -> None:
         """Show the whole network, never magnified beyond a comfortable size."""
