@@ -96,6 +96,7 @@ class Network:
         self._dfn = tuple(_delta_kernel(a) for a in self._acts)
         self._out_deriv = _derivative_kernel(self._acts[-1])
         self._workspaces: dict[int, _Workspace] = {}
+        self._squared, self._mean = spec.loss == "squared", spec.reduction == "mean"
         # A layer whose activation is computed in place and which is the only source of a
         # later layer keeps its output in an (n, units + 1) buffer whose last column is 1.
         # The later layer then gets z = [a, 1] @ [W; b] and its weight and bias gradients
@@ -124,6 +125,7 @@ class Network:
             tuple(p[s].reshape(f, lo.units) for s, f in zip(lo.weight_slices, lo.fan_ins)) for lo in self.layouts
         ]
         self.biases: list[Array] = [p[lo.bias_slice] for lo in self.layouts]
+        self._w_t: list[tuple[Array, ...]] = [tuple(w.T for w in ws) for ws in self.weights]
         self._wb: list[Array | None] = [
             p[lo.weight_slices[0].start : lo.bias_slice.stop].reshape(lo.fan_ins[0] + 1, lo.units) if fuse else None
             for lo, fuse in zip(self.layouts, self._fuse_in)
@@ -171,7 +173,7 @@ class Network:
         acts = self._input_views(x)
         zs = [_buffer(n, lo.units) for lo in self.layouts]
         bufs, outs = self._output_buffers(n)
-        self._forward_into(acts, zs, bufs, outs)
+        self._forward_into(acts, self._runs(zs, bufs, outs))
         names = self._node_names
         fp = ForwardPass(
             x,
@@ -211,14 +213,14 @@ class Network:
         temps = [_buffer(n, lo.units) for lo in self.layouts]
         backs: list[Array | None] = [None] * len(self.layouts)
         back_bufs = [_buffer(n, lo.units) for lo in self.layouts]
-        ones = np.ones(n)
         g0 = self._n_groups
         bufs = fp._bufs
         if bufs is not None and not all(
             acts[g0 + i] is fp._outs[i] for i, aug in enumerate(self._aug) if aug
         ):  # someone swapped an activation: take the plain route, from the arrays given
             bufs = None
-        loss = self._backward_into(acts, zs, y, self._grad_views(grad), deltas, temps, backs, back_bufs, ones, bufs)
+        runs = self._runs(zs, bufs, None, deltas, temps, back_bufs, self._grad_views(grad))
+        loss = self._backward_into(acts, y, runs, backs, np.ones(n))
         return BackwardPass(grad, {lo.name: d for lo, d in zip(self.layouts, deltas)}, loss)
 
     def train_gradient(self, x: Array, y: Array, grad: Array) -> float:
@@ -233,19 +235,18 @@ class Network:
                 self._workspaces.clear()
             ws = self._workspaces[len(x)] = _Workspace(len(x), self)
         if ws.grad is not grad:
-            ws.grad, ws.grad_views = grad, self._grad_views(grad)
+            ws.grad = grad
+            ws.runs = self._runs(ws.z, ws.bufs, ws.outs, ws.deltas, ws.temps, ws.back_bufs, self._grad_views(grad))
         acts = ws.acts
         if self._whole_input:
             acts[0] = x
         else:
             acts[: self._n_groups] = [x[:, cols] for cols in self._input_cols.values()]
-        self._forward_into(acts, ws.z, ws.bufs, ws.outs)
+        self._forward_into(acts, ws.runs)
         backs = ws.backs
         for i in range(len(backs)):
             backs[i] = None
-        return self._backward_into(
-            acts, ws.z, y, ws.grad_views, ws.deltas, ws.temps, backs, ws.back_bufs, ws.ones, ws.bufs
-        )
+        return self._backward_into(acts, y, ws.runs, backs, ws.ones)
 
     def _input_views(self, x: Array) -> list[Array]:
         acts: list[Array] = [x[:, cols] for cols in self._input_cols.values()]
@@ -264,68 +265,83 @@ class Network:
             for lo, fuse in zip(self.layouts, self._fuse_in)
         ]
 
-    def _forward_into(self, acts: list[Array], zs: list[Array], bufs: list[Array], outs: list[Array]) -> None:
-        """acts[:groups] hold the inputs; fills z and the activation of every layer."""
+    def _runs(self, zs, bufs, outs, deltas=None, temps=None, back_bufs=None, grad_views=None) -> list[_LayerRun]:
+        """Resolve, once per set of buffers, what each layer's passes read and write."""
         g0 = self._n_groups
-        for i, (src, ws, b, fwd) in enumerate(zip(self._src_idx, self.weights, self.biases, self._fwd)):
-            z = zs[i]
-            wb = self._wb[i]
-            if wb is not None:  # [a, 1] @ [W; b]
-                np.matmul(bufs[src[0] - g0], wb, out=z)
+        runs = []
+        for i, lo in enumerate(self.layouts):
+            r = _LayerRun()
+            r.node, r.src, r.fwd, r.dfn = g0 + i, self._src_idx[i], self._fwd[i], self._dfn[i]
+            r.weights, r.w_t, r.bias = self.weights[i], self._w_t[i], self.biases[i]
+            r.z, r.out = zs[i], None if outs is None else outs[i]
+            r.delta, r.tmp, r.back_buf = (None, None, None) if deltas is None else (deltas[i], temps[i], back_bufs[i])
+            fused = self._fuse_in[i] and bufs is not None
+            r.wb = self._wb[i] if fused else None
+            r.src_buf = bufs[r.src[0] - g0] if fused else None
+            r.src_buf_t = None if r.src_buf is None else r.src_buf.T
+            r.grad_w, r.grad_b, gwb = grad_views[i] if grad_views is not None else ((), None, None)
+            r.grad_wb = gwb if fused else None
+            runs.append(r)
+        return runs
+
+    def _forward_into(self, acts: list[Array], runs: list[_LayerRun]) -> None:
+        """acts[:groups] hold the inputs; fills z and the activation of every layer."""
+        for r in runs:
+            z = r.z
+            if r.wb is not None:  # [a, 1] @ [W; b]
+                np.matmul(r.src_buf, r.wb, out=z)
             else:
+                src, ws = r.src, r.weights
                 np.matmul(acts[src[0]], ws[0], out=z)
                 for s, w in zip(src[1:], ws[1:]):
                     z += acts[s] @ w
-                z += b
-            acts[g0 + i] = fwd(z, outs[i])
+                z += r.bias
+            acts[r.node] = r.fwd(z, r.out)
 
-    def _backward_into(self, acts, zs, y, grad_views, deltas, temps, backs, back_bufs, ones, bufs) -> float:
-        """Fills deltas (dE/dz per layer) and the gradient views; returns the loss."""
-        g0, last = self._n_groups, len(self.layouts) - 1
-        loss = self._output_delta(acts[g0 + last], zs[last], y, deltas[last], temps[last])
-        for idx in range(last, -1, -1):
-            if idx != last:
-                d_a = backs[idx]
+    def _backward_into(self, acts: list[Array], y: Array, runs: list[_LayerRun], backs: list, ones: Array) -> float:
+        """Fills each run's delta (dE/dz) and gradient views; returns the loss."""
+        g0 = self._n_groups
+        out = runs[-1]
+        loss = self._output_delta(acts[out.node], out.z, y, out.delta, out.tmp)
+        for r in reversed(runs):
+            delta = r.delta
+            if r is not out:
+                d_a = backs[r.node - g0]
                 if d_a is None:  # a layer nothing reads from: no blame reaches it
-                    d_a = np.zeros_like(zs[idx])
-                self._dfn[idx](d_a, zs[idx], acts[g0 + idx], deltas[idx], temps[idx])
-            delta = deltas[idx]
-            gws, gb, gwb = grad_views[idx]
-            fused = gwb is not None and bufs is not None
-            if fused:  # [a, 1].T @ delta: weight and bias gradients in one product
-                np.matmul(bufs[self._src_idx[idx][0] - g0].T, delta, out=gwb)
-            for s, gw, w in zip(self._src_idx[idx], gws, self.weights[idx]):
-                if not fused:
+                    d_a = np.zeros_like(r.z)
+                r.dfn(d_a, r.z, acts[r.node], delta, r.tmp)
+            if r.grad_wb is not None:  # [a, 1].T @ delta: weight and bias gradients in one product
+                np.matmul(r.src_buf_t, delta, out=r.grad_wb)
+            else:
+                for s, gw in zip(r.src, r.grad_w):
                     np.matmul(acts[s].T, delta, out=gw)
+                # bias gradient = column sums of delta; as a BLAS product with a row of ones
+                # it is several times faster than a reduction over axis 0 for narrow layers
+                np.matmul(ones, delta, out=r.grad_b)
+            for s, w_t in zip(r.src, r.w_t):  # blame passed down: delta @ W.T
                 if s < g0:
                     continue
                 j = s - g0
-                if backs[j] is None:
-                    if delta.shape[1] == 1:  # outer product: broadcasting beats BLAS here
-                        backs[j] = np.multiply(delta, w.T, out=back_bufs[j])
-                    else:
-                        backs[j] = np.matmul(delta, w.T, out=back_bufs[j])
+                if backs[j] is not None:
+                    backs[j] += delta @ w_t
+                elif delta.shape[1] == 1:  # outer product: broadcasting beats BLAS here
+                    backs[j] = np.multiply(delta, w_t, out=runs[j].back_buf)
                 else:
-                    backs[j] += delta @ w.T
-            if not fused:
-                # bias gradient = column sums of delta; as a BLAS product with a row of ones
-                # it is several times faster than a reduction over axis 0 for narrow layers
-                np.matmul(ones, delta, out=gb)
+                    backs[j] = np.matmul(delta, w_t, out=runs[j].back_buf)
         return loss
 
     def _output_delta(self, a: Array, z: Array, y: Array, delta: Array, tmp: Array) -> float:
         """dE/dz of the output layer into `delta` (as losses.output_delta); returns the loss."""
-        spec = self.spec
         np.subtract(a, y, out=delta)
-        if spec.loss == "squared":
+        if self._squared:
             # 1/2 sum of squares as one BLAS dot (delta.T: contiguous in our unit-major buffers)
             total = 0.5 * float(np.vdot(delta.T, delta.T))
             self._out_deriv(z, a, tmp)
             delta *= tmp
         else:
-            total = float(per_pattern_loss(spec.loss, a, y).sum())
+            total = float(per_pattern_loss(self.spec.loss, a, y).sum())
         n = len(a)
-        if spec.reduction == "mean":
+        if self._mean:
             delta /= n
             return total / n if n else total
         return total
@@ -409,7 +425,13 @@ def _delta_kernel(act: Activation) -> Callable[[Array, Array, Array, Array, Arra
         def relu_delta(d_a: Array, z: Array, a: Array, out: Array, tmp: Array) -> None:
             np.multiply(d_a, z > 0, out=out)
         return relu_delta
-    if act.name in ("tanh", "sigmoid"):
+    if act.name == "tanh":
+        def tanh_delta(d_a: Array, z: Array, a: Array, out: Array, tmp: Array) -> None:
+            np.multiply(a, a, out=tmp)
+            np.subtract(1.0, tmp, out=tmp)
+            np.multiply(d_a, tmp, out=out)
+        return tanh_delta
+    if act.name == "sigmoid":
         deriv = _derivative_kernel(act)
 
         def fused_delta(d_a: Array, z: Array, a: Array, out: Array, tmp: Array) -> None:
@@ -435,4 +457,11 @@ class _Workspace:
         self.backs: list[Array | None] = [None] * len(net.layouts)
         self.ones = np.ones(n)
         self.grad: Array | None = None
-        self.grad_views: list = []
+        self.runs: list[_LayerRun] = []
+
+
+class _LayerRun:
+    """One layer's arrays and kernels for a pass, looked up once instead of every call."""
+
+    __slots__ = ("node", "src", "fwd", "dfn", "weights", "w_t", "bias", "z", "out", "delta", "tmp", "back_buf",
+                 "wb", "src_buf", "src_buf_t", "grad_w", "grad_b", "grad_wb")
