@@ -28,10 +28,14 @@ class ReorderDrag:
         self.origin = column.pos()
         self.moved = False
 
-    def target_index(self, x: float) -> int:
+    def _others_x(self) -> list[float]:
+        """Centres of the inputs column and of every other layer, left to right."""
         scene: "EditorScene" = self.column.scene()  # type: ignore[assignment]
-        others = [c for c in scene.layer_columns if c is not self.column]
-        return sum(1 for c in others if column_x(c.index + 1) < x)
+        return [column_x(0)] + [column_x(c.index + 1) for c in scene.layer_columns if c is not self.column]
+
+    def target_index(self, x: float) -> int:
+        """Position the layer takes among the others when dropped at scene x."""
+        return sum(1 for cx in self._others_x()[1:] if cx < x)
 
     def move(self, pos: QPointF) -> None:
         dx = pos.x() - self.start.x()
@@ -42,7 +46,9 @@ class ReorderDrag:
         self.column.setOpacity(0.85)
         self.column.setPos(self.origin.x() + dx, self.origin.y())
         scene: "EditorScene" = self.column.scene()  # type: ignore[assignment]
-        scene.show_insert_mark(self.target_index(self.column.x()), moving=True)
+        t = min(self.target_index(self.column.x()), len(scene.layer_columns) - 2)  # never after the output
+        xs = self._others_x()
+        scene.show_insert_mark_at((xs[t] + xs[t + 1]) / 2)
 
     def finish(self, pos: QPointF) -> None:
         scene: "EditorScene" = self.column.scene()  # type: ignore[assignment]

@@ -174,12 +174,14 @@ class EditorScene(QGraphicsScene):
             self.popup.hide()
             self.popup.unit = None
 
-    def show_insert_mark(self, index: int, moving: bool = False) -> None:
-        """A green bar in the gap where a dropped or moved layer will go."""
+    def show_insert_mark(self, index: int) -> None:
+        """A green bar in the gap in front of layer `index` (where a drop inserts)."""
+        self.show_insert_mark_at(gap_x(index))
+
+    def show_insert_mark_at(self, x: float) -> None:
         cols = self.layer_columns + self.input_columns
         top = min(c.place.top for c in cols) - HEADER_HEIGHT - 10
         bottom = max(c.place.top + c.body_height() for c in cols) + 20
-        x = gap_x(index)
         self.insert_mark.setLine(x, top, x, bottom)
         self.insert_mark.show()
 

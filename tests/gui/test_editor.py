@@ -2,6 +2,7 @@
 keys, menus and feature clicks, each checked on the spec the editor emits."""
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -84,7 +85,15 @@ def test_drag_layer_header_to_reorder(qtbot):
     h1 = editor.scene.layer_columns[0]
     start = view_point(editor, h1, h1.header_rect().topLeft() + QPointF(20, 12))
     end = scene_point(editor, gap_x(2) - 10, h1.mapToScene(QPointF(0, -40)).y())  # past h2
-    drag(qtbot, editor, start, end)
+    vp = editor.view.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=start)
+    for i in range(1, 7):
+        qtbot.mouseMove(vp, start + (end - start) * (i / 6))
+    mark = editor.scene.insert_mark
+    assert mark.isVisible() and mark.line().x1() == pytest.approx(gap_x(2))  # between h2 and out
+    assert h1.x() > editor.scene.layer_columns[1].x()  # the card follows the pointer
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=end)
+    assert not mark.isVisible()
     assert [(l.name, l.units, l.activation) for l in rec.last.layers] == [("h2", 2, "relu"), ("h1", 4, "tanh"), ("out", 1, "tanh")]
     assert rec.last.is_plain_stack()
 
