@@ -116,6 +116,7 @@ class PortItem(QGraphicsItem):
             self._drag.move(event.scenePos())
 
     def mouseReleaseEvent(self, event) -> None:
+        self._output_press = None
         if self._drag is not None:
             drag, self._drag = self._drag, None
             drag.finish(event.scenePos())
@@ -160,6 +161,7 @@ class ResizeHandle(QGraphicsItem):
             self._drag.move(event.scenePos())
 
     def mouseReleaseEvent(self, event) -> None:
+        self._output_press = None
         if self._drag is not None:
             drag, self._drag = self._drag, None
             drag.finish(event.scenePos())
@@ -253,7 +255,6 @@ class InputColumn(NodeColumn):
         self.size = size
         if feats is None:
             self._add_units(size, None)
-            self.row_units = list(self.units)
             return
         self.feature_nodes: dict[str, FeatureNode] = {}
         for slot, f in enumerate(FEATURES):
@@ -305,11 +306,11 @@ class LayerColumn(NodeColumn):
                                             lambda: self._scene().request_activation_menu(self), self,
                                             width=act_w, pill=True)
         self.activation_button.setPos(-W / 2 + 8 + fm.horizontalAdvance(units_text) + 4, -HEADER_HEIGHT + 28)
-        self.handle = None
-        if not is_output:
-            self.handle = ResizeHandle(self, self.body_height() + 2)
-        if not is_output:
-            self.setToolTip("Drag the header to move this layer; click to select (Delete removes it)")
+        self.handle = None if is_output else ResizeHandle(self, self.body_height() + 2)
+        self._output_press: QPointF | None = None
+        self.setToolTip(f"{layer.name}: {layer.units} units, {layer.activation}. " + (
+            "The output layer: its size follows the data, and it always stays last." if is_output else
+            "Drag the header to move this layer; click it to select (Delete removes it, + and - resize)."))
 
     def _title_width(self) -> float:
         return self._title_w
@@ -335,15 +336,21 @@ class LayerColumn(NodeColumn):
             event.ignore()
             return
         super().mousePressEvent(event)  # selection
-        if not self.is_output:
+        if self.is_output:
+            self._output_press = event.scenePos()
+        else:
             self._drag = interactions.ReorderDrag(self, event.scenePos())
         event.accept()
 
     def mouseMoveEvent(self, event) -> None:
         if self._drag is not None:
             self._drag.move(event.scenePos())
+        elif self._output_press is not None and (event.scenePos() - self._output_press).manhattanLength() > 12:
+            self._output_press = None
+            self._scene().message.emit("The output layer always stays last; move the hidden layers instead")
 
     def mouseReleaseEvent(self, event) -> None:
+        self._output_press = None
         if self._drag is not None:
             drag, self._drag = self._drag, None
             drag.finish(event.scenePos())

@@ -275,3 +275,13 @@ def test_narrow_editor_gets_an_icon_palette_that_still_drops(qtbot):
     editor.view.fit()
     drop(editor, editor.palette.tiles["softplus"].mime_data(), scene_point(editor, gap_x(1), 0))
     assert [l.activation for l in rec.last.layers] == ["tanh", "softplus", "tanh"]
+
+
+def test_the_output_layer_cannot_be_dragged_away(qtbot):
+    editor = make_editor(qtbot, xor_spec(4))
+    rec = SpecRecorder(editor)
+    out = editor.scene.layer_columns[-1]
+    start = view_point(editor, out, out.header_rect().topLeft() + QPointF(20, 12))
+    drag(qtbot, editor, start, scene_point(editor, gap_x(0), out.mapToScene(QPointF(0, -40)).y()))
+    assert rec.specs == []
+    assert "stays last" in editor.message_label.text()
