@@ -44,23 +44,31 @@ LR = 0.03
 
 
 # ----- timing ----------------------------------------------------------------------------
-def best_rate(run: Callable[[int], None], repeats: int, seconds: float) -> float:
-    """Best epochs/s over `repeats` timed blocks of about `seconds` each."""
-    run(1)  # warm-up (allocations, JIT)
-    k = 1
-    while True:  # calibrate the block length
-        t = time.perf_counter()
-        run(k)
-        dt = time.perf_counter() - t
-        if dt >= seconds / 4 or k >= 1 << 20:
-            break
-        k *= 4
-    k = max(1, int(k * seconds / max(dt, 1e-9)))
-    best = 0.0
+def best_rates(runs: dict[str, Callable[[int], None]], repeats: int, seconds: float) -> dict[str, float]:
+    """Best epochs/s of each contender over `repeats` rounds of blocks of about `seconds`.
+
+    The contenders take turns within each round, so a burst of other load on the machine
+    hits them alike instead of spoiling one column.
+    """
+    blocks = {}
+    for name, run in runs.items():
+        run(1)  # warm-up (allocations, JIT)
+        k = 1
+        while True:  # calibrate the block length
+            t = time.perf_counter()
+            run(k)
+            dt = time.perf_counter() - t
+            if dt >= seconds / 4 or k >= 1 << 20:
+                break
+            k *= 4
+        blocks[name] = max(1, int(k * seconds / max(dt, 1e-9)))
+    best = dict.fromkeys(runs, 0.0)
     for _ in range(repeats):
-        t = time.perf_counter()
-        run(k)
-        best = max(best, k / (time.perf_counter() - t))
+        for name, run in runs.items():
+            k = blocks[name]
+            t = time.perf_counter()
+            run(k)
+            best[name] = max(best[name], k / (time.perf_counter() - t))
     return best
 
 
@@ -363,12 +371,13 @@ def full_batch_table(torch, threads: int, repeats: int, seconds: float) -> list[
             run_t, flat_t = torch_loop(torch, make_trainer(case, None))
             run_t(check_epochs)
             diffs.append(np.abs(flat_t() - engine.network.params).max())
-        # then speed, each from fresh weights
-        engine = make_trainer(case, None)
-        r_engine = best_rate(engine.step, repeats, seconds)
-        # the limit: the best of the three layouts
-        r_fused = max(best_rate(fused_maker(make_trainer(case, None), lay)[0], repeats, seconds) for lay in LAYOUTS)
-        r_torch = best_rate(torch_loop(torch, make_trainer(case, None))[0], repeats, seconds) if torch else None
+        # then speed, each from fresh weights; the fused limit is the best of its layouts
+        runs = {"engine": make_trainer(case, None).step}
+        runs.update({lay: fused_maker(make_trainer(case, None), lay)[0] for lay in LAYOUTS})
+        if torch is not None:
+            runs["torch"] = torch_loop(torch, make_trainer(case, None))[0]
+        rates = best_rates(runs, repeats, seconds)
+        r_engine, r_fused, r_torch = rates["engine"], max(rates[lay] for lay in LAYOUTS), rates.get("torch")
         results.append((case.label, r_engine, r_fused, r_torch))
         rows.append([case.label, f"{fmt(r_engine)} ({path})", fmt(r_fused), fmt(r_torch),
                      ratio(r_engine, r_fused), ratio(r_engine, r_torch), f"{max(diffs):.0e}"])
@@ -389,9 +398,9 @@ def small_batch_table(repeats: int, seconds: float) -> list[tuple[tuple[int, int
         for batch in (10, 1):
             default = make_trainer(case, batch, fast=True)
             used = fastpath.applicable(default, batch)
-            r_default = best_rate(default.step, repeats, seconds)
-            r_numpy = best_rate(make_trainer(case, batch, fast=False).step, repeats, seconds)
-            r_plain = best_rate(straightforward_loop(make_trainer(case, batch), batch), repeats, seconds)
+            rates = best_rates({"engine": default.step, "numpy": make_trainer(case, batch, fast=False).step,
+                                "plain": straightforward_loop(make_trainer(case, batch), batch)}, repeats, seconds)
+            r_default, r_numpy, r_plain = rates["engine"], rates["numpy"], rates["plain"]
             results.append((hidden, batch, r_default, r_numpy, r_plain))
             label = f"hidden {list(hidden)}, batch {batch}"
             b_label = fmt(browser) + ("" if batch == 10 else " (b10)")
@@ -410,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short smoke run (figures less reliable)")
     args = ap.parse_args(argv)
-    repeats, seconds = (2, 0.05) if args.quick else (5, 0.25)
+    repeats, seconds = (2, 0.05) if args.quick else (7, 0.2)
     started = time.perf_counter()
 
     threads, blas = blas_threads()
