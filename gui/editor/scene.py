@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QMenu
 
@@ -51,8 +51,8 @@ class EditorScene(QGraphicsScene):
         self.input_columns: list[InputColumn] = []
         self.layer_columns: list[LayerColumn] = []
         self.bundles: list[EdgeBundle] = []
-        self.popup = UnitPopup()
-        self.insert_mark = QGraphicsLineItem()
+        self.popup: UnitPopup
+        self.insert_mark: QGraphicsLineItem
         self._feature_maps: dict[str, np.ndarray] | None = None
         self._init_overlays()
 
@@ -94,7 +94,14 @@ class EditorScene(QGraphicsScene):
                 bundle = EdgeBundle(source, target, i, s, sizes[src_name], skip_top)
                 self.addItem(bundle)
                 self.bundles.append(bundle)
-        self.setSceneRect(self.itemsBoundingRect().adjusted(-40, -40, 40, 40))
+        self.setSceneRect(self.network_rect().adjusted(-40, -40, 40, 40))
+
+    def network_rect(self) -> QRectF:
+        """What the network covers (not the hidden overlays): the area zoom-to-fit shows."""
+        rect = QRectF()
+        for item in [*self.input_columns, *self.layer_columns, *self.bundles]:
+            rect = rect.united(item.sceneBoundingRect())
+        return rect
 
     def _skip_top(self, source: NodeColumn, target: LayerColumn) -> float | None:
         """Height a curve must pass at to clear the columns between; None if adjacent."""
