@@ -54,6 +54,7 @@ class EditorScene(QGraphicsScene):
         self.popup: UnitPopup
         self.insert_mark: QGraphicsLineItem
         self._feature_maps: dict[str, np.ndarray] | None = None
+        self.selected_unit: tuple[str, int] | None = None  # ringed; survives snapshots, not rebuilds
         self._init_overlays()
 
     def _init_overlays(self) -> None:
@@ -71,6 +72,7 @@ class EditorScene(QGraphicsScene):
         self.clear()
         self._init_overlays()
         self.spec = spec
+        self.selected_unit = None
         self.input_columns, self.layer_columns, self.bundles = [], [], []
         columns: dict[str, NodeColumn] = {}
         for place in places(spec):
@@ -171,6 +173,12 @@ class EditorScene(QGraphicsScene):
             if b.source.name == source and b.target.layer.name == target:
                 return b
         return None
+
+    def select_unit(self, node: str, index: int) -> None:
+        self.selected_unit = (node, index)
+        for col in [*self.input_columns, *self.layer_columns]:
+            for u in col.units:
+                u.update()
 
     # ----- overlays ---------------------------------------------------------------------
     def show_unit_popup(self, unit: UnitNode) -> None:

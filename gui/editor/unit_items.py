@@ -104,10 +104,18 @@ class UnitNode(QGraphicsItem):
             painter.setPen(colors.TEXT_DIM)
             painter.setFont(QFont(painter.font().family(), 8 if self.size >= 30 else 6))
             painter.drawText(r, Qt.AlignmentFlag.AlignCenter, str(self.index + 1))
-        pen = QPen(colors.SELECTED if self._hover else colors.HEADER_BORDER, 2.0 if self._hover else 1.0)
+        chosen = self.is_selected_unit()
+        if chosen:
+            pen = QPen(colors.ACCENT, 3.0)
+        else:
+            pen = QPen(colors.SELECTED if self._hover else colors.HEADER_BORDER, 2.0 if self._hover else 1.0)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
+
+    def is_selected_unit(self) -> bool:
+        scene = self.scene()
+        return scene is not None and getattr(scene, "selected_unit", None) == (self.node, self.index)
 
     # ----- interaction ------------------------------------------------------------------
     def _scene(self) -> "EditorScene":
@@ -131,6 +139,7 @@ class UnitNode(QGraphicsItem):
             self.clicked()
 
     def clicked(self) -> None:
+        self._scene().select_unit(self.node, self.index)
         self._scene().unitClicked.emit(self.node, self.index)
 
 

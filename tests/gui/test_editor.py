@@ -236,6 +236,8 @@ def test_click_unit_selects_it(qtbot):
     with qtbot.waitSignal(editor.unitSelected) as blocker:
         click(qtbot, editor, view_point(editor, editor.scene.layer_columns[0].units[2], QPointF(0, 0)))
     assert blocker.args == ["h1", 2]
+    units = editor.scene.layer_columns[0].units
+    assert units[2].is_selected_unit() and not units[1].is_selected_unit()
 
 
 def test_family_tree_shape_draws_groups_and_skip_curves(qtbot):
