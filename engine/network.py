@@ -244,8 +244,7 @@ class Network:
             acts[: self._n_groups] = [x[:, cols] for cols in self._input_cols.values()]
         self._forward_into(acts, ws.runs)
         backs = ws.backs
-        for i in range(len(backs)):
-            backs[i] = None
+        backs[:] = ws.no_blame
         return self._backward_into(acts, y, ws.runs, backs, ws.ones)
 
     def _input_views(self, x: Array) -> list[Array]:
@@ -455,6 +454,7 @@ class _Workspace:
         self.bufs, self.outs = net._output_buffers(n)
         self.acts: list = [None] * len(net._node_names)
         self.backs: list[Array | None] = [None] * len(net.layouts)
+        self.no_blame: list[None] = [None] * len(net.layouts)
         self.ones = np.ones(n)
         self.grad: Array | None = None
         self.runs: list[_LayerRun] = []

@@ -59,9 +59,7 @@ class Divergence:
 
 
 def _all_finite(params: Array) -> bool:
-    """Exact and cheap: p.p is finite unless some p is NaN/inf, or the sum overflows
-    (then the elementwise test decides)."""
-    return math.isfinite(params.dot(params)) or bool(np.isfinite(params).all())
+    return bool(np.isfinite(params).all())
 
 
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
@@ -140,6 +138,11 @@ class Trainer:
     # ----- training ---------------------------------------------------------------------------
     def step(self, n_epochs: int = 1) -> int:
         """Train n epochs; returns how many ran (fewer when training diverges)."""
+        # Overflow on the way to NaN/inf is reported once, as a Divergence, not as warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._steps(n_epochs)
+
+    def _steps(self, n_epochs: int) -> int:
         done = 0
         backup = self._backup
         for _ in range(n_epochs):
@@ -150,7 +153,8 @@ class Trainer:
             params = self.network.params
             np.copyto(backup, params)
             loss = self._epoch()
-            if not (math.isfinite(loss) and _all_finite(params)):
+            # p.p is finite unless some p is NaN/inf or the sum overflows (then look closer)
+            if not (math.isfinite(loss) and (math.isfinite(params.dot(params)) or _all_finite(params))):
                 what = "the loss became NaN or infinite" if not math.isfinite(loss) else "a weight became NaN or infinite"
                 self.network.set_params(backup)
                 self.optimizer.reset_state()

@@ -7,6 +7,7 @@ The buffered NumPy path itself must give bit-for-bit the public backward pass's 
 from __future__ import annotations
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -216,3 +217,26 @@ def test_backward_from_swapped_activations_uses_the_arrays_given():
     lo = net.layouts[2]
     assert np.all(zeroed[lo.weight_slices[0]] == 0.0)  # dE/dW of the output = h2.T @ delta = 0
     assert np.any(exact[lo.weight_slices[0]] != 0.0)
+
+
+def test_numpy_path_detects_divergence_at_once_and_keeps_the_last_finite_weights(xor_small):
+    spec = NetworkSpec.stack(2, [4], 1, "relu", "linear", seed=4, features=("x", "y", "x2", "y2", "xy"))
+    t = make_trainer(spec, xor_small, 1, False, lr=50.0, momentum=0.9)
+    before = None
+    for _ in range(50):
+        before = t.network.params.copy()
+        if t.step(1) == 0:
+            break
+    assert t.diverged is not None and t.diverged.epoch == t.epoch + 1
+    assert np.array_equal(t.network.params, before)
+
+
+def test_huge_but_finite_weights_are_not_called_divergence(xor_small):
+    """The cheap check (p.p finite) overflows here; the exact check must then decide."""
+    spec = NetworkSpec.stack(2, [3], 1, "tanh", "tanh", seed=1, features=("x", "y"))
+    t = make_trainer(spec, xor_small, None, False, lr=0.0)
+    t.network.params[0] = 1e200  # p.p = inf, yet every weight is finite
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no warning about the overflow either
+        assert t.step(2) == 2
+    assert t.diverged is None
