@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +28,7 @@ Array = np.ndarray
 ACTIVATION_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "softplus": 5}
 LOSS_CODES = {"squared": 0, "bce": 1}
 OPTIMIZER_CODES = {"sgd": 0, "adam": 1}
-# When to prefer the kernel (measured on 2 cores, see benchmarks/engine_speed.py): NumPy
+# When to prefer the kernel (measured on this project's 2-core machines): NumPy
 # pays ~30 us of call overhead per mini-batch whatever its size, the kernel ~ns per
 # multiply-add per pattern. So the kernel wins while (multiply-adds of one forward pass)
 # x (batch size) stays small. A full batch is one NumPy call sequence with vectorised
@@ -40,28 +41,21 @@ _lock = threading.Lock()
 
 
 def available() -> bool:
-    """True when numba imports (compiles nothing)."""
+    """True when numba is installed and the kernel is compiled (or loaded from numba's
+    cache). The first call pays for that: about 0.3 s from the cache, seconds without."""
     return _get_kernel() is not False
 
 
 def warm_up() -> bool:
-    """Compile (or load from numba's cache) the kernel now, e.g. from a worker thread at start,
-    so the first training epoch does not pause. Returns whether the kernel is available."""
-    kernel = _get_kernel()
-    if kernel is False:
-        return False
-    # a 1-1 linear network, one pattern: the argument types every real call uses
-    ints = np.array([1, 0, 1, 0, 1, 1, ACTIVATION_CODES["linear"], 0, 1], dtype=np.int64)
-    p, v, m, w, mask = (np.zeros(2) for _ in range(5))
-    x = np.zeros((1, 1))
-    kernel(p, v, m, w, 0, mask, x, x.copy(), 1, ints, np.zeros(7), np.zeros(2), np.zeros(1), np.zeros(1), np.zeros(2))
-    return True
+    """Get the kernel ready now (e.g. from the worker thread at start) so that the first
+    training epoch does not pause. Returns whether the kernel is available."""
+    return available()
 
 
 def applicable(trainer: "Trainer", batch_size: int) -> bool:
     """Whether `run_epoch` can do this trainer's next epoch, and is worth doing it."""
     plan = trainer._fast
-    if plan is None or plan.spec is not trainer.spec or plan.opt_name != trainer.settings.optimizer.name:
+    if plan is None or plan.spec is not trainer.spec or plan.opt_name != trainer.optimizer.settings.name:
         plan = trainer._fast = _Plan.build(trainer)
     key = (batch_size, len(trainer.x_train))
     use = plan.decisions.get(key)
@@ -110,7 +104,7 @@ class _Plan:
     def build(trainer: "Trainer") -> "_Plan":
         plan = _Plan()
         spec = plan.spec = trainer.spec
-        plan.opt_name = trainer.settings.optimizer.name
+        plan.opt_name = trainer.optimizer.settings.name  # what Optimizer.step would run
         acts = [layer.activation for layer in spec.layers]
         plan.supported = (
             spec.is_plain_stack()
@@ -156,20 +150,37 @@ def _get_kernel() -> Any:
 
 
 def _compile() -> Any:
-    """Build the jitted epoch function; False when numba is not installed."""
+    """The jitted epoch function, compiled for the one signature training uses; False when
+    numba is missing or cannot build it (training then stays on NumPy)."""
     try:
         import numba
     except ImportError:
         return False
     global _act, _deriv
-    try:
-        jit = numba.njit(cache=True, nogil=True)
-        _act, _deriv = jit(_act_py), jit(_deriv_py)  # the kernel calls these by name
-        return jit(_epoch_kernel)
-    except Exception:  # e.g. no writable cache directory: compile in memory instead
-        jit = numba.njit(nogil=True)
-        _act, _deriv = jit(_act_py), jit(_deriv_py)
-        return jit(_epoch_kernel)
+    error: Exception | None = None
+    for cache in (True, False):  # without a writable cache directory: compile in memory
+        try:
+            jit = numba.njit(cache=cache, nogil=True)
+            _act, _deriv = jit(_act_py), jit(_deriv_py)  # the kernel calls these by name
+            kernel = jit(_epoch_kernel)
+            _smoke_test(kernel)
+            return kernel
+        except Exception as exc:  # noqa: BLE001 - any failure means: use NumPy
+            error = exc
+    warnings.warn(f"numba could not build the training kernel; training runs on NumPy ({error})", RuntimeWarning)
+    return False
+
+
+def _smoke_test(kernel: Any) -> None:
+    """One call on a 1-1 linear network and one pattern, with the argument types of every
+    real call: compiles (or loads) that signature and proves the kernel runs."""
+    ints = np.array([1, 0, 1, 0, 1, 1, ACTIVATION_CODES["linear"], 0, 1], dtype=np.int64)
+    p, v, m, w, mask = (np.zeros(2) for _ in range(5))
+    x = np.ones((1, 1))
+    loss, t = kernel(p, v, m, w, 0, mask, x, x * 0.5, 1, ints, np.array([0.1, 0, 0, 0, 0.9, 0.999, 1e-8]),
+                     np.zeros(2), np.zeros(1), np.zeros(1), np.zeros(2))
+    if not (loss == 0.125 and t == 0 and np.allclose(p, [0.05, 0.05])):  # 1/2 (0 - 0.5)^2; one SGD step
+        raise RuntimeError(f"kernel self-test gave loss {loss}, weights {p}")
 
 
 # ----- the kernel (plain Python; numba compiles it) --------------------------------------

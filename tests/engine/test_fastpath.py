@@ -171,6 +171,24 @@ def test_without_numba_training_falls_back_to_numpy(monkeypatch, xor_small):
     assert np.array_equal(t.network.params, ref.network.params)
 
 
+def _unbuildable_kernel(*args):
+    return object(), 0  # numba cannot compile a Python object
+
+
+@needs_numba
+def test_a_kernel_numba_cannot_build_leaves_training_on_numpy(monkeypatch, xor_small):
+    monkeypatch.setattr(fastpath, "_kernel", None)
+    monkeypatch.setattr(fastpath, "_epoch_kernel", _unbuildable_kernel)
+    with pytest.warns(RuntimeWarning, match="training runs on NumPy"):
+        assert fastpath.warm_up() is False
+    spec = NetworkSpec.stack(2, [4, 2], 1, features=("x", "y"), seed=7)
+    t = make_trainer(spec, xor_small, 10, True, lr=0.1)
+    ref = make_trainer(spec, xor_small, 10, False, lr=0.1)
+    assert not fastpath.applicable(t, 10)
+    assert t.step(3) == ref.step(3) == 3
+    assert np.array_equal(t.network.params, ref.network.params)
+
+
 @pytest.mark.parametrize("spec", [
     NetworkSpec.stack(3, [5, 4], 2, ["tanh", "sigmoid"], "sigmoid", loss="bce", seed=1),
     NetworkSpec.stack(3, [4], 3, "relu", "softmax", loss="softmax_ce", reduction="sum", seed=2),
