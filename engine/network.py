@@ -7,6 +7,12 @@ which is what keeps small networks fast in NumPy.
 The backward pass returns the gradient (same layout, also one flat vector) *and* every
 unit's error signal dE/dz per pattern: the "blame" that the 1986 paper propagates.
 It never changes the weights; the optimiser does that.
+
+Speed (small networks spend their time in NumPy's per-call overhead, not in arithmetic):
+layer arrays are stored unit by unit (Fortran order); a hidden layer feeding a single
+later layer carries a column of ones so that layer's bias rides in its matrix product;
+the trainer reuses buffers per batch size (`train_gradient`). None of this changes what
+callers see: shapes, values and fresh arrays from `forward`/`backward`.
 """
 from __future__ import annotations
 
