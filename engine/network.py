@@ -276,7 +276,10 @@ class Network:
         runs = []
         for i, lo in enumerate(self.layouts):
             r = _LayerRun()
-            r.node, r.src, r.fwd, r.dfn = g0 + i, self._src_idx[i], self._fwd[i], self._dfn[i]
+            r.index, r.node, r.src, r.fwd, r.dfn = i, g0 + i, self._src_idx[i], self._fwd[i], self._dfn[i]
+            # one unit: the outer product delta @ W.T is cheaper by broadcasting than by BLAS
+            product = np.multiply if lo.units == 1 else np.matmul
+            r.blame = tuple((s - g0, w_t, product) for s, w_t in zip(r.src, self._w_t[i]) if s >= g0)
             r.weights, r.w_t, r.bias = self.weights[i], self._w_t[i], self.biases[i]
             r.z, r.out = zs[i], None if outs is None else outs[i]
             r.delta, r.tmp, r.back_buf = (None, None, None) if deltas is None else (deltas[i], temps[i], back_bufs[i])
@@ -305,13 +308,12 @@ class Network:
 
     def _backward_into(self, acts: list[Array], y: Array, runs: list[_LayerRun], backs: list, ones: Array) -> float:
         """Fills each run's delta (dE/dz) and gradient views; returns the loss."""
-        g0 = self._n_groups
         out = runs[-1]
         loss = self._output_delta(acts[out.node], out.z, y, out.delta, out.tmp)
         for r in reversed(runs):
             delta = r.delta
             if r is not out:
-                d_a = backs[r.node - g0]
+                d_a = backs[r.index]
                 if d_a is None:  # a layer nothing reads from: no blame reaches it
                     d_a = np.zeros_like(r.z)
                 r.dfn(d_a, r.z, acts[r.node], delta, r.tmp)
@@ -323,16 +325,11 @@ class Network:
                 # bias gradient = column sums of delta; as a BLAS product with a row of ones
                 # it is several times faster than a reduction over axis 0 for narrow layers
                 np.matmul(ones, delta, out=r.grad_b)
-            for s, w_t in zip(r.src, r.w_t):  # blame passed down: delta @ W.T
-                if s < g0:
-                    continue
-                j = s - g0
-                if backs[j] is not None:
-                    backs[j] += delta @ w_t
-                elif delta.shape[1] == 1:  # outer product: broadcasting beats BLAS here
-                    backs[j] = np.multiply(delta, w_t, out=runs[j].back_buf)
+            for j, w_t, product in r.blame:  # dE/da of each source layer j: delta @ W.T
+                if backs[j] is None:
+                    backs[j] = product(delta, w_t, out=runs[j].back_buf)
                 else:
-                    backs[j] = np.matmul(delta, w_t, out=runs[j].back_buf)
+                    backs[j] += delta @ w_t
         return loss
 
     def _output_delta(self, a: Array, z: Array, y: Array, delta: Array, tmp: Array) -> float:
@@ -469,5 +466,5 @@ class _Workspace:
 class _LayerRun:
     """One layer's arrays and kernels for a pass, looked up once instead of every call."""
 
-    __slots__ = ("node", "src", "fwd", "dfn", "weights", "w_t", "bias", "z", "out", "delta", "tmp", "back_buf",
+    __slots__ = ("index", "blame", "node", "src", "fwd", "dfn", "weights", "w_t", "bias", "z", "out", "delta", "tmp", "back_buf",
                  "wb", "src_buf", "src_buf_t", "grad_w", "grad_b", "grad_wb")
