@@ -47,6 +47,7 @@ class Optimizer:
         self._v = np.zeros(size)
         self._t = 0
         self._tmp = np.empty(size)
+        self._tmp2 = np.empty(size)
 
     def reset_state(self) -> None:
         self.velocity[:] = 0.0
@@ -55,11 +56,15 @@ class Optimizer:
         self._t = 0
 
     def regularise(self, params: Array, grad: Array) -> None:
-        s = self.settings
-        if s.l2:
-            grad += s.l2 * self._mask * params
-        if s.l1:
-            grad += s.l1 * self._mask * np.sign(params)
+        s, tmp = self.settings, self._tmp
+        if s.l2:  # grad += l2 * mask * params, without temporaries
+            np.multiply(self._mask, s.l2, out=tmp)
+            tmp *= params
+            grad += tmp
+        if s.l1:  # grad += l1 * mask * sign(params)
+            np.multiply(self._mask, s.l1, out=tmp)
+            tmp *= np.sign(params, out=self._tmp2)
+            grad += tmp
 
     def step(self, params: Array, grad: Array) -> None:
         """Update params in place from grad (grad may be modified)."""
@@ -70,7 +75,7 @@ class Optimizer:
             v = self.velocity
             if s.momentum:
                 v *= s.momentum
-                v -= s.lr * grad
+                v -= np.multiply(grad, s.lr, out=self._tmp)
             else:
                 np.multiply(grad, -s.lr, out=v)
             params += v
