@@ -185,7 +185,8 @@ def _run(args: argparse.Namespace) -> int:
             print(snap.diverged)
         per_snapshot = 1000 * worker.seconds_snapshots / max(worker.snapshots_made, 1)
         print(f"headless_epochs_per_s={base:.0f} (before {reference:.0f}, after {state['after']:.0f}) "
-              f"window_epochs_per_s={rate:.0f} kept={kept:.0%} snapshot_ms={per_snapshot:.2f} "
+              f"window_epochs_per_s={rate:.0f} kept={kept:.0%}{'' if args.speed == 'full' else ' (speed-limited)'} "
+              f"snapshot_ms={per_snapshot:.2f} "
               f"train_loss={snap.train_loss if snap else float('nan'):.4g}")
         print(f"epochs={epochs} frames={frames} fps={frames / seconds if seconds > 0 else 0:.1f} "
               f"ui_latency_p99_ms={p99:.1f} boundary_redraws={redraws} seconds={seconds:.2f}", flush=True)

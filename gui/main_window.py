@@ -236,14 +236,16 @@ class MainWindow(QMainWindow):
         self._shown = True
         self.default_dock_sizes()
         self._default_state = self.saveState(LAYOUT_VERSION)
-        if self._restore:
+        if self._restore and self.qsettings.contains("window/state"):
             self.restore_layout()
+        else:  # a real window system may settle the geometry after the show event
+            QTimer.singleShot(0, self.default_dock_sizes)
 
     def default_dock_sizes(self) -> None:
         h, v = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
         d = self.docks
         self.resizeDocks([d["dataDock"], d["outputDock"]], [225, 400], h)
-        self.resizeDocks([d["outputDock"], d["lossDock"]], [330, 200], v)
+        self.resizeDocks([d["outputDock"], d["lossDock"]], [280, 170], v)  # shares of the column
         self.resizeDocks([d["unitsDock"]], [200], v)
 
     def _feed_editor(self, snapshot: Snapshot) -> None:

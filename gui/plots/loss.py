@@ -25,10 +25,11 @@ class LossPlot(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.setLabel("bottom", "epoch")
         self.plot.setLabel("left", "loss")
-        legend = self.plot.addLegend(offset=(-8, 8), labelTextColor=(60, 60, 60))
+        legend = self.plot.addLegend(offset=(-6, 2), labelTextColor=(60, 60, 60), colCount=2)
         # thin, aliased lines: antialiased wide paths cost milliseconds per frame in raster painting
-        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=1), name="train", antialias=False)
         self.test_curve = self.plot.plot(pen=pg.mkPen(TEST_COLOUR, width=1), name="test", antialias=False)
+        self.train_curve = self.plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=1), name="train", antialias=False)
+        self.train_curve.setZValue(1)  # the training curve on top: it is the one being fitted
         legend.setBrush(pg.mkBrush(255, 255, 255, 200))
         self.log_scale = QCheckBox("Log scale")
         self.log_scale.setToolTip("Show loss on a logarithmic axis: late, slow progress becomes visible.")
@@ -90,10 +91,11 @@ class LossPlot(QWidget):
             self.test_curve.setData([], [])
         acc = ""
         if np.isfinite(snapshot.train_acc):
-            acc = f"   accuracy {snapshot.train_acc:.0%} train"
+            acc = f"  ·  accuracy {snapshot.train_acc:.0%}"
             if np.isfinite(snapshot.test_acc):
-                acc += f" / {snapshot.test_acc:.0%} test"
-        self.readout.setText(f"train {snapshot.train_loss:.4g}   test {snapshot.test_loss:.4g}{acc}")
+                acc += f" / {snapshot.test_acc:.0%}"
+        self.readout.setText(f"loss {snapshot.train_loss:.3g} / {snapshot.test_loss:.3g}{acc}")
+        self.readout.setToolTip("training / test: loss and share of points classified right")
 
     def _positive(self, v: np.ndarray) -> np.ndarray:
         """Log axes cannot show zero; clamp to a tiny positive number."""
