@@ -415,6 +415,30 @@ def small_batch_table(repeats: int, seconds: float) -> list[tuple[tuple[int, int
     return results
 
 
+def paper_table(repeats: int, seconds: float) -> None:
+    """The 1986 paper's tiny sets train per sweep (full batch): there the kernel runs too."""
+    from engine import datasets
+
+    print("\nThe 1986 paper's sets, one update per sweep (lr 0.5, momentum 0.9): epochs/s (best of %d)" % repeats)
+    cases = [
+        ("XOR 2-2-1, 4 patterns", datasets.xor_table(), NetworkSpec.stack(2, [2], 1, "sigmoid", "sigmoid")),
+        ("symmetry 6-2-1, 64 patterns", datasets.symmetry(6), NetworkSpec.stack(6, [2], 1, "sigmoid", "sigmoid")),
+        ("encoder 8-3-8, 8 patterns", datasets.encoder(8), NetworkSpec.stack(8, [3], 8, "sigmoid", "sigmoid")),
+    ]
+    rows = []
+    for label, data, spec in cases:
+        trainers = {}
+        for fast in (True, False):
+            t = Trainer(spec, data, TrainSettings(OptimizerSettings(lr=0.5, momentum=0.9), batch_size=None))
+            t.use_fast_path = fast
+            trainers[fast] = t
+        used = fastpath.applicable(trainers[True], trainers[True].batch_size)
+        rates = best_rates({"engine": trainers[True].step, "numpy": trainers[False].step}, repeats, seconds)
+        rows.append([label, fmt(rates["engine"]) + (" (numba)" if used else " (NumPy)"), fmt(rates["numpy"]),
+                     ratio(rates["engine"], rates["numpy"])])
+    print_table(["set", "engine", "engine NumPy path", "ratio"], rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short smoke run (figures less reliable)")
@@ -444,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
 
     full = full_batch_table(torch, threads, repeats, seconds)
     small = small_batch_table(repeats, seconds)
+    paper_table(repeats, seconds)
 
     print("\nTargets")
     for label, r_engine, r_fused, r_torch in full[:2]:
