@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from .main_window import MainWindow
 
-        window = MainWindow()
+        window = MainWindow(files=True)
         window.show()
         if window.files is not None:  # the last run crashed with unsaved work: offer it back
             QTimer.singleShot(0, window.files.offer_recovery)

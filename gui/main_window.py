@@ -158,10 +158,11 @@ class MainWindow(QMainWindow):
         grid_resolution: int = 100,
         restore_layout: bool = True,
         extensions: bool = True,
-        files: bool = True,
+        files: bool = False,
     ) -> None:
         """`extensions`: install the optional panels and menus (gui/extensions.py);
-        `files`: include the File menu's save/open (whose unsaved-work prompt is modal)."""
+        `files`: also attach the File menu's save/open (the app does; its unsaved-work prompt
+        is modal, so scripted runs and tests leave it out or attach it themselves)."""
         super().__init__()
         apply_theme(self)
         self.setWindowTitle("Backprop Playground[*]")  # [*]: the unsaved-changes mark

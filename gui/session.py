@@ -284,11 +284,18 @@ class Session(QObject):
         self._settings = copy.deepcopy(trainer.settings)
         self._dataset = trainer.data
         self._source = dict(source if source is not None else trainer.data.source)
+        # The trainer is still ours (the worker has not got it yet): draw its state now, so
+        # no view shows the previous run's last frame in between.
+        if len(trainer.history) == 0:
+            trainer.record()
+        snap = trainer.snapshot(self.worker.grid_resolution)
         self.worker.replace_trainer(trainer)
         self.specChanged.emit(self._spec)
         self.settingsChanged.emit(self.settings)
         self.sourceChanged.emit(self.source)
         self.dataChanged.emit(self._dataset)
+        self.latest = snap
+        self.snapshotReady.emit(snap)
         self.trainerReplaced.emit()
 
     # ----- the frame clock ---------------------------------------------------------------

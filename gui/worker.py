@@ -55,6 +55,8 @@ class TrainingWorker:
         self._cond = threading.Condition()
         self._commands: deque[tuple[str, tuple[Any, ...]]] = deque()
         self._slot: Snapshot | None = None  # the mailbox
+        self._generation = 0  # bumped by replace_trainer: snapshots of older runs are dropped
+        self._trainer_generation = 0
         self._taken = True  # the GUI has taken the last published snapshot
         self._stop = False
         self._events: list[WorkerEvent] = []
@@ -142,8 +144,15 @@ class TrainingWorker:
         self._send("params", np.array(params, dtype=np.float64, copy=True))
 
     def replace_trainer(self, trainer: Trainer) -> None:
-        """Swap in a whole new training run (a preset, an opened project)."""
-        self._send("trainer", trainer)
+        """Swap in a whole new training run (a preset, an opened project). The caller draws
+        the new run's first frame itself (Session.adopt does); from this call on, no snapshot
+        of the previous run reaches the mailbox."""
+        with self._cond:
+            self._generation += 1
+            self._slot = None
+            self._taken = True
+            self._commands.append(("trainer", (trainer, self._generation)))
+            self._cond.notify_all()
 
     def call(self, fn: Callable[[Trainer], str | None]) -> None:
         """Run fn(trainer) on the worker thread between chunks; a returned string is reported."""
@@ -274,6 +283,8 @@ class TrainingWorker:
         self._dirty = False
         self.snapshots_made += 1
         with self._cond:
+            if self._trainer_generation != self._generation:
+                return  # made from a run that has just been replaced
             self._slot = snap
             self._taken = False
 
@@ -373,13 +384,14 @@ class TrainingWorker:
         self._trainer.record()
         self._dirty = True
 
-    def _do_trainer(self, trainer: Trainer) -> None:
+    def _do_trainer(self, trainer: Trainer, generation: int) -> None:
         self._trainer = trainer
+        self._trainer_generation = generation
         if len(trainer.history) == 0:
             trainer.record()
         self._playing = False
         self._until = None
-        self._dirty = True
+        self._dirty = False  # the caller has drawn this state already
 
     def _do_call(self, fn: Callable[[Trainer], str | None]) -> None:
         message = fn(self._trainer)

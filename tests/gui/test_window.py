@@ -262,7 +262,7 @@ def test_file_menu_saves_and_opens_the_current_work(qtbot, tmp_path, monkeypatch
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Discard)
     make_application([])
     w = MainWindow(settings=QSettings(str(tmp_path / "l.ini"), QSettings.Format.IniFormat), grid_resolution=16,
-                   restore_layout=False)
+                   restore_layout=False, files=True)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitUntil(lambda: w.session.latest is not None, timeout=10000)

@@ -212,3 +212,18 @@ def test_transplant_matches_input_rows_by_feature_name():
     np.testing.assert_array_equal(new.weights[0][0][0], old.weights[0][0][0])  # x row
     np.testing.assert_array_equal(new.weights[0][0][2], old.weights[0][0][1])  # y row moved down
     assert report.partial == ("h1",) and report.kept == ("out",) and not report.fresh
+
+
+def test_after_replace_trainer_no_snapshot_of_the_old_run_arrives(worker):
+    latest(worker)
+    worker.play()
+    wait_until(lambda: worker._trainer.epoch > 50, what="training")
+    new = xor_trainer(hidden=(3,))
+    worker.replace_trainer(new)
+    seen = []
+    worker.step(2)
+    while not seen or seen[-1].epoch < 2:
+        snap = latest(worker)
+        seen.append(snap)
+    assert all(s.spec == new.spec for s in seen)
+    assert [s.epoch for s in seen][-1] == 2 and not worker.playing
