@@ -106,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if not os.environ.get("QT_QPA_PLATFORM") and not os.environ.get("DISPLAY") and sys.platform.startswith("linux"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    trainer, source = build_trainer(args)  # bad preset names fail here, before any window
+    try:
+        trainer, source = build_trainer(args)  # bad preset names fail here, before any window
+    except ValueError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 0
     reference = headless_rate(args)
 
     from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer

@@ -213,6 +213,7 @@ class MainWindow(QMainWindow):
         self._editor_pending.timeout.connect(self._feed_editor_late)
         s.snapshotReady.connect(self._feed_editor)
         s.dataChanged.connect(self.output_plot.set_data)
+        s.dataChanged.connect(self._show_views_for)
         s.specChanged.connect(self.editor.set_spec)
         s.message.connect(self.show_message)
         self.editor.specEdited.connect(lambda spec: s.edit_spec(spec))
@@ -385,6 +386,12 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(self, "Backprop Playground",
                           "Design a small network, train it with backpropagation and watch every unit learn.")
+
+    def _show_views_for(self, data) -> None:
+        """Bring forward what can show this data: unit maps for 2-D sets, the pattern table otherwise."""
+        name = "unitsDock" if data.planar else "patternsDock"
+        if name in self.docks:
+            self.docks[name].raise_()
 
     # ----- whole runs --------------------------------------------------------------------
     def open_preset(self, name: str) -> None:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from engine.datasets import Dataset
 from engine.snapshot import Snapshot
 
-from .colors import LUT, NEGATIVE, POSITIVE, activation_levels
+from .colors import LUT, NEGATIVE, POSITIVE, activation_levels, number
 
 
 class OutputPlot(QWidget):
@@ -86,7 +86,7 @@ class OutputPlot(QWidget):
         self._snapshot = snapshot
         self._redraw()
         self.readout.setText(
-            f"Epoch {snapshot.epoch:,}   ·   test loss {snapshot.test_loss:.4f}   ·   train loss {snapshot.train_loss:.4f}"
+            f"Epoch {snapshot.epoch:,}   ·   test loss {number(snapshot.test_loss)}   ·   train loss {number(snapshot.train_loss)}"
         )
 
     # ----- drawing ------------------------------------------------------------------------

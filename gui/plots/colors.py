@@ -50,3 +50,8 @@ def to_unit_range(values: np.ndarray, activation: str) -> np.ndarray:
     peak = np.abs(v).reshape(len(v), -1).max(axis=1)
     peak[~np.isfinite(peak) | (peak == 0)] = 1.0
     return v / peak[:, None, None].astype(np.float32)
+
+
+def number(value: float, digits: int = 4) -> str:
+    """A readout value; a dash when there is none (e.g. test loss without test data)."""
+    return "—" if value != value else f"{value:.{digits}g}"

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from engine.snapshot import Snapshot
 
+from .colors import number
+
 REDRAW_SECONDS = 0.25
 MAX_POINTS = 1500  # a curve never needs more points than the plot has pixels
 TRAIN_COLOUR = (40, 40, 40)
@@ -94,7 +96,7 @@ class LossPlot(QWidget):
             acc = f"  ·  accuracy {snapshot.train_acc:.0%}"
             if np.isfinite(snapshot.test_acc):
                 acc += f" / {snapshot.test_acc:.0%}"
-        self.readout.setText(f"loss {snapshot.train_loss:.3g} / {snapshot.test_loss:.3g}{acc}")
+        self.readout.setText(f"loss {number(snapshot.train_loss, 3)} / {number(snapshot.test_loss, 3)}{acc}")
         self.readout.setToolTip("training / test: loss and share of points classified right")
 
     def _positive(self, v: np.ndarray) -> np.ndarray:

@@ -69,3 +69,12 @@ def test_demo_with_a_bad_option_explains_and_exits_0():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert "--speed" in proc.stderr
+
+
+def test_demo_with_an_unknown_preset_says_which_exist():
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--preset", "nope"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]  # one line
+    assert "unknown preset 'nope'" in proc.stderr and "xor-2-2-1" in proc.stderr
