@@ -17,18 +17,14 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from engine.csvdata import load_csv
-from engine.export import save_history_csv, save_network_npz, save_torch_script
-from engine.network import Network
-from engine.serialize import Project, ProjectError, dataset_from_source, load_project, save_project, trainer_from_project
+from engine.serialize import Project, ProjectError, load_project, save_project, trainer_from_project
 
-from .plot_export import export_plot
+from .exchange import ExchangeMixin
 from .protocol import ProjectWindow
 
 AUTOSAVE_MS = 60_000
 MODIFIED_POLL_MS = 1_000
 MAX_RECENT = 8
-SHOWN_PROBLEMS = 10
 RECENT_KEY = "files/recent"
 LAST_DIR_KEY = "files/last_dir"
 RECOVERY_KEY = "__recovery__"  # kept in the recovery file's `extra`; removed again on restore
@@ -44,7 +40,7 @@ def default_recovery_path() -> Path:
     return Path(base) / "recovery" / "autosave.json"
 
 
-class FileController(QObject):
+class FileController(ExchangeMixin, QObject):
     pathChanged = Signal(str)  # "" = untitled
     modifiedChanged = Signal(bool)
     projectOpened = Signal(str)
@@ -58,13 +54,17 @@ class FileController(QObject):
         settings: QSettings | None = None,
         recovery_path: str | os.PathLike | None = None,
         autosave_ms: int = AUTOSAVE_MS,
+        widget: QWidget | None = None,
     ) -> None:
-        super().__init__(window if isinstance(window, QObject) else None)
+        """`widget`: parent of the dialogs and owner of the title's [*] mark; defaults to the
+        window itself when it is a QWidget (pass it when `window` is an adapter)."""
+        self._widget = widget if widget is not None else (window if isinstance(window, QWidget) else None)
+        super().__init__(self._widget)
         self._window = window
         self._settings = settings if settings is not None else QSettings()
         self._recovery = Path(recovery_path) if recovery_path is not None else default_recovery_path()
         self._path: Path | None = None
-        self._restored_unsaved = False  # restored from recovery: unsaved although the stack is clean
+        self._unsaved = False  # unsaved although the stack is clean (restored from recovery, new run)
         self._saved_marker = self._marker()
         self._shown_modified = False
         self._shut_down = False
@@ -91,7 +91,7 @@ class FileController(QObject):
 
     def is_modified(self) -> bool:
         return (
-            self._restored_unsaved
+            self._unsaved
             or not self._window.undo_stack().isClean()
             or self._marker() != self._saved_marker
         )
@@ -100,26 +100,31 @@ class FileController(QObject):
         marker = getattr(self._window, "progress_marker", None)
         return marker() if callable(marker) else None
 
+    def mark_unsaved(self) -> None:
+        """For changes that clear the undo stack (a new run replacing the old): still unsaved."""
+        self._unsaved = True
+        self._refresh_modified()
+
     def _refresh_modified(self, *_: Any) -> None:
         if not shiboken6.isValid(self._window.undo_stack()):  # the window is being torn down
             return
         modified = self.is_modified()
         if modified != self._shown_modified:
             self._shown_modified = modified
-            if isinstance(self._window, QWidget):
-                self._window.setWindowModified(modified)
+            if self._widget is not None:
+                self._widget.setWindowModified(modified)
             self.modifiedChanged.emit(modified)
 
     def _set_path(self, path: Path | None) -> None:
         self._path = path
-        if isinstance(self._window, QWidget):
-            self._window.setWindowFilePath("" if path is None else str(path))
+        if self._widget is not None:
+            self._widget.setWindowFilePath("" if path is None else str(path))
         self.pathChanged.emit("" if path is None else str(path))
 
     def _mark_saved(self) -> None:
         self._window.undo_stack().setClean()
         self._saved_marker = self._marker()
-        self._restored_unsaved = False
+        self._unsaved = False
         self._refresh_modified()
 
     # ----- actions and menus -----------------------------------------------------------------
@@ -206,7 +211,7 @@ class FileController(QObject):
 
     # ----- dialogs (one place each, so tests can replace them) ------------------------------------
     def _parent(self) -> QWidget | None:
-        return self._window if isinstance(self._window, QWidget) else None
+        return self._widget
 
     def _start_dir(self, suggested: str = "") -> str:
         base = self._path.parent if self._path else Path(str(self._settings.value(LAST_DIR_KEY, str(Path.home()))))
@@ -234,6 +239,9 @@ class FileController(QObject):
 
     def _error(self, title: str, text: str) -> None:
         QMessageBox.critical(self._parent(), title, text)
+
+    def _stem(self) -> str:
+        return self._path.stem if self._path else "network"
 
     # ----- saving ------------------------------------------------------------------------------
     def save(self) -> bool:
@@ -383,77 +391,8 @@ class FileController(QObject):
         self._set_path(Path(original) if original else None)
         self._window.undo_stack().setClean()
         self._saved_marker = self._marker()
-        self._restored_unsaved = True  # kept until saved; the recovery file stays until then
+        self._unsaved = True  # kept until saved; the recovery file stays until then
         self._refresh_modified()
         return True
-
-    # ----- exports -----------------------------------------------------------------------------
-    def _stem(self) -> str:
-        return self._path.stem if self._path else "network"
-
-    def _write(self, title: str, write: Callable[[], Any]) -> bool:
-        try:
-            write()
-        except (OSError, ValueError, TypeError, RuntimeError) as exc:
-            self._error(title, f"{exc.strerror if isinstance(exc, OSError) and exc.strerror else exc}")
-            return False
-        return True
-
-    def export_network_npz(self, path: str | os.PathLike | None = None) -> bool:
-        path = Path(path) if path else self._ask_save_path("Export network weights", "NumPy arrays (*.npz)", ".npz", f"{self._stem()}.npz")
-        if path is None:
-            return False
-        project = self._window.current_project()
-        return self._write("Could not export the network", lambda: save_network_npz(path, Network(project.spec, project.params)))
-
-    def export_torch_script(self, path: str | os.PathLike | None = None) -> bool:
-        path = Path(path) if path else self._ask_save_path("Export PyTorch script", "Python scripts (*.py)", ".py", f"{self._stem()}.py")
-        if path is None:
-            return False
-        project = self._window.current_project()
-
-        def write() -> None:
-            data = dataset_from_source(project.data_source)
-            features = project.spec.features if data.planar and project.spec.features is not None else None
-            save_torch_script(path, Network(project.spec, project.params), data.x_train, features)
-
-        return self._write("Could not export the PyTorch script", write)
-
-    def export_history_csv(self, path: str | os.PathLike | None = None) -> bool:
-        path = Path(path) if path else self._ask_save_path("Export training history", "CSV files (*.csv)", ".csv", f"{self._stem()}-history.csv")
-        if path is None:
-            return False
-        project = self._window.current_project()
-        history = project.history if project.history is not None else []
-        return self._write("Could not export the history", lambda: save_history_csv(path, history))
-
-    def export_plot(self, name: str, fmt: str, path: str | os.PathLike | None = None) -> bool:
-        views = self._window.plots()
-        if name not in views:
-            self._error("Could not export the plot", f"there is no plot called {name!r}")
-            return False
-        label = "PNG images (*.png)" if fmt == "png" else "SVG drawings (*.svg)"
-        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
-        path = Path(path) if path else self._ask_save_path(f"Export {name}", label, f".{fmt}", f"{self._stem()}-{safe}.{fmt}")
-        if path is None:
-            return False
-        return self._write("Could not export the plot", lambda: export_plot(views[name], path, fmt))
-
-    # ----- import ------------------------------------------------------------------------------
-    def import_csv(self, path: str | os.PathLike | None = None) -> bool:
-        """Read a CSV data set; every problem is reported at once and nothing changes."""
-        path = Path(path) if path else self._ask_open_path("Import CSV data", "CSV files (*.csv);;All files (*)")
-        if path is None:
-            return False
-        try:
-            data = load_csv(path)
-        except ValueError as exc:  # CsvError lists every problem with its line number
-            problems = list(getattr(exc, "problems", None) or [str(exc)])
-            shown = problems[:SHOWN_PROBLEMS] + ([f"… and {len(problems) - SHOWN_PROBLEMS} more"] if len(problems) > SHOWN_PROBLEMS else [])
-            self._error("Could not import the CSV file", f"{path.name} cannot be used as a data set:\n" + "\n".join(shown))
-            return False
-        self._window.apply_data_source(dict(data.source))
-        return True
-
 
 __all__ = ["FileController", "default_recovery_path", "AUTOSAVE_MS"]

@@ -1,0 +1,156 @@
+"""Wire a FileController into the playground's MainWindow through the hooks it offers
+(`file_menu`/`file_insert_point`, `help_menu`, `close_guards`, `shortcuts`, `session`).
+
+`SessionProject` is the ProjectWindow for that window: it saves what is drawn (the latest
+snapshot's weights and history with the session's spec, settings and data source) and opens
+a project by handing its rebuilt trainer to `Session.adopt`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtWidgets import QApplication, QWidget
+
+from engine.datasets import Dataset
+from engine.serialize import Project, dataset_from_source, source_for
+from engine.spec import NetworkSpec, SpecError
+from engine.trainer import Trainer, check_compatible
+
+from .controller import FileController
+from .drop import install_csv_drop
+
+REPRODUCIBLE_KINDS = ("planar", "boolean", "preset", "csv")
+
+
+def spec_for_data(spec: NetworkSpec, data: Dataset) -> NetworkSpec:
+    """The same hidden layers, with inputs and outputs sized for `data` (a plain stack)."""
+    features = spec.features if (data.planar and spec.features) else None
+    out_act, loss = spec.output_activation, spec.loss
+    if data.n_outputs == 1 and out_act == "softmax":
+        out_act, loss = "sigmoid", "bce"
+    return NetworkSpec.stack(
+        len(features) if features else data.n_inputs,
+        [layer.units for layer in spec.hidden],
+        data.n_outputs,
+        [layer.activation for layer in spec.hidden],
+        out_act,
+        loss=loss,
+        reduction=spec.reduction,
+        init=spec.init,
+        seed=spec.seed,
+        features=features,
+    )
+
+
+class SessionProject:
+    """ProjectWindow over gui.session.Session; `files` is set once the controller exists."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+        self.session = window.session
+        self.files: FileController | None = None
+        # epoch of an opened run until its first snapshot arrives (adopt is asynchronous, so
+        # the latest snapshot may still be the old run's for a frame or two)
+        self._opened_epoch: int | None = None
+        self.session.snapshotReady.connect(self._snapshot_arrived)
+
+    def _snapshot_arrived(self, snapshot: Any) -> None:
+        if self._opened_epoch is not None and snapshot.epoch == self._opened_epoch:
+            self._opened_epoch = None
+
+    def current_project(self) -> Project:
+        s = self.session
+        snap = s.latest
+        params = history = state = None
+        epoch = 0
+        if snap is not None and (snap.spec is None or snap.spec == s.spec) and len(snap.params) == s.spec.n_parameters():
+            params, history, epoch = np.array(snap.params), np.array(snap.history), int(snap.epoch)
+            if snap.optimizer_state:
+                state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
+                state["t"] = int(snap.optimizer_state.get("t", 0))
+        source = s.source if s.source.get("kind") in REPRODUCIBLE_KINDS else source_for(s.dataset)
+        return Project(s.spec, s.settings, source, params, history, epoch, {}, state)
+
+    def load_project(self, project: Project, trainer: Trainer) -> None:
+        self._opened_epoch = trainer.epoch
+        self.session.adopt(trainer, project.data_source)
+
+    def undo_stack(self) -> QUndoStack:
+        return self.session.undo_stack
+
+    def progress_marker(self) -> Any:
+        if self._opened_epoch is not None:
+            return self._opened_epoch
+        snap = self.session.latest
+        return 0 if snap is None else snap.epoch  # a run starts at epoch 0 before its first snapshot
+
+    def plots(self) -> dict[str, Any]:
+        """Every dock's view (its pyqtgraph plot when it has one) and the network editor."""
+        views: dict[str, Any] = {}
+        editor = getattr(self.window, "editor", None)
+        if isinstance(editor, QWidget):
+            views["Network"] = editor
+        for dock in getattr(self.window, "docks", {}).values():
+            widget = dock.widget()
+            inner = getattr(widget, "plot", None)
+            views[dock.windowTitle()] = inner if isinstance(inner, pg.GraphicsView) else widget
+        return views
+
+    def apply_data_source(self, source: dict) -> None:
+        """An imported data set: an undoable edit when the network fits it; otherwise a new run
+        whose network keeps its hidden layers with inputs/outputs sized for the data."""
+        s = self.session
+        data = dataset_from_source(source)
+        try:
+            check_compatible(s.spec, data)
+        except SpecError:
+            spec = spec_for_data(s.spec, data)
+            trainer = Trainer(spec, data, s.settings)
+            trainer.record()
+            s.adopt(trainer, source)
+            if self.files is not None:
+                self.files.mark_unsaved()
+            s.message.emit("info", f"The network now has {spec.n_inputs} inputs and {spec.n_outputs} outputs to fit {data.name}.")
+            return
+        s.edit_source(source, f"Import {data.name}")
+
+
+def attach_to_main_window(window: Any, settings: QSettings | None = None) -> FileController:
+    """Add the file actions to `window` (a gui.main_window.MainWindow) and return the controller.
+
+    After `window.show()` the app may call `files.offer_recovery()` once, and
+    `gui.dialogs.maybe_show_tour(window)` for the first-run tour (not in scripted runs)."""
+    link = SessionProject(window)
+    files = FileController(link, settings=settings if settings is not None else window.qsettings, widget=window)
+    link.files = files
+    menu, before = window.file_menu, window.file_insert_point
+    menu.insertAction(before, files.open_action)
+    menu.insertMenu(before, files.recent_menu)
+    menu.insertSeparator(before)
+    for action in (files.save_action, files.save_as_action):
+        menu.insertAction(before, action)
+    menu.insertSeparator(before)
+    menu.insertAction(before, files.import_csv_action)
+    menu.insertMenu(before, files.export_menu)
+    for action in files.actions():
+        keys = action.shortcut()
+        if not keys.isEmpty() and hasattr(window, "shortcuts"):
+            window.shortcuts.append((keys.toString(QKeySequence.SequenceFormat.NativeText), action.text().replace("&", "").rstrip("…")))
+    window.close_guards.append(files.maybe_save)
+    app = QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(files.shutdown)  # a clean exit leaves no recovery file
+    install_csv_drop(window, files.import_csv)
+    help_menu = getattr(window, "help_menu", None)
+    if help_menu is not None:
+        from gui.dialogs import FirstRunTour
+
+        help_menu.addAction("Welcome tour", lambda: FirstRunTour(window).open())
+    return files
+
+
+__all__ = ["attach_to_main_window", "SessionProject", "spec_for_data"]
