@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QMenu, QStyleOptionGraphicsItem
 
 from . import colors, menus
 from .columns import LayerColumn, NodeColumn
+from .labels import unit_label
 from .layout import COLUMN_WIDTH
 
 if TYPE_CHECKING:
@@ -144,7 +145,9 @@ class EdgeBundle(QGraphicsItem):
         if edge is None:
             return f"{src} → {tgt}: {self.shape_full[0]}×{self.shape_full[1]} weights (right-click to remove)"
         r, c = int(self.edge_rows[edge]), int(self.edge_cols[edge])
-        return f"weight {src}[{r + 1}] → {tgt}[{c + 1}] = {self.values[edge]:+.4f} (click to edit)"
+        spec = getattr(self.scene(), "spec", None)
+        return (f"weight {unit_label(spec, src, r)} → {unit_label(spec, tgt, c)} = {self.values[edge]:+.4f}"
+                " (click to edit)")
 
     # ----- drawing ----------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QW
 from engine.snapshot import Snapshot
 from engine.spec import NetworkSpec
 
+from .labels import unit_label
 from .palette import LayerPalette
 from .scene import EditorScene, SpecEdit
 from .spec_edits import insert_layer
@@ -145,7 +146,7 @@ class NetworkEditor(QWidget):
             return
         src = self._spec.sources_of(layer)[source]
         tgt = self._spec.layers[layer].name
-        new, ok = QInputDialog.getDouble(self, "Edit weight", f"Weight {src}[{row + 1}] → {tgt}[{col + 1}]:",
-                                         value, -WEIGHT_LIMIT, WEIGHT_LIMIT, 4)
+        label = f"Weight {unit_label(self._spec, src, row)} → {unit_label(self._spec, tgt, col)}:"
+        new, ok = QInputDialog.getDouble(self, "Edit weight", label, value, -WEIGHT_LIMIT, WEIGHT_LIMIT, 4)
         if ok:
             self.weightEdited.emit(layer, source, row, col, float(new))

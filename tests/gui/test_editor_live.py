@@ -227,3 +227,11 @@ def test_without_a_plane_units_show_their_training_patterns(qtbot):
         assert abs(got.blue() - int(expected[0])) <= 1 and abs(got.red() - int(expected[2])) <= 1
     inputs = editor.scene.input_columns[0].units
     assert inputs[0].patterns == 4 and inputs[0].image is not None
+
+
+def test_weights_from_features_are_named_by_their_formula(qtbot, trained):
+    spec, _, snap = trained
+    editor = make_editor(qtbot, spec)
+    editor.show_snapshot(snap)
+    bundle = editor.scene.bundle("input", "h1")
+    assert bundle.describe(bundle.edge_index(1, 3)).startswith("weight x₂ → h1[4] = ")
