@@ -109,6 +109,7 @@ class Session(QObject):
         self._source = default_source()
         self._dataset = dataset_from_source(self._source)
         self._playing = False
+        self._plays = 0  # play commands sent; matched against the worker's 'stopped' events
         self._speed: float | None = None
         self.latest: Snapshot | None = None
         self.preset_name: str | None = None  # the example the current run came from, if any
@@ -150,6 +151,7 @@ class Session(QObject):
     # ----- transport (not undoable: it changes time, not the document) ---------------------
     def play(self, until_epoch: int | None = None) -> None:
         self.worker.play(until_epoch)
+        self._plays += 1
         self._set_playing(True)
 
     def pause(self) -> None:
@@ -303,8 +305,6 @@ class Session(QObject):
         """Hand the worker's latest snapshot (if any) to the views; relay its events."""
         for event in self.worker.take_events():
             self._relay(event)
-        if self._playing and not self.worker.playing and not self.worker._commands:
-            self._set_playing(False)  # the worker paused itself (target epoch reached)
         snap = self.worker.take_snapshot()
         if snap is not None:
             self.latest = snap
@@ -312,8 +312,10 @@ class Session(QObject):
             self.snapshotReady.emit(snap)
 
     def _relay(self, event: WorkerEvent) -> None:
-        if event.kind == "diverged":
-            self._set_playing(False)
+        if event.kind == "stopped":  # the worker paused itself; unless the user has pressed play since
+            if event.text == str(self._plays):
+                self._set_playing(False)
+            return
         self.message.emit(event.kind, event.text)
 
     def shutdown(self) -> None:

@@ -39,7 +39,8 @@ CHUNK_SECONDS = 0.01  # how long one training chunk should take at full speed
 
 @dataclass(frozen=True)
 class WorkerEvent:
-    """Something the user should be told: kind is 'diverged', 'reinitialised', 'info' or 'error'."""
+    """Something the user should be told: kind is 'diverged', 'reinitialised', 'info' or 'error';
+    or 'stopped' (text = the number of the play command that ended) when training paused itself."""
 
     kind: str
     text: str
@@ -64,6 +65,7 @@ class TrainingWorker:
         self._playing = False
         self._speed: float | None = FULL_SPEED
         self._until: int | None = None  # pause when this epoch is reached
+        self._plays = 0  # play commands handled so far
         self._dirty = True  # state changed since the last published snapshot
         self._last_publish = 0.0
         self._pace_start = 0.0  # (time, epoch) when the current speed started, for pacing
@@ -243,7 +245,7 @@ class TrainingWorker:
         t = self._trainer
         n = self._chunk_size()
         if n <= 0:
-            self._do_pause()
+            self._stopped_by_itself()
             return
         start = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported below
@@ -261,11 +263,16 @@ class TrainingWorker:
             self.epochs_per_second = (t.epoch - first_e) / span
         self._dirty = True
         if t.diverged is not None:
-            self._playing = False
-            self._until = None
+            self._stopped_by_itself()
             self._report("diverged", t.diverged.message())
         elif self._until is not None and t.epoch >= self._until:
-            self._do_pause()
+            self._stopped_by_itself()
+
+    def _stopped_by_itself(self) -> None:
+        """Pause without being asked (target epoch reached, divergence) and tell the GUI which
+        play command this ends, so a newer play is not mistaken for it."""
+        self._do_pause()
+        self._report("stopped", str(self._plays))
 
     def _maybe_publish(self) -> None:
         if not self._dirty:
@@ -295,6 +302,7 @@ class TrainingWorker:
             t.clear_divergence()  # the last finite weights were kept; try again
         self._until = until_epoch
         self._playing = True
+        self._plays += 1
         self._rate_window.clear()
         self._restart_pacing()
 
