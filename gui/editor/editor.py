@@ -111,7 +111,8 @@ class NetworkEditor(QWidget):
             return
         self._rebuild_pending = False
         self.scene.build(self._spec)
-        self.view.fit()
+        if self.view.auto_fit:  # after Ctrl+wheel zooming, keep the user's view
+            self.view.fit()
 
     def _apply_edit(self, edit: SpecEdit) -> None:
         if self._spec is None:
