@@ -304,3 +304,27 @@ def test_help_lists_the_training_shortcuts(qtbot, window):
     for needed in ("Play / pause", "Space", "Step one epoch", "Right", "Reset", "Undo", "Ctrl+Z"):
         assert needed in texts
     box.close()
+
+
+def test_weight_typed_in_the_editor_is_undoable(qtbot, window):
+    s = window.session
+    old = float(s.latest.weights[0][0][1, 2])
+    window.editor.weightEdited.emit(0, 0, 1, 2, 0.75)
+    qtbot.waitUntil(lambda: s.latest.weights[0][0][1, 2] == 0.75, timeout=10000)
+    assert s.undo_stack.undoText().startswith("Set weight")
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: s.latest.weights[0][0][1, 2] == old, timeout=10000)
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: s.latest.weights[0][0][1, 2] == 0.75, timeout=10000)
+
+
+def test_adding_a_layer_says_which_weights_are_new(qtbot, window):
+    s = window.session
+    spec = s.spec
+    deeper = NetworkSpec.stack(2, [4, 3, 2], 1, features=("x", "y"))
+    deeper = deeper.with_changes(layers=(spec.layers[0], deeper.layers[1].__class__(3, "tanh", "h3"), *spec.layers[1:]))
+    window.editor.specEdited.emit(deeper)
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
+    text = window.banner.label.text()
+    assert "new weights for h3" in text and "h1" in text  # h1 kept, h3 fresh
+    assert window.session.latest.spec == deeper
