@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import sys
 import traceback
+from pathlib import Path
 
 APP_NAME = "Backprop Playground"
+ICON = Path(__file__).resolve().parents[1] / "resources" / "icons" / "app.png"
 ORG_NAME = "BackpropPlayground"
 
 
@@ -18,6 +20,10 @@ def make_application(argv: list[str]):
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(APP_NAME)
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+    if ICON.is_file():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(ICON)))
     return app
 
 
