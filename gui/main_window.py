@@ -15,7 +15,7 @@ import traceback
 from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -37,7 +37,7 @@ from .plots.boundary import OutputPlot
 from .plots.loss import LossPlot
 from .plots.units import UnitMapsView
 from .session import Session
-from .style.themes import apply_theme
+from .style.themes import THEMES, apply_theme
 
 LAYOUT_VERSION = 1
 EDITOR_HZ = 20
@@ -164,7 +164,6 @@ class MainWindow(QMainWindow):
         `files`: also attach the File menu's save/open (the app does; its unsaved-work prompt
         is modal, so scripted runs and tests leave it out or attach it themselves)."""
         super().__init__()
-        apply_theme(self)
         self.setWindowTitle("Backprop Playground[*]")  # [*]: the unsaved-changes mark
         self.setObjectName("mainWindow")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -197,6 +196,7 @@ class MainWindow(QMainWindow):
         self.loss_plot = LossPlot()
         self.unit_maps = UnitMapsView()
         self._build_menus()
+        self.set_theme(str(self.qsettings.value("view/theme", "system")), save=False)
         self.add_dock(self.controls, "Training", "top", "trainingDock")
         self.add_dock(self.data_panel, "Data", "left", "dataDock")
         self.add_dock(self.output_plot, "Output", "right", "outputDock")
@@ -353,6 +353,15 @@ class MainWindow(QMainWindow):
         self.reset_action = self._action(self.training_menu, "Reset", s.reset, "R", "Fresh random weights, epoch 0")
         self.view_menu = bar.addMenu("&View")
         self._view_separator = self.view_menu.addSeparator()
+        theme_menu = self.view_menu.addMenu("Theme")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name in THEMES:
+            act = theme_menu.addAction(name.capitalize() if name != "system" else "Follow the system")
+            act.setCheckable(True)
+            act.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+            group.addAction(act)
+            self.theme_actions[name] = act
         self._action(self.view_menu, "Reset layout", self.reset_layout)
         self.help_menu = bar.addMenu("&Help")
         self._action(self.help_menu, "Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -392,6 +401,17 @@ class MainWindow(QMainWindow):
         name = "unitsDock" if data.planar else "patternsDock"
         if name in self.docks:
             self.docks[name].raise_()
+
+    def set_theme(self, name: str, save: bool = True) -> None:
+        """Light, dark or 'system' (follows the desktop); remembered between launches."""
+        name = name if name in THEMES else "system"
+        self.theme = apply_theme(self, name)
+        for view in (self.output_plot, self.loss_plot):
+            view.set_theme(self.theme)
+        if name in self.theme_actions:
+            self.theme_actions[name].setChecked(True)
+        if save:
+            self.qsettings.setValue("view/theme", name)
 
     # ----- whole runs --------------------------------------------------------------------
     def open_preset(self, name: str) -> None:

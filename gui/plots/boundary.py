@@ -62,6 +62,9 @@ class OutputPlot(QWidget):
         self.redraws = 0  # how many times the boundary image was replaced (the demo reports it)
         self._toggle_test(False)
 
+    def set_theme(self, theme) -> None:
+        self.plot.setBackground(theme.plot_background)
+
     # ----- inputs ---------------------------------------------------------------------------
     def set_data(self, data: Dataset) -> None:
         if not data.planar:

@@ -53,6 +53,20 @@ class LossPlot(QWidget):
         self._timer.timeout.connect(self._draw_pending)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
 
+    def set_theme(self, theme) -> None:
+        self.plot.setBackground(theme.plot_background)
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(theme.plot_foreground))
+            axis.setTextPen(pg.mkPen(theme.plot_foreground))
+        self.train_curve.setPen(pg.mkPen(theme.curve, width=1))
+        legend = self.plot.plotItem.legend
+        if legend is not None:
+            legend.setBrush(pg.mkBrush(theme.plot_background))
+            legend.setLabelTextColor(theme.plot_foreground)
+            for _, label in legend.items:  # existing labels keep their colour otherwise
+                label.setText(label.text, color=theme.plot_foreground)
+
     def _set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)
         self.plot.setLabel("left", "loss (log)" if on else "loss")

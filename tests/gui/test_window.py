@@ -328,3 +328,13 @@ def test_adding_a_layer_says_which_weights_are_new(qtbot, window):
     text = window.banner.label.text()
     assert "new weights for h3" in text and "h1" in text  # h1 kept, h3 fresh
     assert window.session.latest.spec == deeper
+
+
+def test_dark_theme_is_chosen_remembered_and_drawn(qtbot, window):
+    window.theme_actions["dark"].trigger()
+    assert window.theme.name == "dark"
+    assert window.qsettings.value("view/theme") == "dark"
+    assert window.loss_plot.plot.backgroundBrush().color().name() == window.theme.plot_background
+    assert window.output_plot.plot.backgroundBrush().color().name() == window.theme.plot_background
+    window.theme_actions["light"].trigger()
+    assert window.output_plot.plot.backgroundBrush().color().name() == "#ffffff"
