@@ -79,7 +79,12 @@ class FirstRunTour(QDialog):
 
 
 def maybe_show_tour(parent: QWidget | None = None, settings: QSettings | None = None) -> FirstRunTour | None:
-    """Show the tour (non-blocking) on the first run only; the flag is set as soon as it is shown."""
+    """Show the tour (non-blocking) on the first run only; the flag is set as soon as it is shown.
+
+    Not when the window has already closed (a delayed call after a quick quit): a tour
+    without its window would keep the application running with nothing else on screen."""
+    if parent is not None and not parent.isVisible():
+        return None
     settings = settings if settings is not None else QSettings()
     if str(settings.value(SHOWN_KEY, "false")).lower() == "true":
         return None

@@ -41,6 +41,7 @@ def test_first_run_tour_pages_and_shown_once(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     parent = QMainWindow()
     qtbot.addWidget(parent)
+    parent.show()
     tour = maybe_show_tour(parent, settings)
     assert tour is not None and tour.isVisible()
     assert tour.pages.count() == len(TOUR_PAGES) >= 3
@@ -65,8 +66,21 @@ def test_tour_can_be_skipped_from_the_first_page(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     parent = QMainWindow()
     qtbot.addWidget(parent)
+    parent.show()
     tour = maybe_show_tour(parent, settings)
     with qtbot.waitSignal(tour.finished, timeout=2000) as finished:
         qtbot.mouseClick(tour.skip_button, Qt.MouseButton.LeftButton)
     assert finished.args == [QDialog.DialogCode.Rejected]
     assert maybe_show_tour(parent, settings) is None
+
+
+def test_no_tour_for_a_window_that_has_already_closed(qtbot, tmp_path):
+    """A delayed first-run tour after a quick quit would be the only window left: the app would not exit."""
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    parent = QMainWindow()
+    qtbot.addWidget(parent)
+    parent.show()
+    parent.close()
+    assert maybe_show_tour(parent, settings) is None
+    parent.show()
+    assert maybe_show_tour(parent, settings) is not None  # still shown on the next real first look
