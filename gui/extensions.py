@@ -150,7 +150,6 @@ def install_paper_views(window: "MainWindow") -> None:
     window.register_view(table)
     window.register_view(hinton)
     window.replay_views += [table, hinton]
-    window.docks["unitsDock"].raise_()
 
 
 # ----- the backward pass (issue 5) -------------------------------------------------------------
@@ -166,8 +165,6 @@ def install_backward_views(window: "MainWindow") -> None:
     panel.stepModeToggled.connect(lambda on: s.pause() if on else None)
     panel.replayRequested.connect(window.replay)
     window.backward_panel = panel
-    window.docks["unitsDock"].raise_()
-    window.docks["lossDock"].raise_()
 
 
 def replay_targets(window: "MainWindow") -> list[Callable[[Snapshot], None]]:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
         self.qsettings = settings if settings is not None else QSettings()
+        self.resize(1280, 800)  # before the docks go in: they are laid out as they are added
         self.session = Session(grid_resolution=grid_resolution, parent=self)
         self.close_guards: list[Callable[[], bool]] = []
         self.shortcuts: list[tuple[str, str]] = []
@@ -226,22 +228,42 @@ class MainWindow(QMainWindow):
 
             install_all(self, files=files)
         self.resize(1280, 800)
-        self._restore = restore_layout
         self._default_state: QByteArray | None = None
         self._shown = False
+        # Restore before the first show: restoring tabbed docks from showEvent left stale
+        # tab bars painted in the middle of the window.
+        self._restored = restore_layout and self.qsettings.contains("window/state") and self.restore_layout()
 
     def showEvent(self, event) -> None:
-        """Size the docks once the window has its real size, then restore the user's layout."""
+        """Size the docks once the window has its real size (unless the user's layout was restored)."""
         super().showEvent(event)
         if self._shown:
             return
         self._shown = True
-        self.default_dock_sizes()
+        if not self._restored:
+            self.default_dock_sizes()
+            QTimer.singleShot(0, self.default_dock_sizes)  # a window system may settle the size later
+            QTimer.singleShot(0, self._remember_default_state)
+        else:
+            QTimer.singleShot(0, self.hide_stale_tab_bars)
+
+    def _remember_default_state(self) -> None:
         self._default_state = self.saveState(LAYOUT_VERSION)
-        if self._restore and self.qsettings.contains("window/state"):
-            self.restore_layout()
-        else:  # a real window system may settle the geometry after the show event
-            QTimer.singleShot(0, self.default_dock_sizes)
+        self.hide_stale_tab_bars()
+
+    def hide_stale_tab_bars(self) -> None:
+        """Qt can leave an old copy of a dock group's tab bar painted where the group was when
+        it was tabified. The real bar sits right under its group's current dock; hide the rest."""
+        docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is not self or not bar.isVisible() or bar.count() == 0:
+                continue
+            g = bar.geometry()
+            attached = any(
+                abs(d.geometry().left() - g.left()) <= 2 and abs(d.geometry().bottom() + 1 - g.top()) <= 3 for d in docks
+            )
+            if not attached:
+                bar.hide()
 
     def default_dock_sizes(self) -> None:
         h, v = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
@@ -296,7 +318,11 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(DOCK_AREAS[area], dock)
         if tabify_with and tabify_with in self.docks:
+            # Lay out first: a group tabified while the layout is dirty leaves Qt's stale tab
+            # bar painted at the old place (seen in the middle of the window).
+            self.layout().activate()
             self.tabifyDockWidget(self.docks[tabify_with], dock)
+            self.layout().activate()
         self.docks[dock.objectName()] = dock
         self.view_menu.insertAction(self._view_separator, dock.toggleViewAction())
         return dock
@@ -441,13 +467,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 10000)
 
     # ----- layout memory ------------------------------------------------------------------
-    def restore_layout(self) -> None:
+    def restore_layout(self) -> bool:
+        """The user's last window geometry and dock layout; False when there is none to use."""
         geometry = self.qsettings.value("window/geometry")
         state = self.qsettings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
+        return isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
 
     def save_layout(self) -> None:
         self.qsettings.setValue("window/geometry", self.saveGeometry())

@@ -98,7 +98,14 @@ class UnitMapsView(QWidget):
         if spec is None or not snapshot.grids:
             self.image.clear()
             self.hover.setText("Unit maps need a 2-D dataset")
+            self._cells = []
+            self._layout_key = None
+            for text_item in self._labels:
+                self.view.removeItem(text_item)
+            self._labels = []
             return
+        if not self._cells:
+            self.hover.setText("Hover a unit to read its value")
         res = next(iter(snapshot.grids.values())).shape[-1]
         key = (tuple((l.name, l.units, l.activation) for l in spec.layers), res)
         if key != self._layout_key:

@@ -338,3 +338,16 @@ def test_dark_theme_is_chosen_remembered_and_drawn(qtbot, window):
     assert window.output_plot.plot.backgroundBrush().color().name() == window.theme.plot_background
     window.theme_actions["light"].trigger()
     assert window.output_plot.plot.backgroundBrush().color().name() == "#ffffff"
+
+
+def test_no_stray_tab_bar_is_painted_over_the_window(qtbot, window):
+    """Qt can leave a copy of a tabbed dock group's tab bar where the group used to be."""
+    from PySide6.QtWidgets import QTabBar
+
+    qtbot.wait(50)
+    bars = [b for b in window.findChildren(QTabBar) if b.parent() is window and b.isVisible()]
+    groups = [tuple(b.tabText(i) for i in range(b.count())) for b in bars]
+    assert ("Loss", "Timeline") in groups
+    assert len(groups) == len(set(groups))  # one bar per group
+    central = window.centralWidget().geometry()
+    assert not any(central.intersects(b.geometry()) for b in bars)
