@@ -248,6 +248,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.hide_stale_tab_bars)
 
     def _remember_default_state(self) -> None:
+        for name in ("unitsDock", "lossDock"):  # in front of the tabs added by other parts
+            self.docks[name].raise_()
         self._default_state = self.saveState(LAYOUT_VERSION)
         self.hide_stale_tab_bars()
 
