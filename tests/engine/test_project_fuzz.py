@@ -2,6 +2,7 @@
 are refused with ProjectError (one line, no other exception type, also when the window then
 rebuilds the trainer), and generated valid projects round-trip exactly."""
 import copy
+import os
 import json
 import math
 import tempfile
@@ -30,7 +31,7 @@ from engine.serialize import (
 from engine.spec import InitSpec, InputGroup, LayerSpec, NetworkSpec
 from engine.trainer import Trainer, TrainSettings
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=int(os.environ.get("BPP_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MAX_MESSAGE = 600  # a message box, not a dump of the file
 
 
@@ -351,3 +352,50 @@ def test_a_saved_trainer_continues_identically():
     assert np.array_equal(t.network.params, resumed.network.params)
     assert same_array(t.history.array(), resumed.history.array())
     assert math.isclose(t.evaluate().train_loss, resumed.evaluate().train_loss, rel_tol=0, abs_tol=0)
+
+
+# ----- files that never end -------------------------------------------------------------------
+# Run in a child process with a memory cap and a time limit: the bug is a read that never ends.
+ISOLATED = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))
+from engine.serialize import ProjectError, load_project, project_from_text, trainer_from_project
+try:
+    if sys.argv[1] == "load":
+        load_project(sys.argv[2])
+    else:
+        trainer_from_project(project_from_text(sys.argv[2]))
+except ProjectError as exc:
+    print("refused:", exc)
+"""
+ROOT = Path(__file__).resolve().parents[2]
+NEVER_ENDING = pytest.mark.xfail(
+    strict=True, reason="reads a device or FIFO without limit (stat size 0): hangs or fills memory; refuse non-regular files"
+)
+
+
+def refused_in_child(*args: str, timeout: float = 8.0) -> str:
+    import subprocess
+    import sys
+
+    try:
+        run = subprocess.run([sys.executable, "-c", ISOLATED, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timed out"
+    return run.stdout if run.returncode == 0 else f"exit {run.returncode}: {run.stderr[-300:]}"
+
+
+@NEVER_ENDING
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_csv_source_pointing_at_a_device_is_refused():
+    doc = copy.deepcopy(BASE)
+    doc["data_source"] = {"kind": "csv", "path": "/dev/zero"}
+    assert refused_in_child("text", json.dumps(doc)).startswith("refused:")
+
+
+@NEVER_ENDING
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_opening_a_fifo_is_refused(tmp_path):
+    fifo = tmp_path / "project.json"
+    os.mkfifo(fifo)
+    assert refused_in_child("load", str(fifo)).startswith("refused:")
