@@ -13,37 +13,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
-from engine.datasets import Dataset
-from engine.serialize import Project, dataset_from_source, source_for
-from engine.spec import NetworkSpec, SpecError
-from engine.trainer import Trainer, check_compatible
+from engine.serialize import Project, source_for
+from engine.trainer import Trainer
 
 from .controller import FileController
 from .drop import install_csv_drop
 
 REPRODUCIBLE_KINDS = ("planar", "boolean", "preset", "csv")
-
-
-def spec_for_data(spec: NetworkSpec, data: Dataset) -> NetworkSpec:
-    """The same hidden layers, with inputs and outputs sized for `data` (a plain stack)."""
-    features = spec.features if (data.planar and spec.features) else None
-    out_act, loss = spec.output_activation, spec.loss
-    if data.n_outputs == 1 and out_act == "softmax":
-        out_act, loss = "sigmoid", "bce"
-    return NetworkSpec.stack(
-        len(features) if features else data.n_inputs,
-        [layer.units for layer in spec.hidden],
-        data.n_outputs,
-        [layer.activation for layer in spec.hidden],
-        out_act,
-        loss=loss,
-        reduction=spec.reduction,
-        init=spec.init,
-        seed=spec.seed,
-        features=features,
-    )
 
 
 class SessionProject:
@@ -73,11 +51,19 @@ class SessionProject:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
         source = s.source if s.source.get("kind") in REPRODUCIBLE_KINDS else source_for(s.dataset)
-        return Project(s.spec, s.settings, source, params, history, epoch, {}, state)
+        extra: dict[str, Any] = {"speed": s.speed}
+        if getattr(s, "preset_name", None):
+            extra["preset"] = s.preset_name  # the example's schedule (eps/alpha phases) resumes on open
+        return Project(s.spec, s.settings, source, params, history, epoch, extra, state)
 
     def load_project(self, project: Project, trainer: Trainer) -> None:
         self._opened_epoch = trainer.epoch
-        self.session.adopt(trainer, project.data_source)
+        extra = project.extra if isinstance(project.extra, dict) else {}
+        preset = extra.get("preset")
+        self.session.adopt(trainer, project.data_source, preset if isinstance(preset, str) else None)
+        speed = extra.get("speed", "keep")
+        if speed is None or (isinstance(speed, (int, float)) and not isinstance(speed, bool) and speed > 0):
+            self.session.set_speed(speed)
 
     def undo_stack(self) -> QUndoStack:
         return self.session.undo_stack
@@ -96,27 +82,16 @@ class SessionProject:
             views["Network"] = editor
         for dock in getattr(self.window, "docks", {}).values():
             widget = dock.widget()
-            inner = getattr(widget, "plot", None)
-            views[dock.windowTitle()] = inner if isinstance(inner, pg.GraphicsView) else widget
+            if isinstance(widget, QScrollArea) and widget.widget() is not None:
+                widget = widget.widget()  # the whole view, not just the part scrolled into sight
+            inner = next((v for v in (getattr(widget, n, None) for n in ("plot", "canvas")) if isinstance(v, pg.GraphicsView)), None)
+            views[dock.windowTitle()] = inner if inner is not None else widget
         return views
 
     def apply_data_source(self, source: dict) -> None:
-        """An imported data set: an undoable edit when the network fits it; otherwise a new run
-        whose network keeps its hidden layers with inputs/outputs sized for the data."""
-        s = self.session
-        data = dataset_from_source(source)
-        try:
-            check_compatible(s.spec, data)
-        except SpecError:
-            spec = spec_for_data(s.spec, data)
-            trainer = Trainer(spec, data, s.settings)
-            trainer.record()
-            s.adopt(trainer, source)
-            if self.files is not None:
-                self.files.mark_unsaved()
-            s.message.emit("info", f"The network now has {spec.n_inputs} inputs and {spec.n_outputs} outputs to fit {data.name}.")
-            return
-        s.edit_source(source, f"Import {data.name}")
+        """An imported data set, as one undoable edit; a network whose inputs or outputs do
+        not fit the data keeps its hidden layers and gets inputs/outputs sized for it."""
+        self.session.edit_source(source, "Import data", adapt_network=True)
 
 
 def attach_to_main_window(window: Any, settings: QSettings | None = None) -> FileController:
@@ -153,4 +128,4 @@ def attach_to_main_window(window: Any, settings: QSettings | None = None) -> Fil
     return files
 
 
-__all__ = ["attach_to_main_window", "SessionProject", "spec_for_data"]
+__all__ = ["attach_to_main_window", "SessionProject"]

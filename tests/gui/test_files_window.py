@@ -106,3 +106,20 @@ def test_every_dock_plot_exports_to_png(qtbot, window, dialogs, tmp_path):
     for i, name in enumerate(views):
         assert window.files.export_plot(name, "png", tmp_path / f"view{i}.png"), dialogs.errors
         assert (tmp_path / f"view{i}.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_an_example_run_keeps_its_preset_and_speed_through_save_and_open(qtbot, window, dialogs, tmp_path):
+    from engine.presets import get_preset
+
+    preset = get_preset("xor-2-2-1")
+    window.session.adopt(preset.make_trainer(), None, preset.name)
+    window.session.set_speed(20.0)
+    settle(qtbot, window, 0)
+    path = tmp_path / "example.json"
+    assert window.files.save_to(path)
+    assert load_project(path).extra == {"speed": 20.0, "preset": "xor-2-2-1"}
+    window.session.adopt(get_preset("encoder-4-2-4").make_trainer(), None, "encoder-4-2-4")
+    window.session.set_speed(None)
+    assert window.files.open_path(path)
+    assert window.session.preset_name == "xor-2-2-1" and window.session.speed == 20.0
+    assert window.session.spec == preset.spec
