@@ -61,6 +61,8 @@ class FileController(ExchangeMixin, QObject):
         self._widget = widget if widget is not None else (window if isinstance(window, QWidget) else None)
         super().__init__(self._widget)
         self._window = window
+        # the window's own title without the [*] mark: "name.json[*] — <title>" once a file is open
+        self._base_title = self._widget.windowTitle().replace("[*]", "").strip() if self._widget is not None else ""
         self._settings = settings if settings is not None else QSettings()
         self._recovery = Path(recovery_path) if recovery_path is not None else default_recovery_path()
         self._path: Path | None = None
@@ -119,6 +121,9 @@ class FileController(ExchangeMixin, QObject):
         self._path = path
         if self._widget is not None:
             self._widget.setWindowFilePath("" if path is None else str(path))
+            if self._base_title:
+                title = f"{path.name}[*] — {self._base_title}" if path is not None else f"{self._base_title}[*]"
+                self._widget.setWindowTitle(title)
         self.pathChanged.emit("" if path is None else str(path))
 
     def _mark_saved(self) -> None:

@@ -72,6 +72,7 @@ def test_save_then_open_round_trip(app, dialogs, tmp_path):
     assert path.is_file() and files.path == path
     assert not files.is_modified() and not window.isWindowModified()
     assert window.windowFilePath() == str(path)
+    assert window.windowTitle() == "run.json[*] — Fake playground"  # Qt shows [*] as * while modified
     saved_params = window.trainer.network.params.copy()
     saved_epoch = window.trainer.epoch
 
