@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
@@ -21,6 +21,7 @@ from engine.serialize import Project, ProjectError, load_project, save_project, 
 
 from .exchange import ExchangeMixin
 from .protocol import ProjectWindow
+from .recovery import RecoveryFiles
 
 AUTOSAVE_MS = 60_000
 MODIFIED_POLL_MS = 1_000
@@ -29,15 +30,6 @@ RECENT_KEY = "files/recent"
 LAST_DIR_KEY = "files/last_dir"
 RECOVERY_KEY = "__recovery__"  # kept in the recovery file's `extra`; removed again on restore
 PROJECT_FILTER = "Backprop Playground projects (*.json);;All files (*)"
-
-
-def default_recovery_path() -> Path:
-    """Per-user location (or $BPP_RECOVERY_PATH, used by tests and scripted runs)."""
-    env = os.environ.get("BPP_RECOVERY_PATH")
-    if env:
-        return Path(env)
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation) or str(Path.home())
-    return Path(base) / "recovery" / "autosave.json"
 
 
 class FileController(ExchangeMixin, QObject):
@@ -55,16 +47,23 @@ class FileController(ExchangeMixin, QObject):
         recovery_path: str | os.PathLike | None = None,
         autosave_ms: int = AUTOSAVE_MS,
         widget: QWidget | None = None,
+        recovery_dir: str | os.PathLike | None = None,
     ) -> None:
         """`widget`: parent of the dialogs and owner of the title's [*] mark; defaults to the
-        window itself when it is a QWidget (pass it when `window` is an adapter)."""
+        window itself when it is a QWidget (pass it when `window` is an adapter).
+        Recovery: one fixed file with `recovery_path` (or $BPP_RECOVERY_PATH, for scripted
+        runs); otherwise one file per running instance in `recovery_dir` (default: per user)."""
         self._widget = widget if widget is not None else (window if isinstance(window, QWidget) else None)
         super().__init__(self._widget)
         self._window = window
         # the window's own title without the [*] mark: "name.json[*] — <title>" once a file is open
         self._base_title = self._widget.windowTitle().replace("[*]", "").strip() if self._widget is not None else ""
         self._settings = settings if settings is not None else QSettings()
-        self._recovery = Path(recovery_path) if recovery_path is not None else default_recovery_path()
+        single = recovery_path if recovery_path is not None else os.environ.get("BPP_RECOVERY_PATH") or None
+        self._recovery = RecoveryFiles(
+            directory=None if recovery_dir is None else Path(recovery_dir),
+            single=None if single is None else Path(single),
+        )
         self._path: Path | None = None
         self._unsaved = False  # unsaved although the stack is clean (restored from recovery, new run)
         self._saved_marker = self._marker()
@@ -89,7 +88,8 @@ class FileController(ExchangeMixin, QObject):
 
     @property
     def recovery_path(self) -> Path:
-        return self._recovery
+        """This instance's autosave file."""
+        return self._recovery.own
 
     def is_modified(self) -> bool:
         return (
@@ -338,7 +338,10 @@ class FileController(ExchangeMixin, QObject):
         if not self._shut_down and shiboken6.isValid(stack):
             stack.cleanChanged.disconnect(self._refresh_modified)
         self._shut_down = True
-        self._remove_recovery()
+        try:
+            self._recovery.release()
+        except OSError as exc:
+            self.problem.emit(f"Could not remove the recovery file: {exc}")
 
     # ----- autosave and recovery ---------------------------------------------------------------
     def autosave_now(self) -> bool:
@@ -348,32 +351,34 @@ class FileController(ExchangeMixin, QObject):
         try:
             project = self._window.current_project()
             project.extra = {**project.extra, RECOVERY_KEY: {"path": str(self._path or ""), "time": time.time()}}
-            self._recovery.parent.mkdir(parents=True, exist_ok=True)
-            save_project(self._recovery, project)
+            save_project(self._recovery.prepare_write(), project)
         except (ProjectError, OSError) as exc:
             self.problem.emit(f"Autosave failed: {exc}")
             return False
-        self.autosaved.emit(str(self._recovery))
+        self.autosaved.emit(str(self._recovery.own))
         return True
 
-    def _remove_recovery(self) -> None:
+    def _remove_recovery(self, path: Path | None = None) -> None:
         try:
-            self._recovery.unlink()
-        except FileNotFoundError:
-            pass
+            self._recovery.remove(path)
         except OSError as exc:
             self.problem.emit(f"Could not remove the recovery file: {exc}")
 
     def offer_recovery(self) -> bool:
-        """Call once after start-up: a recovery file left behind means the last run crashed."""
-        if not self._recovery.is_file():
-            return False
+        """Call once after start-up: a recovery file left behind means a run crashed.
+        Offers each (newest first) until one is restored; declined ones are deleted."""
+        for path in self._recovery.left_behind():
+            if self._offer(path):
+                return True
+        return False
+
+    def _offer(self, path: Path) -> bool:
         try:
-            project = load_project(self._recovery)
+            project = load_project(path)
             trainer = trainer_from_project(project)
         except ProjectError as exc:
             self.problem.emit(f"The recovery file could not be read and was removed ({exc})")
-            self._remove_recovery()
+            self._remove_recovery(path)
             return False
         info = project.extra.pop(RECOVERY_KEY, {}) if isinstance(project.extra, dict) else {}
         info = info if isinstance(info, dict) else {}
@@ -389,15 +394,20 @@ class FileController(ExchangeMixin, QObject):
             QMessageBox.StandardButton.Yes,
         )
         if answer != QMessageBox.StandardButton.Yes:
-            self._remove_recovery()
+            self._remove_recovery(path)
             return False
         if not self._hand_over(project, trainer):
             return False
+        try:
+            self._recovery.adopt(path)  # ours now: kept until the work is saved
+        except OSError as exc:
+            self.problem.emit(f"Could not keep the recovery file: {exc}")
         self._set_path(Path(original) if original else None)
         self._window.undo_stack().setClean()
         self._saved_marker = self._marker()
-        self._unsaved = True  # kept until saved; the recovery file stays until then
+        self._unsaved = True
         self._refresh_modified()
         return True
 
-__all__ = ["FileController", "default_recovery_path", "AUTOSAVE_MS"]
+
+__all__ = ["FileController", "AUTOSAVE_MS"]

@@ -414,3 +414,59 @@ def test_dropping_a_csv_file_calls_back_with_its_path(qtbot, tmp_path):
     assert got == [str(tmp_path / "data.csv")]
     assert not _drop(target, [tmp_path / "picture.png"])
     assert got == [str(tmp_path / "data.csv")]
+
+
+# ----- several instances at once: only autosaves of instances that died are offered -----------
+INSTANCE = r"""
+import os, shutil, sys, time
+from PySide6.QtCore import QLockFile
+directory, project, stay = sys.argv[1], sys.argv[2], sys.argv[3] == "stay"
+lock = QLockFile(os.path.join(directory, f"autosave-{os.getpid()}.lock"))
+assert lock.tryLock(0)
+shutil.copy(project, os.path.join(directory, f"autosave-{os.getpid()}.json"))
+print("ready", flush=True)
+if stay:
+    time.sleep(120)
+os._exit(0)  # dies without unlocking or removing anything, like a crash
+"""
+
+
+def run_instance(directory, project, stay):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", INSTANCE, str(directory), str(project), "stay" if stay else "die"], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    if not stay:
+        proc.wait(timeout=30)
+    return proc
+
+
+def test_only_autosaves_of_instances_that_died_are_offered(qtbot, tmp_path, settings, dialogs, new_window):
+    from engine.serialize import project_from_trainer, save_project
+
+    rec = tmp_path / "recovery"
+    rec.mkdir()
+    crashed_work, running_work = make_trainer(seed=3, epochs=11), make_trainer(seed=4, epochs=22)
+    save_project(tmp_path / "crashed.json", project_from_trainer(crashed_work))
+    save_project(tmp_path / "running.json", project_from_trainer(running_work))
+    running = run_instance(rec, tmp_path / "running.json", stay=True)
+    try:
+        dead = run_instance(rec, tmp_path / "crashed.json", stay=False)
+        window = new_window()
+        files = FileController(window, settings=settings, recovery_dir=rec)
+        window.files = files
+        dialogs.answers.append(Button.Yes)
+        assert files.offer_recovery()
+        assert len(dialogs.asked) == 1  # the running instance's autosave was not offered
+        assert window.trainer.epoch == 11
+        assert np.array_equal(window.trainer.network.params, crashed_work.network.params)
+        assert (rec / f"autosave-{running.pid}.json").exists()  # untouched
+        assert not (rec / f"autosave-{dead.pid}.json").exists()
+        assert files.recovery_path == rec / f"autosave-{os.getpid()}.json" and files.recovery_path.exists()
+        files.save_to(tmp_path / "rescued.json")
+        assert not files.recovery_path.exists()
+        assert not files.offer_recovery()  # nothing left that belongs to a dead instance
+    finally:
+        running.kill()
+        running.wait()

@@ -1,0 +1,88 @@
+"""Recovery files: where this instance autosaves, and which autosaves were left by instances that died.
+
+Two windows may run at once (comparing two networks side by side). Each running instance
+autosaves to its own `autosave-<pid>.json` and holds `autosave-<pid>.lock` (QLockFile) for its
+lifetime; a recovery file whose lock can be taken belongs to a process that is gone, so only
+those are offered back, and a running instance's autosave is never offered or deleted.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QStandardPaths
+
+
+def default_recovery_dir() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation) or str(Path.home())
+    return Path(base) / "recovery"
+
+
+def _lock_for(path: Path) -> QLockFile:
+    lock = QLockFile(str(path.with_suffix(".lock")))
+    lock.setStaleLockTime(0)  # stale only when its process is gone, however long it has been held
+    return lock
+
+
+class RecoveryFiles:
+    """`single`: one fixed file (tests, scripted runs); otherwise one file per process in `directory`."""
+
+    def __init__(self, directory: Path | None = None, single: Path | None = None) -> None:
+        self.directory = None if single is not None else (directory or default_recovery_dir())
+        self._lock: QLockFile | None = None
+        if single is not None:
+            self.own = Path(single)
+        else:
+            self.own = self.directory / f"autosave-{os.getpid()}.json"
+
+    def _hold_lock(self) -> None:
+        if self.directory is not None and self._lock is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._lock = _lock_for(self.own)
+            self._lock.tryLock(0)
+
+    def prepare_write(self) -> Path:
+        """The path to autosave to (its directory made, this process's lock held)."""
+        self.own.parent.mkdir(parents=True, exist_ok=True)
+        self._hold_lock()
+        return self.own
+
+    def left_behind(self) -> list[Path]:
+        """Recovery files of runs that ended without a clean exit, newest first."""
+        if self.directory is None:
+            return [self.own] if self.own.is_file() else []
+        if not self.directory.is_dir():
+            return []
+        found = []
+        for path in self.directory.glob("autosave-*.json"):
+            if path == self.own:
+                found.append(path)
+                continue
+            lock = _lock_for(path)
+            if lock.tryLock(0):  # its owner is gone (or never locked it)
+                lock.unlock()
+                found.append(path)
+        return sorted(found, key=lambda p: p.stat().st_mtime if p.exists() else 0, reverse=True)
+
+    def adopt(self, path: Path) -> None:
+        """Make a left-behind file this instance's own (kept until the work is saved)."""
+        if path != self.own:
+            self.prepare_write()
+            os.replace(path, self.own)
+
+    def remove(self, path: Path | None = None) -> None:
+        """Delete a recovery file (this instance's own by default)."""
+        try:
+            (path or self.own).unlink()
+        except FileNotFoundError:
+            pass
+
+    def release(self) -> None:
+        """A clean exit: this instance's file is removed and its lock released."""
+        self.remove()
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+
+
+__all__ = ["RecoveryFiles", "default_recovery_dir"]
