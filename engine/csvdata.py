@@ -12,6 +12,7 @@ import csv
 import io
 import math
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -40,9 +41,12 @@ def load_csv(path: str | os.PathLike, test_ratio: float = 0.5, seed: int = 0) ->
     """Read a CSV file into a Dataset with a deterministic train/test split."""
     p = Path(path)
     try:
-        size = p.stat().st_size
+        st = p.stat()
     except OSError as exc:
         raise CsvError(str(p), [f"cannot read the file ({exc.strerror or exc})"]) from None
+    if not stat.S_ISREG(st.st_mode):  # a directory, device or pipe: reading it may never end
+        raise CsvError(str(p), ["not a regular file (a directory, device or pipe)"])
+    size = st.st_size
     if size > MAX_BYTES:
         raise CsvError(str(p), [f"the file is {size / 1e6:.0f} MB; at most {MAX_BYTES // (1024 * 1024)} MB"])
     try:

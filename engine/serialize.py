@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -334,7 +335,12 @@ def save_project(path: str | os.PathLike, project: Project) -> None:
 def load_project(path: str | os.PathLike) -> Project:
     p = Path(path)
     try:
-        size = p.stat().st_size
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise ProjectError(f"{p} is a directory, not a project file")
+        if not stat.S_ISREG(st.st_mode):  # a device or pipe: reading it may never end
+            raise ProjectError(f"{p} is not a regular file (a device or pipe), not a project file")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             raise ProjectError(f"{p}: the file is {size / 1e6:.0f} MB; project files are at most {MAX_FILE_BYTES // 2**20} MB")
         raw = p.read_bytes()
