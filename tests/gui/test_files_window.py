@@ -123,3 +123,26 @@ def test_an_example_run_keeps_its_preset_and_speed_through_save_and_open(qtbot, 
     assert window.files.open_path(path)
     assert window.session.preset_name == "xor-2-2-1" and window.session.speed == 20.0
     assert window.session.spec == preset.spec
+
+
+@pytest.mark.parametrize("where", ["editor", "output"])
+def test_dropping_a_csv_anywhere_on_the_window_imports_it(qtbot, window, dialogs, tmp_path, where):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QAbstractScrollArea, QApplication
+
+    csv = tmp_path / "pairs.csv"
+    rows = "".join(f"{x},{y},{int(x * y > 0)}\n" for x, y in np.random.default_rng(1).uniform(-5, 5, (40, 2)))
+    csv.write_text("x,y,label\n" + rows)
+    target = window.editor if where == "editor" else window.output_plot.plot
+    if isinstance(target, QAbstractScrollArea):
+        target = target.viewport()  # where a drop really lands
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(csv))])
+    pos = QPoint(target.width() // 2, target.height() // 2)
+    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, enter)
+    drop = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, drop)
+    assert window.session.source.get("kind") == "csv" and window.session.source["path"] == str(csv.resolve())
+    assert not dialogs.errors
