@@ -231,6 +231,8 @@ def _validate(spec: NetworkSpec) -> None:
         if len(set(layer.sources)) != len(layer.sources):
             raise SpecError(f"{where} ({layer.name}) lists a source twice")
         seen.add(layer.name)
+    if isinstance(spec.seed, bool) or not isinstance(spec.seed, int) or spec.seed < 0:
+        raise SpecError(f"the seed must be a whole number >= 0, not {spec.seed!r}")
     if spec.init.scheme not in INIT_SCHEMES:
         raise SpecError(f"unknown initialisation {spec.init.scheme!r}; choose one of {', '.join(INIT_SCHEMES)}")
     if not (spec.init.range > 0) or spec.init.range > 1e6:
