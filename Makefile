@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+TORCH_STAMP := $(VENV)/.torch-stamp
 
 .PHONY: run test bench reproduce clean
 
@@ -12,14 +13,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# PyTorch (the CPU build lies on disk on these machines) is only a yardstick: the export
+# and benchmark checks compare against it. Without it those tests skip and say why.
+$(TORCH_STAMP): $(STAMP)
+	-$(PY) -m pip install --quiet torch==2.13.0 || echo "PyTorch not installed: its comparisons will be skipped"
+	touch $(TORCH_STAMP)
+
 run: $(STAMP)
 	$(PY) main.py
 
-test: $(STAMP)
+test: $(STAMP) $(TORCH_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
-bench: $(STAMP)
-	-$(PY) -m pip install --quiet torch==2.13.0
+bench: $(STAMP) $(TORCH_STAMP)
 	$(PY) benchmarks/engine_speed.py
 
 reproduce: $(STAMP)
