@@ -83,7 +83,29 @@ class ButtonItem(QGraphicsItem):
             self.action()
 
 
-class PortItem(QGraphicsItem):
+class DragHandleMixin:
+    """Mouse press starts an interaction object (interactions.py); moves and release go to it."""
+
+    _drag = None
+
+    def start_drag(self, scene_pos: QPointF):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def mousePressEvent(self, event) -> None:
+        self._drag = self.start_drag(event.scenePos())
+        event.accept()
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is not None:
+            self._drag.move(event.scenePos())
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._drag is not None:
+            drag, self._drag = self._drag, None
+            drag.finish(event.scenePos())
+
+
+class PortItem(DragHandleMixin, QGraphicsItem):
     """The dot on a node's right edge: drag it onto a later layer to add a connection."""
 
     R = 6.0
@@ -107,22 +129,11 @@ class PortItem(QGraphicsItem):
         painter.setBrush(QBrush(colors.ACCENT))
         painter.drawEllipse(QPointF(0, 0), self.R / 2.2, self.R / 2.2)
 
-    def mousePressEvent(self, event) -> None:
-        self._drag = interactions.ConnectDrag(self.column, event.scenePos())
-        event.accept()
-
-    def mouseMoveEvent(self, event) -> None:
-        if self._drag is not None:
-            self._drag.move(event.scenePos())
-
-    def mouseReleaseEvent(self, event) -> None:
-        self._output_press = None
-        if self._drag is not None:
-            drag, self._drag = self._drag, None
-            drag.finish(event.scenePos())
+    def start_drag(self, scene_pos: QPointF) -> "interactions.ConnectDrag":
+        return interactions.ConnectDrag(self.column, scene_pos)
 
 
-class ResizeHandle(QGraphicsItem):
+class ResizeHandle(DragHandleMixin, QGraphicsItem):
     """The grip under a layer: drag down to add units, up to remove them."""
 
     def __init__(self, column: "LayerColumn", y: float) -> None:
@@ -152,19 +163,8 @@ class ResizeHandle(QGraphicsItem):
         self.preview = units
         self.update()
 
-    def mousePressEvent(self, event) -> None:
-        self._drag = interactions.ResizeDrag(self.column, event.scenePos())
-        event.accept()
-
-    def mouseMoveEvent(self, event) -> None:
-        if self._drag is not None:
-            self._drag.move(event.scenePos())
-
-    def mouseReleaseEvent(self, event) -> None:
-        self._output_press = None
-        if self._drag is not None:
-            drag, self._drag = self._drag, None
-            drag.finish(event.scenePos())
+    def start_drag(self, scene_pos: QPointF) -> "interactions.ResizeDrag":
+        return interactions.ResizeDrag(self.column, scene_pos)
 
 
 class NodeColumn(QGraphicsItem):
