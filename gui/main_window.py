@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self._editor_pending.timeout.connect(self._feed_editor_late)
         s.snapshotReady.connect(self._feed_editor)
         s.dataChanged.connect(self.output_plot.set_data)
+        s.dataChanged.connect(self.loss_plot.set_dataset)
+        self.loss_plot.set_dataset(s.dataset)
         s.dataChanged.connect(self._show_views_for)
         s.specChanged.connect(self.editor.set_spec)
         s.message.connect(self.show_message)
@@ -343,6 +345,7 @@ class MainWindow(QMainWindow):
         preset = get_preset(name)
         trainer = preset.make_trainer()
         self.session.adopt(trainer, trainer.data.source or {"kind": "preset", "name": name}, preset_name=name)
+        self.loss_plot.set_criterion(preset.criterion)
         self.show_message("info", f"{preset.title}: {preset.description}")
 
     def replay(self, snapshot: Snapshot | None) -> None:

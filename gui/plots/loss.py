@@ -8,6 +8,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from engine.activations import get_activation
+from engine.criteria import Criterion, criterion_reached_epoch
+from engine.datasets import Dataset, targets_for
 from engine.snapshot import Snapshot
 
 from .colors import number
@@ -52,6 +55,36 @@ class LossPlot(QWidget):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._draw_pending)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
+        # the example's stopping criterion (the paper's "learned" rule): a loss line where the
+        # criterion is a loss, and a vertical line at the first epoch it was met
+        self.criterion: Criterion | None = None
+        self.criterion_epoch: int | None = None
+        self._dataset: Dataset | None = None
+        dashed = pg.mkPen((46, 160, 67), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
+        self.criterion_line = pg.InfiniteLine(angle=0, pen=dashed, movable=False)
+        self.criterion_met_line = pg.InfiniteLine(angle=90, pen=dashed, movable=False)
+        for line in (self.criterion_line, self.criterion_met_line):
+            line.setVisible(False)
+            self.plot.addItem(line, ignoreBounds=True)
+        self.criterion_label = QLabel("")
+        self.criterion_label.setWordWrap(True)
+        self.criterion_label.setVisible(False)
+        layout.insertWidget(1, self.criterion_label)
+
+    def set_dataset(self, dataset: Dataset) -> None:
+        self._dataset = dataset
+        self.criterion_epoch = None
+
+    def set_criterion(self, criterion: Criterion | None) -> None:
+        """Show an example's stopping criterion; None hides it."""
+        self.criterion = criterion
+        self.criterion_epoch = None
+        self.criterion_label.setVisible(criterion is not None)
+        if criterion is None:
+            self.criterion_line.setVisible(False)
+            self.criterion_met_line.setVisible(False)
+        elif self._last is not None:
+            self.draw(self._last)
 
     def set_theme(self, theme) -> None:
         self.plot.setBackground(theme.plot_background)
@@ -112,6 +145,48 @@ class LossPlot(QWidget):
                 acc += f" / {snapshot.test_acc:.0%}"
         self.readout.setText(f"loss {number(snapshot.train_loss, 3)} / {number(snapshot.test_loss, 3)}{acc}")
         self.readout.setToolTip("training / test: loss and share of points classified right")
+        if self.criterion is not None:
+            self._draw_criterion(snapshot)
+
+    def _draw_criterion(self, snapshot: Snapshot) -> None:
+        c, spec = self.criterion, snapshot.spec
+        if c is None or spec is None:
+            return
+        if self.criterion_epoch is not None and snapshot.epoch < self.criterion_epoch:
+            self.criterion_epoch = None  # a reset or an earlier epoch replayed
+        n = len(self._dataset.x_train) if self._dataset is not None else 0
+        level = c.loss_line(spec.reduction, n) if n else None
+        self.criterion_line.setVisible(level is not None)
+        if level is not None:
+            self.criterion_line.setValue(np.log10(level) if self.log_scale.isChecked() else level)
+        if self.criterion_epoch is None:
+            self.criterion_epoch = self._first_epoch_met(snapshot, level)
+        met = self.criterion_epoch
+        self.criterion_met_line.setVisible(met is not None)
+        if met is not None:
+            self.criterion_met_line.setValue(met)
+        # loss and accuracy criteria are read off the recorded history (exact epoch); the
+        # per-output rule only off drawn snapshots, so at full speed it is "by" that epoch
+        word = "by" if c.kind == "within" else "at"
+        status = f"met {word} epoch {met:,}" if met is not None else "not met yet"
+        self.criterion_label.setText(f"Criterion: {c.text} — {status}")
+
+    def _first_epoch_met(self, snapshot: Snapshot, level: float | None) -> int | None:
+        """From the history where the criterion is a loss or an accuracy; else from the drawn outputs."""
+        c = self.criterion
+        if c.kind == "tss" and level is not None:
+            return criterion_reached_epoch(snapshot.history, loss_threshold=level)
+        if c.kind == "accuracy":
+            return criterion_reached_epoch(snapshot.history, accuracy_threshold=c.threshold, column=c.on)
+        acts, data = snapshot.pattern_activations, self._dataset
+        if acts is None or data is None or snapshot.spec is None:
+            return None
+        out = acts.get(snapshot.spec.layers[-1].name)
+        if out is None or out.shape[0] != len(data.y_train) or out.shape[1] != data.y_train.shape[1]:
+            return None
+        act = get_activation(snapshot.spec.output_activation)
+        targets = targets_for(data.y_train, data.task, act.low, act.high)
+        return snapshot.epoch if c.met_outputs(out, targets, act.low, act.high) else None
 
     def _positive(self, v: np.ndarray) -> np.ndarray:
         """Log axes cannot show zero; clamp to a tiny positive number."""
