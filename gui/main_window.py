@@ -109,6 +109,8 @@ class MainWindow(QMainWindow):
         self._editor_pending.timeout.connect(self._feed_editor_late)
         s.snapshotReady.connect(self._feed_editor)
         s.dataChanged.connect(self.output_plot.set_data)
+        self.output_plot.addPointRequested.connect(s.add_point)
+        self.output_plot.removePointRequested.connect(s.remove_point)
         s.dataChanged.connect(self.loss_plot.set_dataset)
         self.loss_plot.set_dataset(s.dataset)
         s.dataChanged.connect(self._show_views_for)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from engine import datasets
+from engine import custom_points, datasets
 from engine.datasets import Dataset
 from engine.snapshot import Snapshot
 from engine.spec import NetworkSpec, SpecError
@@ -231,6 +231,23 @@ class Session(QObject):
         key = self.MERGE_DATA if merge else -1
         self.undo_stack.push(_Edit(self._apply_source, dict(self._source), dict(source), text, key))
         return True
+
+    def add_point(self, x: float, y: float, positive: bool) -> bool:
+        """One training point at (x, y), as one undoable data edit (2-D two-class data only)."""
+        try:
+            source = custom_points.with_point(self._dataset, x, y, positive)
+        except ValueError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        return self.edit_source(source, f"Add {'positive' if positive else 'negative'} point")
+
+    def remove_point(self, split: str, index: int) -> bool:
+        try:
+            source = custom_points.without_point(self._dataset, split, index)
+        except ValueError as exc:
+            self.message.emit("error", str(exc))
+            return False
+        return self.edit_source(source, "Remove point")
 
     def regenerate(self) -> bool:
         src = self.source

@@ -3,17 +3,42 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from engine.custom_points import editable, nearest_point
 from engine.datasets import Dataset
 from engine.snapshot import Snapshot
 
 from .colors import LUT, NEGATIVE, POSITIVE, activation_levels, number
 
 
+PICK_PIXELS = 6  # a right click removes the nearest point at most this many pixels away
+
+
+def dot_icon(color: tuple[int, int, int], size: int = 12) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QColor(255, 255, 255))
+    p.setBrush(QColor(*color))
+    p.drawEllipse(1, 1, size - 2, size - 2)
+    p.end()
+    return QIcon(pix)
+
+
 class OutputPlot(QWidget):
-    """Draws snapshot.grids[output] as an image; train points white-rimmed, test points dark-rimmed."""
+    """Draws snapshot.grids[output] as an image; train points white-rimmed, test points dark-rimmed.
+
+    On 2-D two-class data the plot is also where data is drawn by hand: a left click asks
+    for a point of the selected class there, a right click for removing the nearest point.
+    The plot only asks (signals); the session makes the undoable edit.
+    """
+
+    addPointRequested = Signal(float, float, bool)  # x, y, positive
+    removePointRequested = Signal(str, int)  # 'train' | 'test', index
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,16 +73,28 @@ class OutputPlot(QWidget):
         self.show_test.toggled.connect(self._toggle_test)
         self.discretize.toggled.connect(lambda _: self._redraw())
 
+        self.add_positive = self._class_button("add positive", POSITIVE, "positive (blue)")
+        self.add_negative = self._class_button("add negative", NEGATIVE, "negative (orange)")
+        self.add_positive.setChecked(True)
+        self.point_class = QButtonGroup(self)
+        self.point_class.setExclusive(True)
+        self.point_class.addButton(self.add_positive)
+        self.point_class.addButton(self.add_negative)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
+
         row = QHBoxLayout()
         row.addWidget(self.show_test)
         row.addWidget(self.discretize)
         row.addStretch(1)
+        row.addWidget(self.add_positive)
+        row.addWidget(self.add_negative)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot, 1)
         layout.addLayout(row)
         layout.addWidget(self.readout)
         self._snapshot: Snapshot | None = None
+        self._data: Dataset | None = None
         self._shape = None
         self.redraws = 0  # how many times the boundary image was replaced (the demo reports it)
         self._toggle_test(False)
@@ -65,8 +102,24 @@ class OutputPlot(QWidget):
     def set_theme(self, theme) -> None:
         self.plot.setBackground(theme.plot_background)
 
+    @staticmethod
+    def _class_button(text: str, color: tuple[int, int, int], what: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setIcon(dot_icon(color))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setToolTip(f"Left-click the plot to add a {what} training point there;\n"
+                          "right-click a point to remove it. Ctrl+Z undoes either.")
+        return button
+
     # ----- inputs ---------------------------------------------------------------------------
     def set_data(self, data: Dataset) -> None:
+        self._data = data
+        can_edit = editable(data)
+        for button in (self.add_positive, self.add_negative):
+            button.setEnabled(can_edit)
         if not data.planar:
             self.train_points.setData([])
             self.test_points.setData([])
@@ -91,6 +144,32 @@ class OutputPlot(QWidget):
         self.readout.setText(
             f"Epoch {snapshot.epoch:,}   ·   test loss {number(snapshot.test_loss)}   ·   train loss {number(snapshot.train_loss)}"
         )
+
+    # ----- drawing data by hand -------------------------------------------------------------
+    def _clicked(self, event) -> None:
+        data = self._data
+        if data is None or not editable(data) or event.double():
+            return
+        if not self.view.sceneBoundingRect().contains(event.scenePos()):
+            return
+        p = self.view.mapSceneToView(event.scenePos())
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.addPointRequested.emit(p.x(), p.y(), self.add_positive.isChecked())
+            event.accept()
+        elif event.button() == Qt.MouseButton.RightButton:
+            splits = ("train", "test") if self.test_points.isVisible() else ("train",)
+            hit = nearest_point(data, p.x(), p.y(), PICK_PIXELS * self.data_per_pixel(), splits)
+            if hit is not None:
+                self.removePointRequested.emit(*hit)
+            event.accept()
+
+    def data_per_pixel(self) -> float:
+        px = self.view.viewPixelSize()
+        return float(max(px[0], px[1]))
+
+    def pixel_of(self, x: float, y: float) -> QPoint:
+        """Where the data point (x, y) is in the plot widget's viewport (for tests and tours)."""
+        return self.plot.mapFromScene(self.view.mapViewToScene(QPointF(x, y)))
 
     # ----- drawing ------------------------------------------------------------------------
     def _toggle_test(self, on: bool) -> None:

@@ -1,0 +1,86 @@
+"""Hand-drawn 2-D data: add and remove single points of a two-class planar data set.
+
+The result is always an inline "points" data source (see serialize.dataset_from_source),
+so a generated set becomes editable the first time the user clicks, and the edit can be
+undone simply by going back to the previous source dict.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .datasets import Dataset
+
+SPLITS = ("train", "test")
+
+
+def editable(data: Dataset) -> bool:
+    """Only 2-D two-class data: a click's position is the input, its class the target."""
+    return bool(data.planar) and data.task == "binary" and data.n_inputs == 2 and data.n_outputs == 1
+
+
+def inline_source(data: Dataset) -> dict[str, Any]:
+    """The data set's points written out, so single points can be added and removed."""
+    if data.source.get("kind") == "points":
+        return dict(data.source)
+    return {
+        "kind": "points",
+        "name": f"custom ({data.name})",
+        "task": data.task,
+        "planar": True,
+        "class_names": list(data.class_names),
+        "input_names": list(data.input_names),
+        "output_names": list(data.output_names),
+        "x_train": data.x_train.tolist(),
+        "y_train": data.y_train.tolist(),
+        "x_test": data.x_test.tolist(),
+        "y_test": data.y_test.tolist(),
+    }
+
+
+def _require_editable(data: Dataset) -> None:
+    if not editable(data):
+        raise ValueError("points can only be added to or removed from 2-D two-class data")
+
+
+def with_point(data: Dataset, x: float, y: float, positive: bool) -> dict[str, Any]:
+    """A source with one more training point at (x, y) of the given class."""
+    _require_editable(data)
+    if not (np.isfinite(x) and np.isfinite(y)):
+        raise ValueError("a point needs finite coordinates")
+    src = inline_source(data)
+    src["x_train"] = list(src["x_train"]) + [[float(x), float(y)]]
+    src["y_train"] = list(src["y_train"]) + [[1.0 if positive else 0.0]]
+    return src
+
+
+def without_point(data: Dataset, split: str, index: int) -> dict[str, Any]:
+    """A source without point `index` of `split` ('train' or 'test')."""
+    _require_editable(data)
+    if split not in SPLITS:
+        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    src = inline_source(data)
+    xs, ys = list(src[f"x_{split}"]), list(src[f"y_{split}"])
+    if not 0 <= index < len(xs):
+        raise ValueError(f"there is no {split} point {index}")
+    if split == "train" and len(xs) == 1:
+        raise ValueError("the last training point cannot be removed")
+    del xs[index], ys[index]
+    src[f"x_{split}"], src[f"y_{split}"] = xs, ys
+    return src
+
+
+def nearest_point(data: Dataset, x: float, y: float, max_distance: float,
+                  splits: tuple[str, ...] = SPLITS) -> tuple[str, int] | None:
+    """(split, index) of the point nearest (x, y) within max_distance, or None."""
+    best: tuple[float, str, int] | None = None
+    for split in splits:
+        pts = data.x_train if split == "train" else data.x_test
+        if len(pts) == 0:
+            continue
+        d = np.hypot(pts[:, 0] - x, pts[:, 1] - y)
+        i = int(np.argmin(d))
+        if d[i] <= max_distance and (best is None or d[i] < best[0]):
+            best = (float(d[i]), split, i)
+    return None if best is None else (best[1], best[2])
