@@ -119,6 +119,9 @@ class MainWindow(QMainWindow):
         self.editor.specEdited.connect(lambda spec: s.edit_spec(spec))
         self.editor.weightEdited.connect(s.edit_weight)
         self.editor.set_spec(s.spec)
+        if self.has_real_editor:  # the gradient edge overlay is computed on the training set
+            s.dataChanged.connect(self.editor.set_dataset)
+            self.editor.set_dataset(s.dataset)
         self.output_plot.set_data(s.dataset)
 
         if extensions:

@@ -56,10 +56,13 @@ def _make_pens() -> list[QPen]:
 WEIGHT_PENS = _make_pens()  # index = sign * WEIGHT_BINS + bin (sign 0 = negative)
 
 
-def weight_pen_index(weights: np.ndarray) -> np.ndarray:
-    """Pen index per weight: sign picks the colour, |w| the width and opacity."""
+def weight_pen_index(weights: np.ndarray, saturation: float = WEIGHT_SATURATION) -> np.ndarray:
+    """Pen index per weight: sign picks the colour, |w| the width and opacity.
+
+    `saturation`: the magnitude drawn widest (overlays of tiny gradients pass their own max).
+    """
     w = np.nan_to_num(np.asarray(weights, dtype=np.float64), nan=0.0)
-    mag = np.minimum(np.abs(w) / WEIGHT_SATURATION, 1.0)
+    mag = np.minimum(np.abs(w) / max(float(saturation), 1e-300), 1.0)
     bins = np.rint(mag * (WEIGHT_BINS - 1)).astype(np.intp)
     return np.where(w >= 0, WEIGHT_BINS, 0) + bins
 

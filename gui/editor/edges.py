@@ -63,7 +63,9 @@ class EdgeBundle(QGraphicsItem):
             pts.append(self._skip_line(p0, p1, skip_top) if skip_top is not None else np.stack([p0, p1]))
         self.points = np.array(pts, dtype=float).reshape(len(pts), -1 if pts else 2, 2)
         self.polys = [QPolygonF([QPointF(x, y) for x, y in line]) for line in self.points]
-        self.values = np.zeros(len(pts))
+        self.values = np.zeros(len(pts))  # what the lines show (weights or an overlay)
+        self.weights = self.values  # the weights themselves: what a click edits
+        self.quantity = "weight"  # hover name of `values`: "weight", "∂E/∂w", "Δw"
         self.pen_index = colors.weight_pen_index(self.values)
         self._order = np.argsort(self.pen_index, kind="stable")
         self.hovered: int | None = None
@@ -127,12 +129,21 @@ class EdgeBundle(QGraphicsItem):
         return row * self.cols + col
 
     # ----- data -------------------------------------------------------------------------
-    def set_weights(self, w: np.ndarray) -> None:
-        """Live update from a (fan_in, units) matrix; ignored if its shape is stale."""
-        if w.shape != self.shape_full:
+    def set_weights(self, w: np.ndarray, shown: np.ndarray | None = None, quantity: str = "weight",
+                    saturation: float = colors.WEIGHT_SATURATION) -> None:
+        """Live update from a (fan_in, units) matrix; ignored if its shape is stale.
+
+        `shown` (same shape) replaces what the lines draw (gradients, last change) while the
+        weights stay what a click edits; `saturation` is the magnitude drawn widest.
+        """
+        if w.shape != self.shape_full or (shown is not None and shown.shape != self.shape_full):
             return
-        self.values = np.asarray(w[: self.rows, : self.cols], dtype=float).ravel()
-        self.pen_index = colors.weight_pen_index(self.values)
+        self.weights = np.asarray(w[: self.rows, : self.cols], dtype=float).ravel()
+        if shown is None:
+            self.values, self.quantity = self.weights, "weight"
+        else:
+            self.values, self.quantity = np.asarray(shown[: self.rows, : self.cols], dtype=float).ravel(), quantity
+        self.pen_index = colors.weight_pen_index(self.values, saturation)
         self._order = np.argsort(self.pen_index, kind="stable")
         self.update()
 
@@ -146,8 +157,10 @@ class EdgeBundle(QGraphicsItem):
             return f"{src} → {tgt}: {self.shape_full[0]}×{self.shape_full[1]} weights (right-click to remove)"
         r, c = int(self.edge_rows[edge]), int(self.edge_cols[edge])
         spec = getattr(self.scene(), "spec", None)
-        return (f"weight {unit_label(spec, src, r)} → {unit_label(spec, tgt, c)} = {self.values[edge]:+.4f}"
-                " (click to edit)")
+        link = f"{unit_label(spec, src, r)} → {unit_label(spec, tgt, c)}"
+        if self.quantity == "weight":
+            return f"weight {link} = {self.values[edge]:+.4f} (click to edit)"
+        return f"{self.quantity} of weight {link} = {self.values[edge]:+.4g} (weight {self.weights[edge]:+.4f})"
 
     # ----- drawing ----------------------------------------------------------------------
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
@@ -204,7 +217,7 @@ class EdgeBundle(QGraphicsItem):
         e = self.nearest_edge(p.x(), p.y())
         if e is not None:
             r, c = int(self.edge_rows[e]), int(self.edge_cols[e])
-            self._scene().weightClicked.emit(self.layer_index, self.source_index, r, c, float(self.values[e]))
+            self._scene().weightClicked.emit(self.layer_index, self.source_index, r, c, float(self.weights[e]))
 
     def contextMenuEvent(self, event) -> None:
         menu = QMenu()

@@ -11,8 +11,11 @@ from __future__ import annotations
 from PySide6.QtCore import SIGNAL, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
+from engine.blame import edge_values
+from engine.datasets import Dataset
 from engine.snapshot import Snapshot
 from engine.spec import NetworkSpec
+from gui.panels.backward.overlay import EdgeOverlaySwitch
 
 from .labels import unit_label
 from .palette import LayerPalette
@@ -21,6 +24,9 @@ from .spec_edits import insert_layer
 from .view import EditorView
 
 WEIGHT_LIMIT = 1e6
+# per overlay mode: hover name of an edge's value, and the legend's width entry
+QUANTITY = {"weights": "weight", "gradients": "∂E/∂w", "last change": "Δw"}
+WIDTH_KEY = {"weights": "width = |weight|", "gradients": "width = |gradient|", "last change": "width = |last change|"}
 COMPACT_BELOW = 860  # editor width (px) under which the palette shrinks to icons
 MESSAGE_MS = 8000
 
@@ -35,6 +41,9 @@ class NetworkEditor(QWidget):
         self._spec: NetworkSpec | None = None
         self._rebuild_pending = False
         self._in_edit = False
+        self._edge_mode = "weights"
+        self._dataset: Dataset | None = None
+        self._snapshot: Snapshot | None = None
         self.scene = EditorScene(self)
         self.view = EditorView(self.scene, self)
         self.palette = LayerPalette(self)
@@ -50,6 +59,9 @@ class NetworkEditor(QWidget):
 
         status = QHBoxLayout()
         status.setContentsMargins(8, 2, 8, 4)
+        self.edge_switch = EdgeOverlaySwitch(self)
+        self.edge_switch.modeChanged.connect(self.set_edge_mode)
+        status.addWidget(self.edge_switch)
         status.addWidget(self.info_label, 1)
         status.addWidget(self.message_label, 1)
         right = QVBoxLayout()
@@ -88,11 +100,44 @@ class NetworkEditor(QWidget):
         else:
             self._rebuild_now()
 
+    @property
+    def edge_mode(self) -> str:
+        return self._edge_mode
+
+    def set_edge_mode(self, mode: str) -> None:
+        """What the edges draw: "weights", "gradients" (dE/dw on the training set) or
+        "last change" (the optimiser's last Δw); redraws the last snapshot at once."""
+        if mode not in QUANTITY:
+            raise ValueError(f"unknown edge overlay {mode!r}; choose one of {', '.join(QUANTITY)}")
+        self._edge_mode = mode
+        if self.edge_switch.mode != mode:
+            self.edge_switch.blockSignals(True)  # called from code: keep the combo in step quietly
+            self.edge_switch.set_mode(mode)
+            self.edge_switch.blockSignals(False)
+        self.view.width_key = WIDTH_KEY[mode]
+        self.view.viewport().update()
+        if self._snapshot is not None:
+            self.show_snapshot(self._snapshot)
+
+    def set_dataset(self, dataset: Dataset | None) -> None:
+        """The training set the gradient overlay is computed on."""
+        self._dataset = dataset
+        if self._edge_mode == "gradients" and self._snapshot is not None:
+            self.show_snapshot(self._snapshot)
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Recolour weights and redraw unit maps in place (cheap enough for 60 Hz)."""
+        """Recolour edges and redraw unit maps in place. In weight mode this is cheap enough
+        for 60 Hz; an overlay costs one backward pass per call, so callers feed at their rate."""
         if self._rebuild_pending:
             self._rebuild_now()
-        self.scene.apply_snapshot(snapshot)
+        self._snapshot = snapshot
+        shown = None
+        if self._edge_mode != "weights":
+            try:
+                shown = edge_values(self._edge_mode, snapshot, self._dataset)
+            except ValueError as exc:  # no dataset yet, or data that does not fit this spec
+                self.show_message(f"Edges show weights: {exc}")
+        self.scene.apply_snapshot(snapshot, shown, QUANTITY[self._edge_mode])
 
     def show_message(self, text: str) -> None:
         """One clear sentence in the editor's status line (why an edit was impossible)."""

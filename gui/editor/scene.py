@@ -120,11 +120,20 @@ class EditorScene(QGraphicsScene):
             node.set_grid(self._feature_maps[f])
 
     # ----- live data --------------------------------------------------------------------
-    def apply_snapshot(self, snap: Snapshot) -> None:
-        """Update pens and thumbnails in place; parts whose shapes are stale are skipped."""
+    def apply_snapshot(self, snap: Snapshot, shown: tuple | None = None, quantity: str = "weight") -> None:
+        """Update pens and thumbnails in place; parts whose shapes are stale are skipped.
+
+        `shown` (shaped like snap.weights) is drawn on the edges instead of the weights, its
+        widths scaled by its largest |value| over all edges so tiny gradients stay visible.
+        """
+        saturation = colors.WEIGHT_SATURATION
+        if shown is not None:
+            peak = max((float(np.nanmax(np.abs(v))) for vs in shown for v in vs if v.size), default=0.0)
+            saturation = peak if np.isfinite(peak) and peak > 0 else 1.0
         for b in self.bundles:
             if b.layer_index < len(snap.weights) and b.source_index < len(snap.weights[b.layer_index]):
-                b.set_weights(snap.weights[b.layer_index][b.source_index])
+                extra = shown[b.layer_index][b.source_index] if shown is not None else None
+                b.set_weights(snap.weights[b.layer_index][b.source_index], extra, quantity, saturation)
         grids = snap.grids or {}
         pats = snap.pattern_activations or {}
         for i, col in enumerate(self.layer_columns):

@@ -29,6 +29,7 @@ class EditorView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)  # empty canvas: drag to pan
         self.auto_fit = True
+        self.width_key = "width = |weight|"  # the legend's last entry, follows the edge overlay
 
     # ----- looks ------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
@@ -58,7 +59,7 @@ class EditorView(QGraphicsView):
         font.setPointSizeF(8)
         painter.setFont(font)
         fm = QFontMetricsF(font)
-        items = [("negative", colors.NEGATIVE), ("positive", colors.POSITIVE), ("width = |weight|", None)]
+        items = [("negative", colors.NEGATIVE), ("positive", colors.POSITIVE), (self.width_key, None)]
         widths = [fm.horizontalAdvance(t) + (32 if c is not None else 4) for t, c in items]
         h = self.viewport().height()
         box = QRectF(8, h - 30, sum(widths) + 16, 22)
