@@ -34,7 +34,8 @@ from .plots.loss import LossPlot
 from .plots.units import UnitMapsView
 from .session import Session
 from .style.themes import THEMES, apply_theme
-from .window_parts import MessageBanner, make_editor
+from .editor import NetworkEditor
+from .window_parts import MessageBanner
 
 LAYOUT_VERSION = 1
 EDITOR_HZ = 20
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
         self._closed = False
 
         # ----- centre: banner + network editor -----
-        self.editor, self.has_real_editor = make_editor()
+        self.editor = NetworkEditor()
         self.banner = MessageBanner()
         centre = QWidget()
         col = QVBoxLayout(centre)
@@ -87,7 +88,7 @@ class MainWindow(QMainWindow):
         # ----- built-in views -----
         s = self.session
         self.controls = ControlsPanel(s)
-        self.data_panel = DataPanel(s, show_features=not self.has_real_editor)
+        self.data_panel = DataPanel(s, show_features=False)  # the editor toggles features
         self.output_plot = OutputPlot()
         self.loss_plot = LossPlot()
         self.unit_maps = UnitMapsView()
@@ -119,9 +120,9 @@ class MainWindow(QMainWindow):
         self.editor.specEdited.connect(lambda spec: s.edit_spec(spec))
         self.editor.weightEdited.connect(s.edit_weight)
         self.editor.set_spec(s.spec)
-        if self.has_real_editor:  # the gradient edge overlay is computed on the training set
-            s.dataChanged.connect(self.editor.set_dataset)
-            self.editor.set_dataset(s.dataset)
+        # the gradient edge overlay is computed on the training set
+        s.dataChanged.connect(self.editor.set_dataset)
+        self.editor.set_dataset(s.dataset)
         self.output_plot.set_data(s.dataset)
 
         if extensions:

@@ -1,77 +1,8 @@
-"""Small pieces of the main window: the message banner and the editor stand-in."""
+"""Small pieces of the main window: the message banner."""
 from __future__ import annotations
 
-import traceback
-
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-
-from engine.snapshot import Snapshot
-from engine.spec import NetworkSpec
-
-
-class PlaceholderEditor(QWidget):
-    """Stands in for gui.editor.NetworkEditor until it exists: shows layers, +/- units and layers."""
-
-    specEdited = Signal(object)
-    weightEdited = Signal(int, int, int, int, float)
-    unitSelected = Signal(str, int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._spec: NetworkSpec | None = None
-        self._layout = QVBoxLayout(self)
-        self._layout.setAlignment(Qt.AlignmentFlag.AlignTop)
-
-    def set_spec(self, spec: NetworkSpec) -> None:
-        from dataclasses import replace
-
-        self._spec = spec
-        while self._layout.count():
-            item = self._layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        title = QLabel("Network")
-        title.setObjectName("caption")
-        self._layout.addWidget(title)
-        for i, layer in enumerate(spec.layers):
-            row = QHBoxLayout()
-            row.addWidget(QLabel(f"{layer.name}: {layer.units} × {layer.activation}"))
-            if i < len(spec.layers) - 1:
-                for text, delta in (("−", -1), ("+", 1)):
-                    b = QPushButton(text)
-                    b.setFixedWidth(28)
-                    b.setToolTip(f"{'Remove a unit from' if delta < 0 else 'Add a unit to'} {layer.name}")
-                    units = layer.units + delta
-
-                    def edit(_=False, i=i, units=units) -> None:
-                        if units >= 1:
-                            layers = list(spec.layers)
-                            layers[i] = replace(layers[i], units=units)
-                            self.specEdited.emit(spec.with_changes(layers=tuple(layers)))
-
-                    b.clicked.connect(edit)
-                    row.addWidget(b)
-            row.addStretch(1)
-            w = QWidget()
-            w.setLayout(row)
-            self._layout.addWidget(w)
-
-    def show_snapshot(self, snapshot: Snapshot) -> None:
-        pass
-
-
-def make_editor() -> tuple[QWidget, bool]:
-    """The real network editor when gui.editor provides one, else the placeholder."""
-    try:
-        from gui.editor import NetworkEditor  # type: ignore[attr-defined]
-    except ImportError:
-        return PlaceholderEditor(), False
-    try:
-        return NetworkEditor(), True
-    except Exception:  # a broken editor must not stop the playground from opening
-        traceback.print_exc()
-        return PlaceholderEditor(), False
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 
 class MessageBanner(QWidget):

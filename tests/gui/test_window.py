@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from engine.spec import NetworkSpec
 from gui.app import make_application
+from gui.editor import NetworkEditor
 from gui.main_window import MainWindow
 from gui.panels.controls import SPEEDS
 
@@ -45,7 +46,7 @@ def test_opens_on_xor_ready_to_play(window):
     assert [l.units for l in s.spec.layers] == [4, 2, 1]
     assert window.output_plot.image_array() is not None
     assert window.controls.epoch_label.text() == "Epoch 0"
-    assert window.has_real_editor  # gui.editor.NetworkEditor is embedded, not the placeholder
+    assert isinstance(window.editor, NetworkEditor)
 
 
 def test_space_plays_and_the_boundaries_change(qtbot, window):
