@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .datasets import Dataset
+from .serialize import points_source
 
 SPLITS = ("train", "test")
 
@@ -24,19 +25,7 @@ def inline_source(data: Dataset) -> dict[str, Any]:
     """The data set's points written out, so single points can be added and removed."""
     if data.source.get("kind") == "points":
         return dict(data.source)
-    return {
-        "kind": "points",
-        "name": f"custom ({data.name})",
-        "task": data.task,
-        "planar": True,
-        "class_names": list(data.class_names),
-        "input_names": list(data.input_names),
-        "output_names": list(data.output_names),
-        "x_train": data.x_train.tolist(),
-        "y_train": data.y_train.tolist(),
-        "x_test": data.x_test.tolist(),
-        "y_test": data.y_test.tolist(),
-    }
+    return {**points_source(data), "name": f"custom ({data.name})", "planar": True}
 
 
 def _require_editable(data: Dataset) -> None:

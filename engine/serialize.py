@@ -137,6 +137,11 @@ def source_for(data: Dataset) -> dict:
         data.source.get("kind") == "csv" and data.source.get("path")
     ):
         return dict(data.source)
+    return points_source(data)
+
+
+def points_source(data: Dataset) -> dict:
+    """Every point of a data set written out inline (the `points` source kind)."""
     return {
         "kind": "points",
         "name": data.name,

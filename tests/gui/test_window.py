@@ -13,22 +13,6 @@ from gui.main_window import MainWindow
 from gui.panels.controls import SPEEDS
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    make_application([])
-    settings = QSettings(str(tmp_path / "layout.ini"), QSettings.Format.IniFormat)
-    monkeypatch.setenv("BPP_RECOVERY_PATH", str(tmp_path / "recovery.json"))
-    w = MainWindow(settings=settings, grid_resolution=24, restore_layout=False, files=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: w.session.latest is not None, timeout=10000)
-    yield w
-    w.close()
-    assert not w.session.worker.alive
-
-
 def epoch(w: MainWindow) -> int:
     return w.session.latest.epoch
 
