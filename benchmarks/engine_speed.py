@@ -31,11 +31,11 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from engine import fastpath  # noqa: E402
-from engine.datasets import Dataset, planar  # noqa: E402
-from engine.optimizers import OptimizerSettings  # noqa: E402
-from engine.spec import NetworkSpec  # noqa: E402
-from engine.trainer import Trainer, TrainSettings  # noqa: E402
+from engine.fast import fastpath  # noqa: E402
+from engine.data.datasets import Dataset, planar  # noqa: E402
+from engine.core.optimizers import OptimizerSettings  # noqa: E402
+from engine.core.spec import NetworkSpec  # noqa: E402
+from engine.training.trainer import Trainer, TrainSettings  # noqa: E402
 
 # The browser playground's own engine (per-example JavaScript) under Node on this machine,
 # default set-up at batch size 10. Quoted from the project's issue: its code is not here.
@@ -417,7 +417,7 @@ def small_batch_table(repeats: int, seconds: float) -> list[tuple[tuple[int, int
 
 def paper_table(repeats: int, seconds: float) -> None:
     """The 1986 paper's tiny sets train per sweep (full batch): there the kernel runs too."""
-    from engine import datasets
+    from engine.data import datasets
 
     print("\nThe 1986 paper's sets, one update per sweep (lr 0.5, momentum 0.9): epochs/s (best of %d)" % repeats)
     cases = [

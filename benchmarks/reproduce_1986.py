@@ -24,12 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from engine import family_trees  # noqa: E402
-from engine.criteria import Criterion, tss  # noqa: E402
+from engine.data import family_trees  # noqa: E402
+from engine.training.criteria import Criterion, tss  # noqa: E402
 from dataclasses import replace  # noqa: E402
 
 from engine.presets import Preset, family_trees_spec, get_preset  # noqa: E402
-from engine.trainer import Trainer  # noqa: E402
+from engine.training.trainer import Trainer  # noqa: E402
 
 PAPER_EXPERIMENTS = (
     "xor-2-2-1",
@@ -268,7 +268,7 @@ def details(results: dict[str, list[RunResult]]) -> list[str]:
         out += [
             "## Family trees",
             "",
-            f"Generated from the two trees (`engine/family_trees.py`): **{len(family_trees.triples())} triples**, "
+            f"Generated from the two trees (`engine/data/family_trees.py`): **{len(family_trees.triples())} triples**, "
             f"**{len(family_trees.queries())} distinct queries** (person, relation). The paper counts 104. With the "
             "plain definitions (uncle/aunt include a parent's sibling's spouse; nephew/niece include the spouse's "
             "siblings' children) each tree has 56 triples, and 4 queries per tree (uncle and aunt of the two "

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .datasets import PLANAR, planar
-from .features import normalise_feature
-from .losses import LOSSES, REDUCTIONS
-from .optimizers import OPTIMIZERS, OptimizerSettings
-from .spec import MAX_UNITS, InitSpec, NetworkSpec
-from .trainer import Trainer, TrainSettings
+from engine.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from engine.data.datasets import PLANAR, planar
+from engine.core.features import normalise_feature
+from engine.core.losses import LOSSES, REDUCTIONS
+from engine.core.optimizers import OPTIMIZERS, OptimizerSettings
+from engine.core.spec import MAX_UNITS, InitSpec, NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 PROG = "main.py"
 N_POINTS = 500
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _preset_names() -> list[str]:
     try:
-        from .presets import PRESETS
+        from engine.presets import PRESETS
     except ImportError:
         return []
     return list(PRESETS)
@@ -254,7 +254,7 @@ def _from_preset(args: argparse.Namespace) -> Run:
     if clash:
         raise UsageError(f"{', '.join(clash)} cannot be combined with --preset (the preset fixes the network and data)")
     try:
-        from .presets import get_preset
+        from engine.presets import get_preset
     except ImportError:
         raise UsageError("presets are not available in this build (engine/presets.py is missing)") from None
     try:
@@ -274,7 +274,7 @@ def _from_project(args: argparse.Namespace) -> Run:
     clash = _given(args, (*TOPOLOGY_OPTIONS, "seed"))
     if clash:
         raise UsageError(f"{', '.join(clash)} cannot be combined with --load (the project fixes the network and data)")
-    from .serialize import load_project, trainer_from_project
+    from engine.files.serialize import load_project, trainer_from_project
 
     project = load_project(args.load)  # ProjectError is a ValueError: reported as one line
     trainer = trainer_from_project(project, history_limit=None)
@@ -284,7 +284,7 @@ def _from_project(args: argparse.Namespace) -> Run:
     preset = None
     name = project.extra.get("preset")
     if isinstance(name, str):
-        from .presets import PRESETS
+        from engine.presets import PRESETS
 
         preset = PRESETS.get(name)
     epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS
@@ -298,7 +298,7 @@ def _fresh(args: argparse.Namespace) -> Run:
     if args.data is not None:
         if args.dataset is not None or args.noise is not None:
             raise UsageError("--dataset and --noise describe generated data; they cannot be combined with --data")
-        from .csvdata import load_csv
+        from engine.data.csvdata import load_csv
 
         data = load_csv(args.data, test_ratio, seed)  # CsvError: one line naming every bad row
     else:
@@ -422,7 +422,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _warm_up(trainer: Trainer) -> None:
     """Load the optional JIT kernel before timing, so it counts as set-up, not training."""
     if trainer.use_fast_path:
-        from . import fastpath
+        from engine.fast import fastpath
 
         try:
             fastpath.warm_up()
@@ -431,7 +431,7 @@ def _warm_up(trainer: Trainer) -> None:
 
 
 def write_outputs(run: Run, out: Path) -> list[Path]:
-    from .serialize import ProjectError, project_from_trainer, save_project
+    from engine.files.serialize import ProjectError, project_from_trainer, save_project
 
     t = run.trainer
     written = []
@@ -451,7 +451,7 @@ def write_outputs(run: Run, out: Path) -> list[Path]:
         raise UsageError(f"cannot write {hist_path}: {exc.strerror or exc}") from None
     written.append(hist_path)
     if t.data.planar:
-        from .render import write_boundaries
+        from engine.files.render import write_boundaries
 
         png = out / "boundaries.png"
         try:
@@ -463,7 +463,7 @@ def write_outputs(run: Run, out: Path) -> list[Path]:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    from .gradcheck import check_trainer
+    from engine.explain.gradcheck import check_trainer
 
     run = build_run(args)
     for line in describe(run)[:3]:

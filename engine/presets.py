@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 
-from . import datasets, family_trees
-from .criteria import Criterion
-from .datasets import Dataset
-from .optimizers import OptimizerSettings
-from .spec import InitSpec, InputGroup, LayerSpec, NetworkSpec
-from .trainer import Trainer, TrainSettings
+from engine.data import datasets
+
+
+from engine.data import family_trees
+from engine.training.criteria import Criterion
+from engine.data.datasets import Dataset
+from engine.core.optimizers import OptimizerSettings
+from engine.core.spec import InitSpec, InputGroup, LayerSpec, NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 JSON_DIR = Path(__file__).resolve().parents[1] / "resources" / "presets"
 

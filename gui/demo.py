@@ -19,9 +19,9 @@ import traceback
 
 import numpy as np
 
-from engine import datasets
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer
+from engine.data import datasets
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer
 
 PROBE_MS = 16
 

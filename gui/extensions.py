@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 from PySide6.QtGui import QUndoStack
 
-from engine.snapshot import Snapshot
+from engine.training.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from engine.serialize import Project
-    from engine.trainer import Trainer
+    from engine.files.serialize import Project
+    from engine.training.trainer import Trainer
 
     from .main_window import MainWindow
 
@@ -48,7 +48,7 @@ class WindowProject:
         self.window = window
 
     def current_project(self) -> "Project":
-        from engine.serialize import Project
+        from engine.files.serialize import Project
 
         s = self.window.session
         snap = s.latest

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.snapshot import Snapshot
+from engine.training.snapshot import Snapshot
 
 from .panels.controls import ControlsPanel
 from .panels.data_panel import DataPanel

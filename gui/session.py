@@ -14,12 +14,14 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from engine import custom_points, datasets
-from engine.datasets import Dataset
-from engine.snapshot import Snapshot
-from engine.spec import NetworkSpec, SpecError
-from engine.trainer import Trainer, TrainSettings, check_compatible
-from engine.optimizers import OptimizerSettings
+from engine.data import custom_points
+
+from engine.data import datasets
+from engine.data.datasets import Dataset
+from engine.training.snapshot import Snapshot
+from engine.core.spec import NetworkSpec, SpecError
+from engine.training.trainer import Trainer, TrainSettings, check_compatible
+from engine.core.optimizers import OptimizerSettings
 
 from .worker import TrainingWorker, WorkerEvent
 
@@ -42,7 +44,7 @@ def default_source() -> dict[str, Any]:
 def dataset_from_source(source: dict[str, Any]) -> Dataset:
     if source.get("kind") == "planar":
         return datasets.from_source(source)
-    from engine.serialize import dataset_from_source as general  # csv, presets, custom points
+    from engine.files.serialize import dataset_from_source as general  # csv, presets, custom points
 
     return general(source)
 

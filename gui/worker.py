@@ -24,13 +24,13 @@ from typing import Any, Callable
 
 import numpy as np
 
-from engine import fastchunk
-from engine.datasets import Dataset
-from engine.network import Network
-from engine.snapshot import Snapshot
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer, TrainSettings
-from engine.transplant import same_topology, transplant
+from engine.fast import fastchunk
+from engine.data.datasets import Dataset
+from engine.core.network import Network
+from engine.training.snapshot import Snapshot
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
+from engine.files.transplant import same_topology, transplant
 
 FULL_SPEED = None  # speed value meaning "as fast as the machine can"
 SWITCH_INTERVAL = 0.0005  # seconds; see start()

@@ -12,8 +12,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from engine.features import FEATURES, feature_label
-from engine.spec import LayerSpec, NetworkSpec
+from engine.core.features import FEATURES, feature_label
+from engine.core.spec import LayerSpec, NetworkSpec
 
 from . import colors, interactions
 from .layout import COLUMN_WIDTH, HANDLE_HEIGHT, HEADER_HEIGHT, NodePlace, drawn_units, unit_metrics

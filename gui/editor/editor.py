@@ -11,10 +11,10 @@ from __future__ import annotations
 from PySide6.QtCore import SIGNAL, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
-from engine.blame import edge_values
-from engine.datasets import Dataset
-from engine.snapshot import Snapshot
-from engine.spec import NetworkSpec
+from engine.explain.blame import edge_values
+from engine.data.datasets import Dataset
+from engine.training.snapshot import Snapshot
+from engine.core.spec import NetworkSpec
 from gui.panels.backward.overlay import EdgeOverlaySwitch
 
 from .labels import unit_label

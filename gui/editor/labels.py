@@ -19,7 +19,7 @@ def tile_name(activation: str) -> str:
 
 def unit_label(spec, node: str, index: int) -> str:
     """How a unit is named in read-outs: a 2-D feature by its formula, else node[n] (1-based)."""
-    from engine.features import feature_label
+    from engine.core.features import feature_label
 
     if spec is not None and spec.features is not None and len(spec.inputs) == 1 and node == spec.inputs[0].name:
         if 0 <= index < len(spec.features):

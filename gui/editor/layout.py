@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.features import FEATURES
-from engine.spec import NetworkSpec
+from engine.core.features import FEATURES
+from engine.core.spec import NetworkSpec
 
 UNIT = 40.0  # thumbnail side (columns of up to COMPACT_FROM - 1 units)
 PITCH = 50.0  # vertical distance between unit centres

@@ -8,7 +8,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from engine.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 
 from . import colors
 from .labels import header_name, tile_name

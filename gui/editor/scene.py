@@ -12,10 +12,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QMenu
 
-from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from engine.features import FEATURES, transform
-from engine.snapshot import Snapshot, grid_points
-from engine.spec import NetworkSpec
+from engine.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from engine.core.features import FEATURES, transform
+from engine.training.snapshot import Snapshot, grid_points
+from engine.core.spec import NetworkSpec
 
 from . import colors, menus, spec_edits
 from .columns import InputColumn, LayerColumn, NodeColumn

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from engine.activations import HIDDEN_ACTIVATIONS
-from engine.features import FEATURES
-from engine.spec import MAX_LAYERS, MAX_UNITS, InputGroup, LayerSpec, NetworkSpec, SpecError
+from engine.core.activations import HIDDEN_ACTIVATIONS
+from engine.core.features import FEATURES
+from engine.core.spec import MAX_LAYERS, MAX_UNITS, InputGroup, LayerSpec, NetworkSpec, SpecError
 
 DEFAULT_NEW_UNITS = 4
 

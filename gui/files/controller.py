@@ -2,8 +2,8 @@
 exports and CSV import, for any window that implements `ProjectWindow`.
 
 Nothing the user has open is ever lost to a bad file: a file is fully loaded and checked
-(trainer rebuilt) before the window is touched, and every write is atomic (engine.serialize /
-engine.export write a temporary file and rename it), so a failed save leaves the old file.
+(trainer rebuilt) before the window is touched, and every write is atomic (engine.files.serialize /
+engine.files.export write a temporary file and rename it), so a failed save leaves the old file.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from engine.serialize import Project, ProjectError, load_project, save_project, trainer_from_project
+from engine.files.serialize import Project, ProjectError, load_project, save_project, trainer_from_project
 
 from .exchange import ExchangeMixin
 from .protocol import ProjectWindow

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
-from engine.csvdata import load_csv
-from engine.export import save_history_csv, save_network_npz, save_torch_script
-from engine.network import Network
-from engine.serialize import dataset_from_source
+from engine.data.csvdata import load_csv
+from engine.files.export import save_history_csv, save_network_npz, save_torch_script
+from engine.core.network import Network
+from engine.files.serialize import dataset_from_source
 
 from .plot_export import export_plot
 

@@ -9,8 +9,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtGui import QUndoStack
 
-from engine.serialize import Project
-from engine.trainer import Trainer
+from engine.files.serialize import Project
+from engine.training.trainer import Trainer
 
 
 @runtime_checkable

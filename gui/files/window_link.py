@@ -15,8 +15,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
-from engine.serialize import Project, source_for
-from engine.trainer import Trainer
+from engine.files.serialize import Project, source_for
+from engine.training.trainer import Trainer
 
 from .controller import FileController
 from .drop import install_csv_drop

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.snapshot import Snapshot
-from engine.spec import NetworkSpec
-from engine.trainer import TrainSettings
+from engine.training.snapshot import Snapshot
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import TrainSettings
 
 from ..session import Session
 

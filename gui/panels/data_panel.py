@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine import datasets
-from engine.features import FEATURES, feature_label
-from engine.spec import InputGroup, NetworkSpec
+from engine.data import datasets
+from engine.core.features import FEATURES, feature_label
+from engine.core.spec import InputGroup, NetworkSpec
 
 from ..plots.colors import LUT, NEGATIVE, POSITIVE
 from ..session import Session

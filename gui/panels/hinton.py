@@ -16,9 +16,9 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from engine import family_trees
-from engine.snapshot import Snapshot
-from engine.spec import NetworkSpec
+from engine.data import family_trees
+from engine.training.snapshot import Snapshot
+from engine.core.spec import NetworkSpec
 
 GAP = 0.6  # between sources and before the bias, in cells
 UNIT_GAP = 0.5  # between receiving-unit blocks

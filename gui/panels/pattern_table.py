@@ -13,9 +13,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from engine.activations import get_activation
-from engine.datasets import Dataset, targets_for
-from engine.snapshot import Snapshot
+from engine.core.activations import get_activation
+from engine.data.datasets import Dataset, targets_for
+from engine.training.snapshot import Snapshot
 
 ValueRole = Qt.ItemDataRole.UserRole + 1  # the float shown in a cell (for tests and tools)
 KindRole = Qt.ItemDataRole.UserRole + 2  # "input" | "target" | "output" | "hidden" | "summary"

@@ -7,9 +7,9 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QButtonGroup, QCheckBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from engine.custom_points import editable, nearest_point
-from engine.datasets import Dataset
-from engine.snapshot import Snapshot
+from engine.data.custom_points import editable, nearest_point
+from engine.data.datasets import Dataset
+from engine.training.snapshot import Snapshot
 
 from .colors import LUT, NEGATIVE, POSITIVE, activation_levels, number
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.activations import get_activation
+from engine.core.activations import get_activation
 
 POSITIVE = (8, 119, 189)
 NEGATIVE = (245, 147, 34)

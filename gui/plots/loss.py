@@ -8,10 +8,10 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from engine.activations import get_activation
-from engine.criteria import Criterion, criterion_reached_epoch
-from engine.datasets import Dataset, targets_for
-from engine.snapshot import Snapshot
+from engine.core.activations import get_activation
+from engine.training.criteria import Criterion, criterion_reached_epoch
+from engine.data.datasets import Dataset, targets_for
+from engine.training.snapshot import Snapshot
 
 from .colors import number
 

@@ -11,8 +11,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.snapshot import Snapshot
-from engine.spec import NetworkSpec
+from engine.training.snapshot import Snapshot
+from engine.core.spec import NetworkSpec
 
 from .colors import LUT, ZERO, to_unit_range
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.serialize import load_project
+from engine.files.serialize import load_project
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHES = int(os.environ.get("BPP_STRESS_LAUNCHES", "10"))

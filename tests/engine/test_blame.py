@@ -2,14 +2,14 @@
 import numpy as np
 import pytest
 
-from engine.blame import (edge_values, error_signal_maps, nearest_labels, pattern_error_signals, saturation,
+from engine.explain.blame import (edge_values, error_signal_maps, nearest_labels, pattern_error_signals, saturation,
                           training_gradient)
-from engine.datasets import planar, xor_table
-from engine.network import Network
-from engine.optimizers import OptimizerSettings
-from engine.snapshot import grid_points
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer, TrainSettings
+from engine.data.datasets import planar, xor_table
+from engine.core.network import Network
+from engine.core.optimizers import OptimizerSettings
+from engine.training.snapshot import grid_points
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 
 def trained(features=("x", "y"), hidden=(4, 3), act="tanh", steps=20):

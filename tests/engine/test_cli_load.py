@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import main as entry
-from engine.serialize import load_project, trainer_from_project
+from engine.files.serialize import load_project, trainer_from_project
 
 
 def run(capsys, *argv: str) -> str:

@@ -6,12 +6,12 @@ import zlib
 import numpy as np
 import pytest
 
-from engine import render
-from engine.datasets import planar, xor_table
-from engine.png import decode_png, encode_png, read_png
+from engine.files import render
+from engine.data.datasets import planar, xor_table
+from engine.files.png import decode_png, encode_png, read_png
 from engine.presets import get_preset
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer
 
 
 def test_png_round_trip_and_structure():

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import csvdata
-from engine.csvdata import CsvError, load_csv, parse_csv
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer
+from engine.data import csvdata
+from engine.data.csvdata import CsvError, load_csv, parse_csv
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer
 
 
 def write(tmp_path, text: str, name: str = "data.csv"):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.datasets import planar
-from engine.optimizers import OptimizerSettings
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer, TrainSettings
+from engine.data.datasets import planar
+from engine.core.optimizers import OptimizerSettings
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 
 def make(seed: int, batch: int | None, optimizer: str = "sgd") -> Trainer:

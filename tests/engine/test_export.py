@@ -10,13 +10,13 @@ import sys
 import numpy as np
 import pytest
 
-from engine import export
-from engine.datasets import Dataset, planar
-from engine.history import COLUMNS
-from engine.network import Network
-from engine.optimizers import OptimizerSettings
-from engine.spec import InputGroup, LayerSpec, NetworkSpec
-from engine.trainer import Trainer, TrainSettings
+from engine.files import export
+from engine.data.datasets import Dataset, planar
+from engine.training.history import COLUMNS
+from engine.core.network import Network
+from engine.core.optimizers import OptimizerSettings
+from engine.core.spec import InputGroup, LayerSpec, NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 
 def dag_spec() -> NetworkSpec:

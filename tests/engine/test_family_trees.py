@@ -4,7 +4,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from engine import family_trees as ft
+from engine.data import family_trees as ft
 
 
 def test_counts_112_triples_104_queries():

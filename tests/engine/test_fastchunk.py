@@ -4,10 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import datasets, fastchunk
-from engine.optimizers import OptimizerSettings
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer, TrainSettings
+from engine.data import datasets
+
+from engine.fast import fastchunk
+from engine.core.optimizers import OptimizerSettings
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 pytestmark = pytest.mark.skipif(fastchunk._get() is False, reason="numba is not installed")
 

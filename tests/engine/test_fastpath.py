@@ -12,11 +12,13 @@ import warnings
 import numpy as np
 import pytest
 
-from engine import datasets, fastpath
-from engine.network import Network
-from engine.optimizers import OptimizerSettings
-from engine.spec import InputGroup, LayerSpec, NetworkSpec
-from engine.trainer import Trainer, TrainSettings
+from engine.data import datasets
+
+from engine.fast import fastpath
+from engine.core.network import Network
+from engine.core.optimizers import OptimizerSettings
+from engine.core.spec import InputGroup, LayerSpec, NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 TOL = 1e-12
 

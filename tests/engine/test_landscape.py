@@ -2,13 +2,13 @@
 import numpy as np
 import pytest
 
-from engine.datasets import xor_table, encoder
-from engine.landscape import batched_losses, loss_curve, loss_surface, parameter_names
-from engine.network import Network
-from engine.spec import LayerSpec, NetworkSpec
-from engine.stepthrough import pattern_arrays
-from engine.timeline import Timeline
-from engine.trainer import Trainer
+from engine.data.datasets import xor_table, encoder
+from engine.explain.landscape import batched_losses, loss_curve, loss_surface, parameter_names
+from engine.core.network import Network
+from engine.core.spec import LayerSpec, NetworkSpec
+from engine.explain.stepthrough import pattern_arrays
+from engine.explain.timeline import Timeline
+from engine.training.trainer import Trainer
 
 
 def test_batched_losses_equal_network_loss_for_each_setting():

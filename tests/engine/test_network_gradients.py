@@ -1,6 +1,6 @@
 """Backprop against finite differences on many random networks, DAGs included.
 
-Perturbed losses are computed in extended precision (engine.gradcheck, precision="extended")
+Perturbed losses are computed in extended precision (engine.explain.gradcheck, precision="extended")
 so that 1e-6 relative error is a real bound on the float64 backward pass, not on rounding.
 """
 from __future__ import annotations
@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine import activations
-from engine.gradcheck import check_gradients, check_trainer
-from engine.network import Network
-from engine.spec import InitSpec, InputGroup, LayerSpec, NetworkSpec
+from engine.core import activations
+from engine.explain.gradcheck import check_gradients, check_trainer
+from engine.core.network import Network
+from engine.core.spec import InitSpec, InputGroup, LayerSpec, NetworkSpec
 
 SMOOTH = ("sigmoid", "tanh", "linear", "softplus")
 TOLERANCE = 1e-6

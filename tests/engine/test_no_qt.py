@@ -34,8 +34,8 @@ def test_no_engine_file_imports_qt():
 SCRIPT = """
 import importlib, pkgutil, sys, tempfile
 import engine
-for m in pkgutil.iter_modules(engine.__path__):
-    importlib.import_module("engine." + m.name)
+for m in pkgutil.walk_packages(engine.__path__, "engine."):
+    importlib.import_module(m.name)
 import main
 out = tempfile.mkdtemp()
 assert main.main(["train", "--epochs", "2", "--out", out]) == 0

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.criteria import Criterion, criterion_reached_epoch, tss
+from engine.training.criteria import Criterion, criterion_reached_epoch, tss
 from engine.presets import JSON_DIR, PRESETS, Phase, Schedule, dataset_from_source, get_preset
-from engine.spec import NetworkSpec
-from engine.trainer import check_compatible
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import check_compatible
 
 NAMES = (
     "xor-2-2-1", "xor-2-1-1-skip", "symmetry-6-2-1", "parity-4-4-1", "encoder-4-2-4", "encoder-8-3-8",

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from engine.datasets import planar
-from engine.history import COLUMNS
-from engine.optimizers import OptimizerSettings
-from engine.serialize import (
+from engine.data.datasets import planar
+from engine.training.history import COLUMNS
+from engine.core.optimizers import OptimizerSettings
+from engine.files.serialize import (
     FORMAT,
     VERSION,
     Project,
@@ -28,8 +28,8 @@ from engine.serialize import (
     save_project,
     trainer_from_project,
 )
-from engine.spec import InitSpec, InputGroup, LayerSpec, NetworkSpec
-from engine.trainer import Trainer, TrainSettings
+from engine.core.spec import InitSpec, InputGroup, LayerSpec, NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 FUZZ = settings(max_examples=int(os.environ.get("BPP_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MAX_MESSAGE = 600  # a message box, not a dump of the file
@@ -359,7 +359,7 @@ def test_a_saved_trainer_continues_identically():
 ISOLATED = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
-from engine.serialize import ProjectError, load_project, project_from_text, trainer_from_project
+from engine.files.serialize import ProjectError, load_project, project_from_text, trainer_from_project
 try:
     if sys.argv[1] == "load":
         load_project(sys.argv[2])

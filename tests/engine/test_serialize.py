@@ -7,11 +7,11 @@ import os
 import numpy as np
 import pytest
 
-from engine import serialize
-from engine.datasets import planar
-from engine.optimizers import OptimizerSettings
+from engine.files import serialize
+from engine.data.datasets import planar
+from engine.core.optimizers import OptimizerSettings
 from engine.presets import get_preset
-from engine.serialize import (
+from engine.files.serialize import (
     FORMAT,
     VERSION,
     Project,
@@ -23,8 +23,8 @@ from engine.serialize import (
     save_project,
     trainer_from_project,
 )
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer, TrainSettings
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 
 def trained(batch=10, optimizer="sgd", momentum=0.5) -> Trainer:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.network import Network
-from engine.spec import InitSpec, InputGroup, LayerSpec, NetworkSpec, SpecError
+from engine.core.network import Network
+from engine.core.spec import InitSpec, InputGroup, LayerSpec, NetworkSpec, SpecError
 
 
 def skip_spec() -> NetworkSpec:

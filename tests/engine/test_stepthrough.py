@@ -2,12 +2,12 @@
 import numpy as np
 import pytest
 
-from engine.datasets import planar, xor_table
-from engine.network import Network
-from engine.optimizers import OptimizerSettings
-from engine.spec import LayerSpec, NetworkSpec
-from engine.stepthrough import StaleStepThrough, StepThrough, fmt, pattern_arrays
-from engine.trainer import Trainer, TrainSettings
+from engine.data.datasets import planar, xor_table
+from engine.core.network import Network
+from engine.core.optimizers import OptimizerSettings
+from engine.core.spec import LayerSpec, NetworkSpec
+from engine.explain.stepthrough import StaleStepThrough, StepThrough, fmt, pattern_arrays
+from engine.training.trainer import Trainer, TrainSettings
 
 
 def xor_trainer(momentum=0.9, name="sgd", loss="squared", out_act="tanh", steps=5):

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from engine.datasets import planar
-from engine.spec import NetworkSpec
-from engine.timeline import Timeline
-from engine.trainer import Trainer
+from engine.data.datasets import planar
+from engine.core.spec import NetworkSpec
+from engine.explain.timeline import Timeline
+from engine.training.trainer import Trainer
 
 
 def test_memory_stays_bounded_over_100000_epochs():

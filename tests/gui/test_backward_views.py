@@ -3,14 +3,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.blame import edge_values, error_signal_maps
-from engine.datasets import planar, xor_table
-from engine.landscape import loss_curve, parameter_names
-from engine.network import Network
-from engine.optimizers import OptimizerSettings
-from engine.spec import NetworkSpec
-from engine.stepthrough import fmt, pattern_arrays
-from engine.trainer import Trainer, TrainSettings
+from engine.explain.blame import edge_values, error_signal_maps
+from engine.data.datasets import planar, xor_table
+from engine.explain.landscape import loss_curve, parameter_names
+from engine.core.network import Network
+from engine.core.optimizers import OptimizerSettings
+from engine.core.spec import NetworkSpec
+from engine.explain.stepthrough import fmt, pattern_arrays
+from engine.training.trainer import Trainer, TrainSettings
 from gui.panels.backward.colors import diverging, scale_of, strength
 from gui.panels.backward.error_maps import ErrorMapsPanel
 from gui.panels.backward.loss_slice import LossSlicePanel
@@ -188,7 +188,7 @@ def test_error_maps_show_the_engines_error_signals(qtbot):
     panel.show_snapshot(xor_trainer().snapshot())
     panel.refresh_now()
     assert not panel.cells and "each training pattern" in panel.message.text()
-    from engine.blame import pattern_error_signals
+    from engine.explain.blame import pattern_error_signals
 
     xt = xor_trainer()
     rows = pattern_error_signals(xt.spec, xt.network.params, xor_table())

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine import custom_points, datasets
+from engine.data import custom_points
+
+from engine.data import datasets
 from gui.main_window import MainWindow
 
 
@@ -113,7 +115,7 @@ def test_only_two_class_2d_data_is_editable(qtbot, window):
 def test_engine_helpers_keep_the_set_valid():
     data = datasets.planar("circle", n_points=20, seed=3)
     src = custom_points.with_point(data, 1.0, 2.0, True)
-    from engine.serialize import dataset_from_source
+    from engine.files.serialize import dataset_from_source
 
     grown = dataset_from_source(src)
     assert grown.planar and grown.task == "binary" and len(grown.x_train) == len(data.x_train) + 1

@@ -7,7 +7,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QContextMenuEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from engine.spec import NetworkSpec
+from engine.core.spec import NetworkSpec
 from gui.editor import menus
 from gui.editor.layout import PITCH, gap_x
 from test_editor_support import SpecRecorder, click, drag, make_editor, scene_point, settle, view_point

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.network import Network
-from engine.spec import MAX_UNITS, InputGroup, LayerSpec, NetworkSpec, SpecError
+from engine.core.network import Network
+from engine.core.spec import MAX_UNITS, InputGroup, LayerSpec, NetworkSpec, SpecError
 from gui.editor import spec_edits as ed
 
 

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QColor
 
-from engine.datasets import planar
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer
+from engine.data.datasets import planar
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer
 from gui.editor import colors
 from test_editor_support import click, make_editor, settle, view_point
 
@@ -207,7 +207,7 @@ def test_diverged_values_draw_without_warnings(qtbot, trained):
 
 def test_without_a_plane_units_show_their_training_patterns(qtbot):
     """Boolean data (no input plane): each unit's map is its activation per pattern."""
-    from engine.datasets import xor_table
+    from engine.data.datasets import xor_table
 
     spec = NetworkSpec.stack(2, [2], output_activation="sigmoid", activation="sigmoid")
     data = xor_table()

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.activations import get_activation
-from engine.datasets import planar, targets_for
-from engine.features import transform
-from engine.network import Network
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer
+from engine.core.activations import get_activation
+from engine.data.datasets import planar, targets_for
+from engine.core.features import transform
+from engine.core.network import Network
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer
 from gui.editor import colors
 from test_editor_live import hover, point_on_edge
 from test_editor_support import make_editor

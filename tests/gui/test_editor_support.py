@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-from engine.spec import NetworkSpec
+from engine.core.spec import NetworkSpec
 from gui.editor import NetworkEditor
 
 

@@ -21,7 +21,7 @@ SCRIPT = textwrap.dedent(
     from PySide6.QtCore import QPointF, QTimer
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
-    from engine.spec import NetworkSpec
+    from engine.core.spec import NetworkSpec
     from gui.editor import NetworkEditor
     from gui.editor.layout import gap_x
 

@@ -12,9 +12,9 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-import engine.serialize as serialize
-from engine.export import load_network_npz
-from engine.serialize import load_project
+import engine.files.serialize as serialize
+from engine.files.export import load_network_npz
+from engine.files.serialize import load_project
 from gui.files import FileController, install_csv_drop
 from test_files_support import Dialogs, FakeWindow, make_trainer
 
@@ -443,7 +443,7 @@ def run_instance(directory, project, stay):
 
 
 def test_only_autosaves_of_instances_that_died_are_offered(qtbot, tmp_path, settings, dialogs, new_window):
-    from engine.serialize import project_from_trainer, save_project
+    from engine.files.serialize import project_from_trainer, save_project
 
     rec = tmp_path / "recovery"
     rec.mkdir()

@@ -9,11 +9,11 @@ import pyqtgraph as pg
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QFileDialog, QVBoxLayout, QWidget
 
-from engine.datasets import planar
-from engine.optimizers import OptimizerSettings
-from engine.serialize import Project, project_from_trainer
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer, TrainSettings
+from engine.data.datasets import planar
+from engine.core.optimizers import OptimizerSettings
+from engine.files.serialize import Project, project_from_trainer
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
 
 
 def make_trainer(seed: int = 1, epochs: int = 5) -> Trainer:

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from engine.serialize import load_project
+from engine.files.serialize import load_project
 from gui.app import make_application
 from gui.files import attach_to_main_window
 from gui.main_window import MainWindow

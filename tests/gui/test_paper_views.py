@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engine.presets import get_preset
-from engine.spec import InitSpec, NetworkSpec
+from engine.core.spec import InitSpec, NetworkSpec
 from gui.panels.hinton import Arrangement, HintonDiagram
 from gui.panels.pattern_table import KindRole, PatternTable, ValueRole
 

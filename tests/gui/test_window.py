@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from engine.spec import NetworkSpec
+from engine.core.spec import NetworkSpec
 from gui.app import make_application
 from gui.editor import NetworkEditor
 from gui.main_window import MainWindow

@@ -6,12 +6,12 @@ import time
 import numpy as np
 import pytest
 
-from engine import datasets
-from engine.network import Network
-from engine.optimizers import OptimizerSettings
-from engine.spec import NetworkSpec
-from engine.trainer import Trainer, TrainSettings
-from engine.transplant import transplant
+from engine.data import datasets
+from engine.core.network import Network
+from engine.core.optimizers import OptimizerSettings
+from engine.core.spec import NetworkSpec
+from engine.training.trainer import Trainer, TrainSettings
+from engine.files.transplant import transplant
 from gui.worker import TrainingWorker
 
 

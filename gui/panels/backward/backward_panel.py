@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from engine.datasets import Dataset
-from engine.snapshot import Snapshot
+from engine.data.datasets import Dataset
+from engine.training.snapshot import Snapshot
 
 from .error_maps import ErrorMapsPanel
 from .gradcheck_panel import GradientCheckPanel

@@ -5,9 +5,9 @@ frame later), so every view checks before computing and waits for a matching pai
 """
 from __future__ import annotations
 
-from engine.datasets import Dataset
-from engine.snapshot import Snapshot
-from engine.trainer import check_compatible
+from engine.data.datasets import Dataset
+from engine.training.snapshot import Snapshot
+from engine.training.trainer import check_compatible
 
 
 def mismatch(snapshot: Snapshot | None, data: Dataset | None) -> str | None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from engine.spec import NetworkSpec
+from engine.core.spec import NetworkSpec
 
 from .colors import diverging, scale_of, short, strength
 

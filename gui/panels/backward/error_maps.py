@@ -1,7 +1,7 @@
 """Each unit's activation map beside its error-signal map, with its saturation.
 
 Activation maps come from the snapshot's grids; error-signal maps (dE/dz over the plane,
-targets = nearest training label) and saturation are computed by engine.blame on copies.
+targets = nearest training label) and saturation are computed by engine.explain.blame on copies.
 """
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.blame import error_signal_maps, grid_targets, pattern_error_signals, saturation
-from engine.datasets import Dataset
-from engine.network import Network
-from engine.snapshot import Snapshot, grid_points
-from engine.stepthrough import pattern_arrays
+from engine.explain.blame import error_signal_maps, grid_targets, pattern_error_signals, saturation
+from engine.data.datasets import Dataset
+from engine.core.network import Network
+from engine.training.snapshot import Snapshot, grid_points
+from engine.explain.stepthrough import pattern_arrays
 
 from .colors import lookup_table
 from .context import mismatch
@@ -175,6 +175,6 @@ class ErrorMapsPanel(QWidget):
 
 
 def _features(pts: np.ndarray, features) -> np.ndarray:
-    from engine.features import transform
+    from engine.core.features import transform
 
     return transform(pts, features)

@@ -1,6 +1,6 @@
 """What backprop saves: every weight's gradient by backprop and by perturbation, side by side.
 
-Runs engine.gradcheck on a copy of the current network (from the latest snapshot) when the
+Runs engine.explain.gradcheck on a copy of the current network (from the latest snapshot) when the
 user asks. Besides the table it measures the perturbation method on growing subsets of
 the weights, so the plot shows its cost rising with the number of weights while
 backprop's stays one forward and one backward pass.
@@ -14,12 +14,12 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter, QTableView,
                                QVBoxLayout, QWidget)
 
-from engine.datasets import Dataset
-from engine.gradcheck import GradCheckResult, check_gradients
-from engine.landscape import parameter_names
-from engine.network import Network
-from engine.snapshot import Snapshot
-from engine.stepthrough import pattern_arrays
+from engine.data.datasets import Dataset
+from engine.explain.gradcheck import GradCheckResult, check_gradients
+from engine.explain.landscape import parameter_names
+from engine.core.network import Network
+from engine.training.snapshot import Snapshot
+from engine.explain.stepthrough import pattern_arrays
 
 from .context import mismatch
 

@@ -11,11 +11,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from engine.datasets import Dataset
-from engine.landscape import LossSlice, loss_curve, loss_surface, parameter_names
-from engine.snapshot import Snapshot
-from engine.stepthrough import pattern_arrays
-from engine.timeline import Timeline
+from engine.data.datasets import Dataset
+from engine.explain.landscape import LossSlice, loss_curve, loss_surface, parameter_names
+from engine.training.snapshot import Snapshot
+from engine.explain.stepthrough import pattern_arrays
+from engine.explain.timeline import Timeline
 
 from .context import mismatch
 from .deferred import Deferred

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 import numpy as np
 
-from engine.blame import OVERLAY_MODES, edge_values, split_weights
-from engine.spec import NetworkSpec
-from engine.stepthrough import Phase
+from engine.explain.blame import OVERLAY_MODES, edge_values, split_weights
+from engine.core.spec import NetworkSpec
+from engine.explain.stepthrough import Phase
 
 overlay_values = edge_values  # the engine function, re-exported for the GUI
 

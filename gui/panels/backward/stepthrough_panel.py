@@ -1,6 +1,6 @@
 """Step-through mode: one pattern through forward pass, error, backward pass and update.
 
-The panel computes everything on a copy (engine.stepthrough.StepThrough built from the
+The panel computes everything on a copy (engine.explain.stepthrough.StepThrough built from the
 latest snapshot and the dataset); it never touches the worker's trainer. "Apply step"
 emits `applyRequested(StepThrough)`: the owner of the trainer runs `st.apply(trainer)`
 in the worker thread.
@@ -13,11 +13,11 @@ from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSpinBox, QSplitter, QToolBar,
                                QVBoxLayout, QWidget)
 
-from engine.datasets import Dataset
-from engine.optimizers import OptimizerSettings
-from engine.snapshot import Snapshot
-from engine.blame import saturation
-from engine.stepthrough import Phase, StepThrough, pattern_arrays
+from engine.data.datasets import Dataset
+from engine.core.optimizers import OptimizerSettings
+from engine.training.snapshot import Snapshot
+from engine.explain.blame import saturation
+from engine.explain.stepthrough import Phase, StepThrough, pattern_arrays
 
 from .context import mismatch
 from .deferred import Deferred
@@ -29,9 +29,9 @@ SATURATION_SAMPLE = 4000
 
 class StepThroughPanel(QWidget):
     modeToggled = Signal(bool)  # the window may pause training while stepping
-    phaseChanged = Signal(object)  # engine.stepthrough.Phase, for editor overlays
+    phaseChanged = Signal(object)  # engine.explain.stepthrough.Phase, for editor overlays
     unitSelected = Signal(str, int)
-    applyRequested = Signal(object)  # engine.stepthrough.StepThrough; apply in the worker
+    applyRequested = Signal(object)  # engine.explain.stepthrough.StepThrough; apply in the worker
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -12,9 +12,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
-from engine.datasets import Dataset
-from engine.snapshot import Snapshot
-from engine.timeline import Timeline
+from engine.data.datasets import Dataset
+from engine.training.snapshot import Snapshot
+from engine.explain.timeline import Timeline
 
 
 class TimelinePanel(QWidget):

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .activations import get_activation
-from .datasets import Dataset
-from .features import transform
-from .network import Network
-from .snapshot import grid_points
-from .spec import NetworkSpec
-from .stepthrough import pattern_arrays
+from engine.core.activations import get_activation
+from engine.data.datasets import Dataset
+from engine.core.features import transform
+from engine.core.network import Network
+from engine.training.snapshot import grid_points
+from engine.core.spec import NetworkSpec
+from engine.explain.stepthrough import pattern_arrays
 
 if TYPE_CHECKING:
-    from .snapshot import Snapshot
+    from engine.training.snapshot import Snapshot
 
 Array = np.ndarray
 OVERLAY_MODES = ("weights", "gradients", "last change")

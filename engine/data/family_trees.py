@@ -21,7 +21,7 @@ from itertools import product
 
 import numpy as np
 
-from .datasets import Dataset
+from engine.data.datasets import Dataset
 
 RELATIONS = (
     "father", "mother", "husband", "wife", "son", "daughter",

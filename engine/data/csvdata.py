@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import Dataset, _split
+from engine.data.datasets import Dataset, _split
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_COLUMNS = 4096

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import Dataset
-from .serialize import points_source
+from engine.data.datasets import Dataset
+from engine.files.serialize import points_source
 
 SPLITS = ("train", "test")
 

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import fastpath
+from engine.fast import fastpath
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .trainer import Trainer
+    from engine.training.trainer import Trainer
 
 _kernel: Any = None
 _lock = threading.Lock()
@@ -100,9 +100,9 @@ def _get() -> Any:
 
 def warm_up() -> bool:
     """Compile now (call from the worker thread at start); True when chunks are available."""
-    from .datasets import xor_table
-    from .spec import NetworkSpec
-    from .trainer import Trainer, TrainSettings
+    from engine.data.datasets import xor_table
+    from engine.core.spec import NetworkSpec
+    from engine.training.trainer import Trainer, TrainSettings
 
     if _get() is False:
         return False
@@ -124,7 +124,7 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
     """Train n epochs like `trainer.step(n_epochs)`, holding the GIL once per call."""
     if n_epochs <= 0 or not applicable(trainer):
         return trainer.step(n_epochs)
-    from .trainer import Divergence
+    from engine.training.trainer import Divergence
 
     n = len(trainer.x_train)
     bs = trainer.batch_size

@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
-from .activations import get_activation
-from .datasets import Dataset, targets_for
-from .features import transform
-from .network import Network
-from .optimizers import Optimizer, OptimizerSettings
-from .spec import NetworkSpec
+from engine.core.activations import get_activation
+from engine.data.datasets import Dataset, targets_for
+from engine.core.features import transform
+from engine.core.network import Network
+from engine.core.optimizers import Optimizer, OptimizerSettings
+from engine.core.spec import NetworkSpec
 
 if TYPE_CHECKING:
-    from .snapshot import Snapshot
-    from .trainer import Trainer
+    from engine.training.snapshot import Snapshot
+    from engine.training.trainer import Trainer
 
 Array = np.ndarray
 PHASE_KINDS = ("input", "forward", "error", "backward", "update")

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .network import Network
-from .spec import NetworkSpec
+from engine.core.network import Network
+from engine.core.spec import NetworkSpec
 
 if TYPE_CHECKING:
-    from .datasets import Dataset
-    from .snapshot import Snapshot
-    from .trainer import TrainSettings
+    from engine.data.datasets import Dataset
+    from engine.training.snapshot import Snapshot
+    from engine.training.trainer import TrainSettings
 
 Array = np.ndarray
 
@@ -119,7 +119,7 @@ class Timeline:
 
         `history` (the live snapshot's rows) is cut at that epoch so loss plots replay too.
         """
-        from .trainer import Trainer  # trainer imports snapshot; keep this module light
+        from engine.training.trainer import Trainer  # trainer imports snapshot; keep this module light
 
         entry = self.at(epoch)
         trainer = Trainer(entry.spec, data, settings, network=Network(entry.spec, entry.params))

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable
 
-from .activations import ACTIVATIONS, get_activation
-from .features import normalise_feature
-from .losses import check_loss
+from engine.core.activations import ACTIVATIONS, get_activation
+from engine.core.features import normalise_feature
+from engine.core.losses import check_loss
 
 MAX_UNITS = 4096
 MAX_LAYERS = 64

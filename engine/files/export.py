@@ -16,9 +16,9 @@ from typing import Callable
 
 import numpy as np
 
-from .history import COLUMNS
-from .network import Network
-from .spec import NetworkSpec
+from engine.training.history import COLUMNS
+from engine.core.network import Network
+from engine.core.spec import NetworkSpec
 
 SPEC_KEY = "spec.json"
 

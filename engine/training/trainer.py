@@ -11,15 +11,15 @@ from typing import Callable
 
 import numpy as np
 
-from . import fastpath  # optional numba path; imports numba only when first asked
-from .activations import get_activation
-from .datasets import Dataset, accuracy, targets_for
-from .features import transform
-from .history import History
-from .network import Network
-from .optimizers import Optimizer, OptimizerSettings
-from .snapshot import Snapshot, make_snapshot
-from .spec import NetworkSpec, SpecError
+from engine.fast import fastpath  # optional numba path; imports numba only when first asked
+from engine.core.activations import get_activation
+from engine.data.datasets import Dataset, accuracy, targets_for
+from engine.core.features import transform
+from engine.training.history import History
+from engine.core.network import Network
+from engine.core.optimizers import Optimizer, OptimizerSettings
+from engine.training.snapshot import Snapshot, make_snapshot
+from engine.core.spec import NetworkSpec, SpecError
 
 Array = np.ndarray
 
@@ -203,7 +203,7 @@ class Trainer:
     # ----- measuring --------------------------------------------------------------------------
     def evaluate(self) -> Metrics:
         net, lo, hi, task = self.network, self._low, self._high, self.data.task
-        from .losses import loss_value
+        from engine.core.losses import loss_value
 
         out = net.predict(self.x_train)
         tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train)

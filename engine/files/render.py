@@ -11,9 +11,9 @@ import os
 
 import numpy as np
 
-from .activations import get_activation
-from .font import HEIGHT as FONT_HEIGHT, draw_text, text_width
-from .png import write_png
+from engine.core.activations import get_activation
+from engine.files.font import HEIGHT as FONT_HEIGHT, draw_text, text_width
+from engine.files.png import write_png
 
 Array = np.ndarray
 WHITE = np.array([255, 255, 255], dtype=np.float64)

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import Dataset
-from .history import COLUMNS
-from .network import Network
-from .optimizers import OPTIMIZERS, OptimizerSettings
-from .spec import NetworkSpec, SpecError
-from .trainer import Trainer, TrainSettings
+from engine.data.datasets import Dataset
+from engine.training.history import COLUMNS
+from engine.core.network import Network
+from engine.core.optimizers import OPTIMIZERS, OptimizerSettings
+from engine.core.spec import NetworkSpec, SpecError
+from engine.training.trainer import Trainer, TrainSettings
 
 FORMAT = "backprop-playground-project"
 VERSION = 1
@@ -112,7 +112,7 @@ def trainer_from_project(project: Project, history_limit: int | None = 20_000) -
         trainer.history.load(project.history)
     preset = project.extra.get("preset") if isinstance(project.extra, dict) else None
     if isinstance(preset, str):
-        from .presets import PRESETS
+        from engine.presets import PRESETS
 
         if preset in PRESETS:  # a preset's schedule (eps/alpha phases, weight decay) continues
             PRESETS[preset].attach(trainer)
@@ -175,7 +175,7 @@ def _dataset_from_source(source: dict) -> Dataset:
         raise ProjectError("data_source must be a JSON object")
     kind = source.get("kind")
     if kind == "csv":
-        from .csvdata import load_csv
+        from engine.data.csvdata import load_csv
 
         path = source.get("path")
         if not isinstance(path, str) or not path:
@@ -184,11 +184,11 @@ def _dataset_from_source(source: dict) -> Dataset:
     if kind == "points":
         return _points_dataset(source)
     if kind == "preset":
-        from .presets import dataset_from_source as preset_source
+        from engine.presets import dataset_from_source as preset_source
 
         return preset_source(source)
     if kind in ("planar", "boolean"):
-        from .datasets import from_source
+        from engine.data.datasets import from_source
 
         try:
             return from_source(source)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .trainer import Trainer
+    from engine.training.trainer import Trainer
 
 Array = np.ndarray
 

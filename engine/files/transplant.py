@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .network import Network
-from .spec import NetworkSpec
+from engine.core.network import Network
+from engine.core.spec import NetworkSpec
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import get_activation
-from .losses import loss_value, per_pattern_loss
-from .network import Network
+from engine.core.activations import get_activation
+from engine.core.losses import loss_value, per_pattern_loss
+from engine.core.network import Network
 
 Array = np.ndarray
 DEFAULT_STEP = 1e-5

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import Activation
+from engine.core.activations import Activation
 
 Array = np.ndarray
 _EPS = 1e-12

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .datasets import accuracy
+from engine.data.datasets import accuracy
 
 if TYPE_CHECKING:
-    from .trainer import Trainer
+    from engine.training.trainer import Trainer
 
 KINDS = ("tss", "within", "accuracy")
 

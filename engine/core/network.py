@@ -21,9 +21,9 @@ from typing import Callable
 
 import numpy as np
 
-from .activations import Activation, get_activation
-from .losses import loss_value, per_pattern_loss
-from .spec import NetworkSpec
+from engine.core.activations import Activation, get_activation
+from engine.core.losses import loss_value, per_pattern_loss
+from engine.core.spec import NetworkSpec
 
 Array = np.ndarray
 

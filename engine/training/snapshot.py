@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .features import transform
+from engine.core.features import transform
 
 if TYPE_CHECKING:
-    from .spec import NetworkSpec
-    from .trainer import Trainer
+    from engine.core.spec import NetworkSpec
+    from engine.training.trainer import Trainer
 
 PATTERN_LIMIT = 512
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import get_activation
-from .losses import per_pattern_loss
-from .network import Network
-from .spec import NetworkSpec
+from engine.core.activations import get_activation
+from engine.core.losses import per_pattern_loss
+from engine.core.network import Network
+from engine.core.spec import NetworkSpec
 
 Array = np.ndarray
 _CHUNK_FLOATS = 4_000_000  # ~32 MB of activations per chunk
