@@ -143,11 +143,11 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
     x = np.ascontiguousarray(trainer.x_train, dtype=np.float64)
     y = np.ascontiguousarray(trainer.y_train, dtype=np.float64)
     done, t, status = _get()(
-        trainer.network.params, opt.velocity, opt._m, opt._v, opt._t, opt._mask, x, y, orders, bs,
+        trainer.network.params, opt.state.velocity, opt.state.m, opt.state.v, opt.state.t, opt.weight_mask, x, y, orders, bs,
         plan.ints, plan.scalars, acts, zs, ds, grad, trainer._backup, losses,
     )
     done = int(done)
-    opt._t = int(t)
+    opt.state.t = int(t)
     trainer.epoch += done
     if done:
         trainer.last_epoch_loss = float(losses[done - 1])
