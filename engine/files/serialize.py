@@ -90,7 +90,7 @@ def project_from_trainer(trainer: Trainer, extra: dict | None = None) -> Project
         epoch=trainer.epoch,
         extra=dict(extra or {}),
         optimizer_state=opt.state.as_dict(),
-        order_rng=trainer._order_rng.bit_generator.state,
+        order_rng=trainer.order_state,
     )
 
 
@@ -121,7 +121,7 @@ def trainer_from_project(project: Project, history_limit: int | None = 20_000) -
         trainer.optimizer.load_state(state)
     if project.order_rng is not None:
         try:
-            trainer._order_rng.bit_generator.state = project.order_rng
+            trainer.order_state = project.order_rng
         except (ValueError, TypeError, KeyError, OverflowError):
             raise ProjectError("order_rng is not a valid random generator state") from None
     return trainer
