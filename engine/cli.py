@@ -421,11 +421,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _warm_up(trainer: Trainer) -> None:
     """Load the optional JIT kernel before timing, so it counts as set-up, not training."""
-    if trainer.use_fast_path:
-        from engine.fast import fastpath
+    if trainer.path in ("auto", "numba"):
+        from engine.fast import fastchunk
 
         try:
-            fastpath.warm_up()
+            fastchunk.warm_up()
         except Exception:  # noqa: BLE001 - a warm-up must never stop the real run
             pass
 

@@ -11,17 +11,19 @@ from typing import Callable
 
 import numpy as np
 
-from engine.fast import fastpath  # optional numba path; imports numba only when first asked
 from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, accuracy, targets_for
 from engine.core.features import transform
 from engine.training.history import History
 from engine.core.network import Network
 from engine.core.optimizers import Optimizer, OptimizerSettings
+from engine.training.paths import EpochPath, PathChoice
 from engine.training.snapshot import Snapshot, make_snapshot
 from engine.core.spec import NetworkSpec, SpecError
 
 Array = np.ndarray
+OK, LOSS_NOT_FINITE, PARAMS_NOT_FINITE = 0, 1, 2  # how a run of epochs ended (as fastchunk reports it)
+MAX_ORDER_ENTRIES = 1 << 22  # pattern-order entries drawn per compiled chunk (32 MB): bounds memory
 
 
 @dataclass
@@ -100,10 +102,17 @@ class Trainer:
         self.diverged: Divergence | None = None
         self.last_epoch_loss = float("nan")
         self._order_rng = np.random.default_rng([spec.seed, 1986])
-        self._grad = np.empty(self.network.size)
-        self._backup = self.network.params.copy()
-        self._fast = None
-        self.use_fast_path = True
+        self._backup = self.network.params.copy()  # the weights before the epoch running now
+        self._paths = PathChoice(self.network, self.optimizer)
+        # which code runs the epochs (engine/training/paths.py): "auto" (numba where it is
+        # installed and faster, else buffered NumPy), "reference", "buffered" or "numba"
+        self.path = "auto"
+        # True: every epoch appends a history row from its own training pass (its loss and
+        # accuracy; test columns NaN), as headless runs want. False: callers record when
+        # they like (Trainer.record, a fresh evaluation).
+        self.record_passes = False
+        self.last_epoch_accuracy = float("nan")
+        self._outputs: Array | None = None
         # Called as hook(trainer) before each epoch's update (trainer.epoch = epochs done so
         # far): lets a preset change settings on a schedule or decay weights after each
         # change, as the 1986 family-trees run does. None = plain training.
@@ -147,7 +156,7 @@ class Trainer:
         self.optimizer.settings = settings.optimizer
         if not same_kind:
             self.optimizer.reset_state()
-        self._fast = None
+            self._paths.optimizer_changed()
 
     # ----- training ---------------------------------------------------------------------------
     def step(self, n_epochs: int = 1) -> int:
@@ -156,51 +165,93 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             return self._steps(n_epochs)
 
+    def path_in_use(self) -> str:
+        """The path ("reference", "buffered" or "numba") that runs the next epoch."""
+        return self._paths.get(self.path, self.batch_size, len(self.x_train)).name
+
     def _steps(self, n_epochs: int) -> int:
         done = 0
-        backup = self._backup
-        for _ in range(n_epochs):
-            if self.diverged is not None:
-                break
+        n = len(self.x_train)
+        while done < n_epochs and self.diverged is None:
             if self.epoch_hook is not None:
                 self.epoch_hook(self)
-            params = self.network.params
-            np.copyto(backup, params)
-            loss = self._epoch()
-            # p.p is finite unless some p is NaN/inf or the sum overflows (then look closer)
-            if not (math.isfinite(loss) and (math.isfinite(params.dot(params)) or _all_finite(params))):
-                what = "the loss became NaN or infinite" if not math.isfinite(loss) else "a weight became NaN or infinite"
-                self.network.set_params(backup)
-                self.optimizer.reset_state()
-                self.diverged = Divergence(self.epoch + 1, what)
-                break
-            self.epoch += 1
-            self.last_epoch_loss = loss
-            done += 1
+            bs = self.batch_size
+            path = self._paths.get(self.path, bs, n)
+            if path.chunks:  # several epochs per call, unless each must be seen on its own
+                one_by_one = self.epoch_hook is not None or self.record_passes
+                k = 1 if one_by_one else min(n_epochs - done, max(1, MAX_ORDER_ENTRIES // max(n, 1)))
+                done += self._run_chunk(path, k, bs)
+            elif self._run_epoch(path, bs):
+                done += 1
         return done
 
-    def _epoch(self) -> float:
-        x, y, n = self.x_train, self.y_train, len(self.x_train)
-        bs = self.batch_size
+    def _orders(self, k: int, n: int, bs: int) -> Array | None:
+        """Pattern orders for the next k epochs, (k, n); None when the order stays as it is."""
         if bs < n and self.settings.shuffle:
-            order = self._order_rng.permutation(n)
-            x, y = x[order], y[order]
-        if self.use_fast_path and fastpath.applicable(self, bs):
-            return fastpath.run_epoch(self, x, y, bs)
-        # The NumPy loop: the reference every fast path is tested against.
-        net, opt, grad = self.network, self.optimizer, self._grad
-        if bs == n:
-            loss = net.train_gradient(x, y, grad)
-            opt.step(net.params, grad)
-            return loss
-        mean = self.spec.reduction == "mean"
-        total = 0.0
-        for start in range(0, n, bs):
-            xb, yb = x[start : start + bs], y[start : start + bs]
-            loss = net.train_gradient(xb, yb, grad)
-            opt.step(net.params, grad)
-            total += loss * len(xb) if mean else loss
-        return total / n if mean else total
+            return np.stack([self._order_rng.permutation(n) for _ in range(k)])
+        return None
+
+    def _run_epoch(self, path: EpochPath, bs: int) -> bool:
+        """One epoch on a NumPy path; False (and `diverged` set) when it had to be undone."""
+        x, y = self.x_train, self.y_train
+        orders = self._orders(1, len(x), bs)
+        if orders is not None:
+            x, y = x[orders[0]], y[orders[0]]
+        params = self.network.params
+        np.copyto(self._backup, params)
+        outputs = self._pass_outputs() if self.record_passes else None
+        loss = path.run_epoch(x, y, bs, outputs)
+        # p.p is finite unless some p is NaN/inf or the sum overflows (then look closer)
+        if not (math.isfinite(loss) and (math.isfinite(params.dot(params)) or _all_finite(params))):
+            self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else PARAMS_NOT_FINITE)
+            return False
+        self._epoch_done(loss, outputs, y)
+        return True
+
+    def _run_chunk(self, path: EpochPath, k: int, bs: int) -> int:
+        """k epochs in one call (the numba path), with the same divergence rule."""
+        n = len(self.x_train)
+        rng_state = self._order_rng.bit_generator.state
+        orders = self._orders(k, n, bs)
+        shuffled = orders is not None
+        if not shuffled:  # every epoch in the data's order
+            orders = np.empty((k, n), dtype=np.int64)
+            orders[:] = np.arange(n)
+        outputs = self._pass_outputs() if self.record_passes else np.empty((0, self.y_train.shape[1]))
+        losses = np.empty(k)
+        done, status = path.run_epochs(self.x_train, self.y_train, orders, bs,
+                                       self._backup, losses, outputs)
+        if done:  # (record_passes runs one epoch per chunk: `outputs` are that epoch's)
+            self.epoch += done - 1
+            y = self.y_train[orders[done - 1]] if shuffled else self.y_train
+            self._epoch_done(float(losses[done - 1]), outputs if self.record_passes else None, y)
+        if status != OK:
+            self._diverge(status, restored=True)
+            if shuffled:  # draw no more orders than epoch by epoch would have
+                self._order_rng.bit_generator.state = rng_state
+                for _ in range(done + 1):
+                    self._order_rng.permutation(n)
+        return done
+
+    def _pass_outputs(self) -> Array:
+        if self._outputs is None or self._outputs.shape != self.y_train.shape:
+            self._outputs = np.empty(self.y_train.shape)
+        return self._outputs
+
+    def _epoch_done(self, loss: float, outputs: Array | None, y: Array) -> None:
+        self.epoch += 1
+        self.last_epoch_loss = loss
+        if outputs is not None:  # record_passes: this epoch's row, from its own pass
+            self.last_epoch_accuracy = accuracy(outputs, y, self.data.task, *self._range)
+            self.history.append(self.epoch, loss, math.nan, self.last_epoch_accuracy, math.nan)
+
+    def _diverge(self, status: int, restored: bool = False) -> None:
+        """Keep the last finite weights, clear the optimiser state, say why training stopped."""
+        if not restored:
+            self.network.set_params(self._backup)
+        self.optimizer.reset_state()
+        what = "the loss became NaN or infinite" if status == LOSS_NOT_FINITE else "a weight became NaN or infinite"
+        self.diverged = Divergence(self.epoch + 1, what)
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights (same spec), zero epochs, empty history."""
