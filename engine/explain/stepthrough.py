@@ -152,10 +152,7 @@ class ChainRule:
 def _optimizer_with_state(settings: OptimizerSettings, net: Network, state: Mapping | None) -> Optimizer:
     opt = Optimizer(settings, net.size, net.weight_mask())
     if state:
-        opt.velocity[:] = state["velocity"]
-        opt._m[:] = state.get("m", 0.0)
-        opt._v[:] = state.get("v", 0.0)
-        opt._t = int(state.get("t", 0))
+        opt.load_state(state)
     return opt
 
 
@@ -195,8 +192,7 @@ class StepThrough:
     @classmethod
     def from_trainer(cls, trainer: "Trainer", pattern_index: int) -> "StepThrough":
         """For the thread that owns the trainer (tests, scripts, the worker)."""
-        o = trainer.optimizer
-        state = {"velocity": o.velocity, "m": o._m, "v": o._v, "t": o._t}
+        state = trainer.optimizer.state.as_dict()
         return cls(trainer.spec, trainer.network.params, trainer.x_train, trainer.y_train, pattern_index,
                    trainer.settings.optimizer, state)
 

@@ -91,8 +91,8 @@ def project_from_trainer(trainer: Trainer, extra: dict | None = None) -> Project
         history=trainer.history.array(),
         epoch=trainer.epoch,
         extra=dict(extra or {}),
-        optimizer_state={"velocity": opt.velocity.copy(), "m": opt._m.copy(), "v": opt._v.copy(), "t": int(opt._t)},
-        order_rng=trainer._order_rng.bit_generator.state,
+        optimizer_state=opt.state.as_dict(),
+        order_rng=trainer.order_state,
     )
 
 
@@ -120,14 +120,10 @@ def trainer_from_project(project: Project, history_limit: int | None = 20_000) -
             PRESETS[preset].attach(trainer)
     state = project.optimizer_state
     if state:
-        opt = trainer.optimizer
-        for key, arr in (("velocity", opt.velocity), ("m", opt._m), ("v", opt._v)):
-            if key in state:
-                arr[:] = state[key]
-        opt._t = int(state.get("t", 0))
+        trainer.optimizer.load_state(state)
     if project.order_rng is not None:
         try:
-            trainer._order_rng.bit_generator.state = project.order_rng
+            trainer.order_state = project.order_rng
         except (ValueError, TypeError, KeyError, OverflowError):
             raise ProjectError("order_rng is not a valid random generator state") from None
     return trainer

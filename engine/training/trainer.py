@@ -93,11 +93,11 @@ class Trainer:
         self.data = data
         self.network = network if network is not None else Network(spec)
         out_act = get_activation(spec.output_activation)
-        self._low, self._high = out_act.low, out_act.high
+        self._range = (out_act.low, out_act.high)
         self.x_train = self.inputs(data.x_train)
         self.x_test = self.inputs(data.x_test)
-        self.y_train = targets_for(data.y_train, data.task, self._low, self._high)
-        self.y_test = targets_for(data.y_test, data.task, self._low, self._high)
+        self.y_train = self.targets(data.y_train)
+        self.y_test = self.targets(data.y_test)
         # frozen layers (LayerSpec.learns False): their slopes are zeroed and they are left out
         # of L1/L2, so the optimiser never moves them and their velocity stays 0
         self._learn_mask = rules.learning_mask(self.network)
@@ -129,7 +129,21 @@ class Trainer:
         return np.ascontiguousarray(raw, dtype=np.float64)
 
     def targets(self, y: Array) -> Array:
-        return targets_for(y, self.data.task, self._low, self._high)
+        return targets_for(y, self.data.task, *self._range)
+
+    @property
+    def output_range(self) -> tuple[float, float]:
+        """(low, high) of the output activation: class targets sit at these values."""
+        return self._range
+
+    @property
+    def order_state(self) -> dict:
+        """The pattern-order shuffle's generator state (a project file saves it to continue exactly)."""
+        return self._order_rng.bit_generator.state
+
+    @order_state.setter
+    def order_state(self, state: dict) -> None:
+        self._order_rng.bit_generator.state = state  # numpy checks it: ValueError/TypeError/KeyError
 
     @property
     def batch_size(self) -> int:
@@ -235,7 +249,8 @@ class Trainer:
 
     # ----- measuring --------------------------------------------------------------------------
     def evaluate(self) -> Metrics:
-        net, lo, hi, task = self.network, self._low, self._high, self.data.task
+        net, task = self.network, self.data.task
+        lo, hi = self._range
         from engine.core.losses import loss_value
 
         out = net.predict(self.x_train)
