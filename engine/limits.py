@@ -21,3 +21,4 @@ MIN_SPEED, MAX_SPEED = 0.01, 1e6  # epochs per second the window can be asked fo
 MAX_MEMORY_BYTES = 4 * 1024**3  # estimated working memory of one run (data + network + buffers)
 MAX_PICTURE_PIXELS = 16_000_000  # boundaries.png and other pictures, whatever the network
 MAX_PICTURE_SIDE = 8192
+MAX_DATA_VALUE = 1e12  # |x| and |y| of a data point (CSV or inline): larger overflows the maths
