@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from engine.limits import MAX_WEIGHT
+
 from engine.fast import fastpath  # optional numba path; imports numba only when first asked
 from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, accuracy, targets_for
@@ -64,6 +66,11 @@ class Divergence:
 
 def _all_finite(params: Array) -> bool:
     return bool(np.isfinite(params).all())
+
+
+def _all_sane(params: Array) -> bool:
+    """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
+    return _all_finite(params) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
 
 
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
@@ -197,9 +204,9 @@ class Trainer:
             params = self.network.params
             np.copyto(backup, params)
             loss = self._epoch()
-            # p.p is finite unless some p is NaN/inf or the sum overflows (then look closer)
-            if not (math.isfinite(loss) and (math.isfinite(params.dot(params)) or _all_finite(params))):
-                what = "the loss became NaN or infinite" if not math.isfinite(loss) else "a weight became NaN or infinite"
+            # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
+            if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+                what = "the loss became NaN or infinite" if not math.isfinite(loss) else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}"
                 self.network.set_params(backup)
                 self.optimizer.reset_state()
                 self.diverged = Divergence(self.epoch + 1, what)
