@@ -153,7 +153,12 @@ class Network:
         return self.forward(x).output
 
     def loss(self, x: Array, y: Array) -> float:
-        return loss_value(self.spec.loss, self.spec.reduction, self.predict(x), y)
+        return self.loss_of(self.predict(x), y)
+
+    def loss_of(self, a: Array, y: Array) -> float:
+        """E for outputs a and targets y: the spec's loss, reduction and error margin."""
+        out = self.activations[-1]
+        return loss_value(self.spec.loss, self.spec.reduction, a, y, margin=self.spec.margin, span=(out.low, out.high))
 
     # ----- the backward pass (backprop) -------------------------------------------------------
     def backward(self, fp: ForwardPass, y: Array, gradient: Array | None = None) -> BackwardPass:
@@ -178,7 +183,7 @@ class Network:
             lo, f = self.layouts[i], self.activations[i]
             z, a = fp.pre_activations[lo.name], fp.activations[lo.name]
             if i == last:  # (1) the output error, from the loss
-                dE_dz = output_delta(spec.loss, spec.reduction, f, z, a, y)
+                dE_dz = output_delta(spec.loss, spec.reduction, f, z, a, y, margin=spec.margin)
             elif lo.name in dE_da:  # (4) blame arriving from the layers this one feeds
                 dE_dz = dE_da[lo.name] * f.derivative(z, a)
             else:  # no later layer reads this one: it takes no part in E
@@ -190,8 +195,7 @@ class Network:
                     back = dE_dz @ W_src.T
                     dE_da[src] = back if src not in dE_da else dE_da[src] + back
             grad[lo.bias_slice] = dE_dz.sum(axis=0)  # (2) dE/db: the bias's input is always 1
-        loss = loss_value(spec.loss, spec.reduction, fp.output, y)
-        return BackwardPass(grad, deltas, loss)
+        return BackwardPass(grad, deltas, self.loss_of(fp.output, y))
 
     def gradient(self, x: Array, y: Array) -> tuple[float, Array]:
         bp = self.backward(self.forward(x), y)

@@ -11,10 +11,11 @@ The tricks, none of which changes what is computed:
 - one workspace per batch size (a few kept), holding every z, a, dE/dz and dE/da;
 - arrays stored unit by unit (Fortran order): adding a bias, summing columns and BLAS
   products on tall, narrow layers run 1.5-2x faster that way;
-- a layer that is the only source of the next layer keeps its output in an (n, units + 1)
-  buffer whose last column is 1 (the whole input too, when it is one group feeding the
-  first layer); the next layer then gets z = [a, 1] @ [W; b] and its weight and bias
-  gradients [a, 1].T @ dE/dz in one BLAS call each (W and b are adjacent in `params`);
+- a layer that is the only source of a later layer keeps its output in an (n, units + 1)
+  buffer whose last column is 1; that later layer then gets z = [a, 1] @ [W; b] and its
+  weight and bias gradients [a, 1].T @ dE/dz in one BLAS call each (W and b are adjacent
+  in `params`). (Not the input: the bias would then be summed in another order than
+  before, and saved runs are promised to continue bit for bit.)
 - the bias gradient of other layers as a product with a row of ones (faster than a sum
   over axis 0 for narrow layers);
 - for a layer of one unit, dE/da of its source is a broadcast product, not a matmul.
@@ -25,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from engine.core.losses import loss_value, output_delta
+from engine.core.losses import output_delta
 from engine.core.network import Network
 
 Array = np.ndarray
@@ -59,13 +60,10 @@ class BufferedNetwork:
         self._sources = tuple(tuple(names.index(s) for s in lo.sources) for lo in network.layouts)
         g0 = self._groups
         acts = network.activations
-        # which nodes get a column of ones: the only source of some layer, written in place
-        # (node index: input groups first, then layers)
+        # which nodes get a column of ones: layers that are the only source of some layer and
+        # write their output in place (node index: input groups first, then layers)
         single = [src[0] for src in self._sources if len(src) == 1]
-        self._augmented = tuple(
-            (i in single and g0 == 1) if i < g0 else (i in single and acts[i - g0].writes_out)
-            for i in range(len(names))
-        )
+        self._augmented = tuple(i >= g0 and i in single and acts[i - g0].writes_out for i in range(len(names)))
         self._fused = tuple(len(src) == 1 and self._augmented[src[0]] for src in self._sources)
         p = network.params
         self._wb = [
@@ -83,9 +81,7 @@ class BufferedNetwork:
         """
         ws = self._workspace(len(x), grad)
         acts = ws.acts
-        if ws.x_aug is not None:
-            np.copyto(ws.x_view, x)
-        elif self._groups == 1:
+        if self._groups == 1:
             acts[0] = x
         else:
             acts[: self._groups] = [x[:, cols] for cols in self._input_cols]
@@ -112,11 +108,12 @@ class BufferedNetwork:
         spec, layers, blame = self.network.spec, ws.layers, ws.blame
         last = layers[-1]
         a_out = acts[last.node]
-        delta_out = output_delta(spec.loss, spec.reduction, self.network.activations[-1], last.z, a_out, y)
-        loss = loss_value(spec.loss, spec.reduction, a_out, y)
+        output_delta(spec.loss, spec.reduction, self.network.activations[-1], last.z, a_out, y,
+                     margin=spec.margin, out=last.delta, scratch=last.tmp)
+        loss = self.network.loss_of(a_out, y)
         for r in reversed(layers):
             if r is last:
-                delta = delta_out
+                delta = r.delta
             else:
                 delta = r.delta
                 d_a = blame[r.index]
@@ -195,7 +192,6 @@ class _Workspace:
             elif node >= g0:
                 self.outs[node] = _buffer(n, units)
         self.acts: list = list(self.outs)
-        self.x_aug, self.x_view = (self.aug[0], self.outs[0]) if net._augmented[0] else (None, None)
         self.blame: list[Array | None] = [None] * len(layouts)  # dE/da per layer, this pass
         self.no_blame: list[None] = [None] * len(layouts)
         self.ones = np.ones(n)

@@ -30,12 +30,13 @@ Array = np.ndarray
 _kernel: Any = None
 _lock = threading.Lock()
 
-OK, LOSS_NOT_FINITE, PARAMS_NOT_FINITE = 0, 1, 2
+OK, LOSS_NOT_FINITE, WEIGHT_NOT_SANE = 0, 1, 2  # as Trainer names them
 
 
 def _chunk_py(params, velocity, m1, m2, t, mask, x, y, orders, batch_size, ints, scalars, acts, zs, ds, grad, backup,
-              losses, outputs):
-    """Epochs orders.shape[0] times: one fastpath epoch each, stopping at the first non-finite one."""
+              losses, outputs, max_weight):
+    """Epochs orders.shape[0] times: one fastpath epoch each, stopping at the first whose loss is
+    not finite or which leaves a weight NaN, infinite or beyond ±max_weight."""
     for e in range(orders.shape[0]):
         backup[:] = params
         loss, t = _epoch(params, velocity, m1, m2, t, mask, x[orders[e]], y[orders[e]], batch_size,
@@ -45,9 +46,9 @@ def _chunk_py(params, velocity, m1, m2, t, mask, x, y, orders, batch_size, ints,
             params[:] = backup
             return e, t, 1  # LOSS_NOT_FINITE
         for v in params:
-            if not math.isfinite(v):
+            if not abs(v) <= max_weight:  # (False for NaN too)
                 params[:] = backup
-                return e, t, 2  # PARAMS_NOT_FINITE
+                return e, t, 2  # WEIGHT_NOT_SANE
     return orders.shape[0], t, 0  # OK
 
 
@@ -105,7 +106,7 @@ def _smoke_test(chunk: Any) -> None:
     losses, outputs = np.zeros(2), np.zeros((0, 1))
     done, _, status = chunk(p, v, m, w, 0, mask, x, x * 0.5, np.zeros((2, 1), dtype=np.int64), 1, ints,
                             np.array([0.1, 0, 0, 0, 0.9, 0.999, 1e-8]), np.zeros(2), np.zeros(1), np.zeros(1),
-                            np.zeros(2), backup, losses, outputs)
+                            np.zeros(2), backup, losses, outputs, 1e6)
     if not (done == 2 and status == OK and losses[0] == 0.125 and np.allclose(p, [0.09, 0.09])):
         raise RuntimeError(f"chunk self-test gave {done} epochs, status {status}, losses {losses}, weights {p}")
 
@@ -138,12 +139,12 @@ def warm_up() -> bool:
 
 
 def run_epochs(plan: fastpath.Plan, params: Array, optimizer: "Optimizer", x: Array, y: Array, orders: Array,
-               batch_size: int, backup: Array, losses: Array, outputs: Array) -> tuple[int, int]:
+               batch_size: int, backup: Array, losses: Array, outputs: Array, max_weight: float) -> tuple[int, int]:
     """Train len(orders) epochs, epoch e over the patterns x[orders[e]], y[orders[e]].
 
     Updates params and the optimiser state in place; writes each epoch's loss to `losses`
     and, when `outputs` has rows, every pattern's output of the last epoch run (in that
-    epoch's order). Returns (epochs done, OK | LOSS_NOT_FINITE | PARAMS_NOT_FINITE); after
+    epoch's order). Returns (epochs done, OK | LOSS_NOT_FINITE | WEIGHT_NOT_SANE); after
     a failure `params` holds the weights from before the failed epoch.
     """
     acts, zs, ds, grad = plan.workspace(batch_size)
@@ -151,6 +152,7 @@ def run_epochs(plan: fastpath.Plan, params: Array, optimizer: "Optimizer", x: Ar
     done, t, status = _get()(
         params, state.velocity, state.m, state.v, state.t, optimizer.weight_mask, x, y, orders, batch_size,
         plan.ints, plan.set_scalars(optimizer.settings), acts, zs, ds, grad, backup, losses, outputs,
+        float(max_weight),
     )
     state.t = int(t)
     return int(done), int(status)

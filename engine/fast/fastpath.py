@@ -68,7 +68,7 @@ class Plan:
             and all(a in ACTIVATION_CODES for a in acts)
             and spec.loss in LOSS_CODES
             and optimizer_name in OPTIMIZER_CODES
-            and not getattr(spec, "margin", 0.0)  # the kernel has no error margin: NumPy does it
+            and not spec.margin  # the kernel has no error margin: NumPy does it
         )
         self.scalars = np.zeros(7)
         self.sizes = [spec.n_inputs] + [layer.units for layer in spec.layers]

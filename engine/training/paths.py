@@ -10,6 +10,11 @@
 "auto" (the default) takes numba where it is installed, covers the network and is faster,
 else buffered. Every path is tested equal to the reference to 1e-12 per step
 (tests/engine/test_paths.py, test_fastpath.py).
+
+The learning rule (engine/training/rules.py) decides how each batch's slopes are found:
+backprop through the path's network (frozen layers' slopes then zeroed), or weight
+perturbation, which measures losses with the reference forward pass on either NumPy path.
+Only plain backprop (every layer learning) runs compiled.
 """
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ from engine.core.network import Network
 from engine.core.optimizers import Optimizer
 from engine.fast import fastchunk, fastpath
 from engine.fast.buffered import BufferedNetwork
+from engine.limits import MAX_WEIGHT
+from engine.training import rules
 
 Array = np.ndarray
 PATHS = ("auto", "reference", "buffered", "numba")
@@ -32,11 +39,12 @@ class EpochPath(Protocol):
     name: str
     chunks: bool  # True: runs several epochs per call (`run_epochs`); False: `run_epoch`
 
-    def run_epoch(self, x: Array, y: Array, batch_size: int, outputs: Array | None) -> float:
-        """One epoch over (x, y) in the given order: every mini-batch's gradient and update.
+    def run_epoch(self, x: Array, y: Array, batch_size: int, outputs: Array | None) -> tuple[float, int]:
+        """One epoch over (x, y) in the given order: every mini-batch's slopes and update.
 
         Returns the epoch's loss (mean or sum over patterns, each measured by the forward pass
-        of its batch); fills `outputs` (n, n_out), if given, with those forward passes' outputs.
+        of its batch) and the passes it took (Trainer.passes); fills `outputs` (n, n_out), if
+        given, with those forward passes' outputs.
         """
         ...
 
@@ -52,32 +60,47 @@ class _NumpyPath:
     name = ""
     chunks = False
 
-    def __init__(self, network: Network, optimizer: Optimizer) -> None:
+    def __init__(self, network: Network, optimizer: Optimizer, rule: str, frozen: Array | None,
+                 learning: Array) -> None:
         self.network, self.optimizer = network, optimizer
+        self.rule, self._frozen, self._learning = rule, frozen, learning
         self._grad = np.empty(network.size)
         self._mean = network.spec.reduction == "mean"
 
     def _gradient(self, x: Array, y: Array, grad: Array) -> tuple[float, Array]:
-        """Loss and outputs of (x, y); writes dE/dparams into grad."""
+        """Loss and outputs of (x, y); writes dE/dparams (backprop) into grad."""
         raise NotImplementedError
 
-    def run_epoch(self, x: Array, y: Array, batch_size: int, outputs: Array | None = None) -> float:
+    def _slopes(self, x: Array, y: Array, grad: Array, want_outputs: bool) -> tuple[float, Array | None, int]:
+        """(loss, outputs or None, passes) of one batch; its slopes into grad, by the rule."""
+        if self.rule == "perturbation":
+            loss, passes = rules.perturbation_gradient(self.network, x, y, grad, self._learning)
+            # (recording only: one more forward pass, for the outputs; not a training pass)
+            return loss, self.network.predict(x) if want_outputs else None, passes
+        loss, out = self._gradient(x, y, grad)
+        if self._frozen is not None:
+            grad[self._frozen] = 0.0
+        return loss, out, 2  # a forward and a backward pass
+
+    def run_epoch(self, x: Array, y: Array, batch_size: int, outputs: Array | None = None) -> tuple[float, int]:
         params, step, grad, n = self.network.params, self.optimizer.step, self._grad, len(x)
+        want = outputs is not None
         if batch_size >= n:
-            loss, out = self._gradient(x, y, grad)
+            loss, out, passes = self._slopes(x, y, grad, want)
             step(params, grad)
-            if outputs is not None:
+            if want:
                 outputs[...] = out
-            return loss
-        total = 0.0
+            return loss, passes
+        total, passes = 0.0, 0
         for start in range(0, n, batch_size):
             xb, yb = x[start : start + batch_size], y[start : start + batch_size]
-            loss, out = self._gradient(xb, yb, grad)
+            loss, out, p = self._slopes(xb, yb, grad, want)
             step(params, grad)
-            if outputs is not None:
+            if want:
                 outputs[start : start + len(xb)] = out
             total += loss * len(xb) if self._mean else loss
-        return total / n if self._mean else total
+            passes += p
+        return (total / n if self._mean else total), passes
 
     def run_epochs(self, x: Array, y: Array, orders: Array, batch_size: int, backup: Array, losses: Array,
                    outputs: Array) -> tuple[int, int]:
@@ -95,8 +118,9 @@ class ReferencePath(_NumpyPath):
 class BufferedPath(_NumpyPath):
     name = "buffered"
 
-    def __init__(self, network: Network, optimizer: Optimizer) -> None:
-        super().__init__(network, optimizer)
+    def __init__(self, network: Network, optimizer: Optimizer, rule: str, frozen: Array | None,
+                 learning: Array) -> None:
+        super().__init__(network, optimizer, rule, frozen, learning)
         self.buffered = BufferedNetwork(network)
 
     def _gradient(self, x: Array, y: Array, grad: Array) -> tuple[float, Array]:
@@ -112,7 +136,7 @@ class NumbaPath:
         self.network, self.optimizer = network, optimizer
         self.plan = fastpath.Plan(network.spec, network.layouts, optimizer.settings.name)
 
-    def run_epoch(self, x: Array, y: Array, batch_size: int, outputs: Array | None) -> float:
+    def run_epoch(self, x: Array, y: Array, batch_size: int, outputs: Array | None) -> tuple[float, int]:
         raise NotImplementedError("the numba path runs epochs in chunks (run_epochs)")
 
     def run_epochs(self, x: Array, y: Array, orders: Array, batch_size: int, backup: Array, losses: Array,
@@ -120,15 +144,22 @@ class NumbaPath:
         x = np.ascontiguousarray(x, dtype=np.float64)
         y = np.ascontiguousarray(y, dtype=np.float64)
         return fastchunk.run_epochs(self.plan, self.network.params, self.optimizer, x, y, orders, batch_size,
-                                    backup, losses, outputs)
+                                    backup, losses, outputs, MAX_WEIGHT)
 
 
 class PathChoice:
-    """The paths one trainer may use, built on first use and kept."""
+    """The paths one trainer may use, built on first use and kept.
 
-    def __init__(self, network: Network, optimizer: Optimizer) -> None:
+    `frozen`: indices of parameters in frozen layers (None: every layer learns);
+    `learning`: the others (what weight perturbation nudges).
+    """
+
+    def __init__(self, network: Network, optimizer: Optimizer, frozen: Array | None = None,
+                 learning: Array | None = None) -> None:
         self.network, self.optimizer = network, optimizer
-        self._built: dict[str, EpochPath] = {}
+        self._frozen = frozen
+        self._learning = np.arange(network.size) if learning is None else learning
+        self._built: dict[tuple[str, str], EpochPath] = {}
         self._numba: NumbaPath | None = None
 
     def optimizer_changed(self) -> None:
@@ -139,23 +170,27 @@ class PathChoice:
         """Can the numba path run this network and optimiser here (numba installed)?"""
         return self._numba_path().plan.supported and fastchunk.available()
 
-    def get(self, requested: str, batch_size: int, n_patterns: int) -> EpochPath:
+    def get(self, requested: str, rule: str, batch_size: int, n_patterns: int) -> EpochPath:
+        """The path for the next epoch: `requested` is one of PATHS, `rule` one of rules.RULES."""
+        plain_backprop = rule == "backprop" and self._frozen is None
         if requested == "auto":
             numba = self._numba_path()
-            if numba.plan.worth_it(batch_size, n_patterns) and fastchunk.available():
+            if plain_backprop and numba.plan.worth_it(batch_size, n_patterns) and fastchunk.available():
                 return numba
             requested = "buffered"
         if requested == "numba":
-            if not self.numba_covers():
-                raise ValueError("the numba path cannot run this network or optimiser here "
-                                 "(numba missing, or not a plain stack with a loss and optimiser it covers)")
+            if not (plain_backprop and self.numba_covers()):
+                raise ValueError("the numba path cannot run this network, rule or optimiser here "
+                                 "(numba missing, frozen layers, weight perturbation, or not a plain stack "
+                                 "with a loss and optimiser it covers)")
             return self._numba_path()
-        path = self._built.get(requested)
+        path = self._built.get((requested, rule))
         if path is None:
             if requested not in ("reference", "buffered"):
                 raise ValueError(f"unknown training path {requested!r}; choose one of {', '.join(PATHS)}")
-            path = self._built[requested] = (ReferencePath if requested == "reference" else BufferedPath)(
-                self.network, self.optimizer)
+            kind = ReferencePath if requested == "reference" else BufferedPath
+            path = self._built[(requested, rule)] = kind(self.network, self.optimizer, rule, self._frozen,
+                                                         self._learning)
         return path
 
     def _numba_path(self) -> NumbaPath:

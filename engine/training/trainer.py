@@ -6,34 +6,41 @@ copies of what a view draws. Same spec, data and settings -> bit-identical resul
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from engine.limits import MAX_WEIGHT
 from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, accuracy, targets_for
 from engine.core.features import transform
 from engine.training.history import History
 from engine.core.network import Network
 from engine.core.optimizers import Optimizer, OptimizerSettings
+from engine.training import rules
 from engine.training.paths import EpochPath, PathChoice
 from engine.training.snapshot import Snapshot, make_snapshot
 from engine.core.spec import NetworkSpec, SpecError
 
 Array = np.ndarray
-OK, LOSS_NOT_FINITE, PARAMS_NOT_FINITE = 0, 1, 2  # how a run of epochs ended (as fastchunk reports it)
+OK, LOSS_NOT_FINITE, WEIGHT_NOT_SANE = 0, 1, 2  # how a run of epochs ended (as fastchunk reports it)
 MAX_ORDER_ENTRIES = 1 << 22  # pattern-order entries drawn per compiled chunk (32 MB): bounds memory
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainSettings:
+    """Immutable (edit with dataclasses.replace): shared freely, never copied."""
+
     optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
     batch_size: int | None = 10  # None = full batch (one update per sweep); 1 = per pattern
     shuffle: bool = True  # shuffle pattern order each epoch (mini-batch and online modes)
+    rule: str = "backprop"  # how slopes are found: "backprop" | "perturbation" (see rules.py)
 
     def validate(self) -> None:
         self.optimizer.validate()
+        rules.check_rule(self.rule)
         if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
             raise ValueError(f"batch size must be a whole number >= 1 or full, not {self.batch_size!r}")
 
@@ -60,8 +67,16 @@ class Divergence:
         )
 
 
-def _all_finite(params: Array) -> bool:
-    return bool(np.isfinite(params).all())
+def _own(a: Array) -> Array:
+    """A C-contiguous float64 array the trainer may hand to its kernels (a Dataset's arrays
+    are read-only; numba compiles read-only arrays as another type)."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    return a if a.flags.writeable else a.copy()
+
+
+def _all_sane(params: Array) -> bool:
+    """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
+    return bool(np.isfinite(params).all()) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
 
 
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
@@ -96,14 +111,22 @@ class Trainer:
         self.x_test = self.inputs(data.x_test)
         self.y_train = self.targets(data.y_train)
         self.y_test = self.targets(data.y_test)
-        self.optimizer = Optimizer(self.settings.optimizer, self.network.size, self.network.weight_mask())
+        # frozen layers (LayerSpec.learns False): their slopes are zeroed and they are left out
+        # of L1/L2, so the optimiser never moves them and their velocity stays 0
+        self._learn_mask = rules.learning_mask(self.network)
+        frozen = None if self._learn_mask is None else np.flatnonzero(self._learn_mask == 0.0)
+        learning = rules.learning_indices(self.network, self._learn_mask)
+        reg_mask = self.network.weight_mask() if self._learn_mask is None else self.network.weight_mask() * self._learn_mask
+        self.optimizer = Optimizer(self.settings.optimizer, self.network.size, reg_mask)
+        self.passes = 0  # forward passes over a batch + backward passes over a batch, each 1
+        self.seconds = 0.0  # time spent in step()
         self.epoch = 0
         self.history = History(limit=history_limit)
         self.diverged: Divergence | None = None
         self.last_epoch_loss = float("nan")
         self._order_rng = np.random.default_rng([spec.seed, 1986])
         self._backup = self.network.params.copy()  # the weights before the epoch running now
-        self._paths = PathChoice(self.network, self.optimizer)
+        self._paths = PathChoice(self.network, self.optimizer, frozen, learning)
         # which code runs the epochs (engine/training/paths.py): "auto" (numba where it is
         # installed and faster, else buffered NumPy), "reference", "buffered" or "numba"
         self.path = "auto"
@@ -123,10 +146,10 @@ class Trainer:
         """Raw dataset inputs -> network inputs (2-D features applied where enabled)."""
         if self.data.planar and self.spec.features is not None:
             return transform(raw, self.spec.features)
-        return np.ascontiguousarray(raw, dtype=np.float64)
+        return _own(raw)
 
     def targets(self, y: Array) -> Array:
-        return targets_for(y, self.data.task, *self._range)
+        return _own(targets_for(y, self.data.task, *self._range))
 
     @property
     def output_range(self) -> tuple[float, float]:
@@ -162,12 +185,24 @@ class Trainer:
     def step(self, n_epochs: int = 1) -> int:
         """Train n epochs; returns how many ran (fewer when training diverges)."""
         # Overflow on the way to NaN/inf is reported once, as a Divergence, not as warnings.
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._steps(n_epochs)
+        started = time.perf_counter()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return self._steps(n_epochs)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    @property
+    def plain_backprop(self) -> bool:
+        """Backprop with every layer learning: what the compiled fast paths implement."""
+        return self._learn_mask is None and self.settings.rule == "backprop"
 
     def path_in_use(self) -> str:
         """The path ("reference", "buffered" or "numba") that runs the next epoch."""
-        return self._paths.get(self.path, self.batch_size, len(self.x_train)).name
+        return self._path(self.batch_size).name
+
+    def _path(self, batch_size: int) -> EpochPath:
+        return self._paths.get(self.path, self.settings.rule, batch_size, len(self.x_train))
 
     def _steps(self, n_epochs: int) -> int:
         done = 0
@@ -176,7 +211,7 @@ class Trainer:
             if self.epoch_hook is not None:
                 self.epoch_hook(self)
             bs = self.batch_size
-            path = self._paths.get(self.path, bs, n)
+            path = self._path(bs)
             if path.chunks:  # several epochs per call, unless each must be seen on its own
                 one_by_one = self.epoch_hook is not None or self.record_passes
                 k = 1 if one_by_one else min(n_epochs - done, max(1, MAX_ORDER_ENTRIES // max(n, 1)))
@@ -200,10 +235,11 @@ class Trainer:
         params = self.network.params
         np.copyto(self._backup, params)
         outputs = self._pass_outputs() if self.record_passes else None
-        loss = path.run_epoch(x, y, bs, outputs)
-        # p.p is finite unless some p is NaN/inf or the sum overflows (then look closer)
-        if not (math.isfinite(loss) and (math.isfinite(params.dot(params)) or _all_finite(params))):
-            self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else PARAMS_NOT_FINITE)
+        loss, passes = path.run_epoch(x, y, bs, outputs)
+        self.passes += passes
+        # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
+        if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+            self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
             return False
         self._epoch_done(loss, outputs, y)
         return True
@@ -221,6 +257,7 @@ class Trainer:
         losses = np.empty(k)
         done, status = path.run_epochs(self.x_train, self.y_train, orders, bs,
                                        self._backup, losses, outputs)
+        self.passes += 2 * -(-n // bs) * (done + (status != OK))  # forward + backward per batch
         if done:  # (record_passes runs one epoch per chunk: `outputs` are that epoch's)
             self.epoch += done - 1
             y = self.y_train[orders[done - 1]] if shuffled else self.y_train
@@ -250,7 +287,8 @@ class Trainer:
         if not restored:
             self.network.set_params(self._backup)
         self.optimizer.reset_state()
-        what = "the loss became NaN or infinite" if status == LOSS_NOT_FINITE else "a weight became NaN or infinite"
+        what = ("the loss became NaN or infinite" if status == LOSS_NOT_FINITE
+                else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}")
         self.diverged = Divergence(self.epoch + 1, what)
 
     def reset(self, seed: int | None = None) -> None:
@@ -258,6 +296,8 @@ class Trainer:
         self.network.initialise(self.spec.seed if seed is None else seed)
         self.optimizer.reset_state()
         self.epoch = 0
+        self.passes = 0
+        self.seconds = 0.0
         self.history.clear()
         self.diverged = None
         self._order_rng = np.random.default_rng([self.spec.seed, 1986])
@@ -272,11 +312,11 @@ class Trainer:
         from engine.core.losses import loss_value
 
         out = net.predict(self.x_train)
-        tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train)
+        tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train, margin=self.spec.margin, span=(lo, hi))
         tr_acc = accuracy(out, self.y_train, task, lo, hi)
         if len(self.x_test):
             out_t = net.predict(self.x_test)
-            te_loss = loss_value(self.spec.loss, self.spec.reduction, out_t, self.y_test)
+            te_loss = loss_value(self.spec.loss, self.spec.reduction, out_t, self.y_test, margin=self.spec.margin, span=(lo, hi))
             te_acc = accuracy(out_t, self.y_test, task, lo, hi)
         else:
             te_loss = te_acc = float("nan")

@@ -19,6 +19,7 @@ from engine.core.network import Network
 from engine.core.optimizers import OptimizerSettings
 from engine.core.spec import InputGroup, LayerSpec, NetworkSpec
 from engine.training.trainer import Trainer, TrainSettings
+from engine.limits import MAX_WEIGHT
 
 TOL = 1e-12
 
@@ -212,12 +213,23 @@ def test_numpy_paths_detect_divergence_at_once_and_keep_the_last_finite_weights(
     assert np.array_equal(t.network.params, before)
 
 
-def test_huge_but_finite_weights_are_not_called_divergence(xor_small):
-    """The cheap check (p.p finite) overflows here; the exact check must then decide."""
+def test_large_but_allowed_weights_are_not_called_divergence(xor_small):
+    """The cheap check (p.p <= MAX_WEIGHT**2) fails here; the exact check (each |w| <= MAX_WEIGHT) must then decide."""
     spec = NetworkSpec.stack(2, [3], 1, "tanh", "tanh", seed=1, features=("x", "y"))
     t = make_trainer(spec, xor_small, None, "buffered", lr=0.0)
-    t.network.params[0] = 1e200  # p.p = inf, yet every weight is finite
+    t.network.params[:3] = 0.9 * MAX_WEIGHT  # p.p > MAX_WEIGHT**2, yet every weight is within the limit
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # and no warning about the overflow either
         assert t.step(2) == 2
     assert t.diverged is None
+
+
+@pytest.mark.parametrize("path", ["buffered", "numba"])
+def test_a_weight_beyond_the_limit_is_divergence_on_every_path(xor_small, path):
+    if path == "numba" and not fastchunk.available():
+        pytest.skip("numba is not installed")
+    spec = NetworkSpec.stack(2, [3], 1, "tanh", "tanh", seed=1, features=("x", "y"))
+    t = make_trainer(spec, xor_small, None, path, lr=0.0)
+    t.network.params[0] = 2 * MAX_WEIGHT  # finite, but no project file would accept it
+    assert t.step(3) == 0
+    assert t.diverged is not None and "beyond" in t.diverged.what
