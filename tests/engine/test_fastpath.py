@@ -10,6 +10,8 @@ import sys
 import warnings
 
 import numpy as np
+
+from engine.limits import MAX_WEIGHT
 import pytest
 
 from engine.data import datasets
@@ -251,11 +253,11 @@ def test_numpy_path_detects_divergence_at_once_and_keeps_the_last_finite_weights
     assert np.array_equal(t.network.params, before)
 
 
-def test_huge_but_finite_weights_are_not_called_divergence(xor_small):
-    """The cheap check (p.p finite) overflows here; the exact check must then decide."""
+def test_large_but_allowed_weights_are_not_called_divergence(xor_small):
+    """The cheap check (p.p <= MAX_WEIGHT**2) fails here; the exact check (each |w| <= MAX_WEIGHT) must then decide."""
     spec = NetworkSpec.stack(2, [3], 1, "tanh", "tanh", seed=1, features=("x", "y"))
     t = make_trainer(spec, xor_small, None, False, lr=0.0)
-    t.network.params[0] = 1e200  # p.p = inf, yet every weight is finite
+    t.network.params[:3] = 0.9 * MAX_WEIGHT  # p.p > MAX_WEIGHT**2, yet every weight is within the limit
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # and no warning about the overflow either
         assert t.step(2) == 2

@@ -150,7 +150,7 @@ def test_frozen_layers_keep_their_weights_bit_for_bit_while_others_learn(optimiz
     assert t.diverged is None
     assert after[frozen].tobytes() == start[frozen].tobytes()
     assert np.all(t.optimizer.velocity[frozen] == 0.0)
-    assert np.all(t.optimizer._m[frozen] == 0.0)
+    assert np.all(t.optimizer.state.m[frozen] == 0.0)
     assert np.abs(after[learning] - start[learning]).min() > 0.0  # every learning parameter moved
     # the frozen layer's blame is still computed: the backward pass runs through it
     snap = t.snapshot()
