@@ -24,8 +24,10 @@ from engine.core.spec import NetworkSpec, SpecError
 Array = np.ndarray
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainSettings:
+    """Immutable (edit with dataclasses.replace): shared freely, never copied."""
+
     optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
     batch_size: int | None = 10  # None = full batch (one update per sweep); 1 = per pattern
     shuffle: bool = True  # shuffle pattern order each epoch (mini-batch and online modes)
@@ -62,6 +64,13 @@ def _all_finite(params: Array) -> bool:
     return bool(np.isfinite(params).all())
 
 
+def _own(a: Array) -> Array:
+    """A C-contiguous float64 array the trainer may hand to its kernels (a Dataset's arrays
+    are read-only; numba compiles read-only arrays as another type)."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    return a if a.flags.writeable else a.copy()
+
+
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
     """Raise SpecError when a network cannot be trained on a dataset."""
     n_in = len(spec.features) if (data.planar and spec.features is not None) else data.n_inputs
@@ -92,8 +101,8 @@ class Trainer:
         self._low, self._high = out_act.low, out_act.high
         self.x_train = self.inputs(data.x_train)
         self.x_test = self.inputs(data.x_test)
-        self.y_train = targets_for(data.y_train, data.task, self._low, self._high)
-        self.y_test = targets_for(data.y_test, data.task, self._low, self._high)
+        self.y_train = _own(targets_for(data.y_train, data.task, self._low, self._high))
+        self.y_test = _own(targets_for(data.y_test, data.task, self._low, self._high))
         self.optimizer = Optimizer(self.settings.optimizer, self.network.size, self.network.weight_mask())
         self.epoch = 0
         self.history = History(limit=history_limit)
@@ -114,7 +123,7 @@ class Trainer:
         """Raw dataset inputs -> network inputs (2-D features applied where enabled)."""
         if self.data.planar and self.spec.features is not None:
             return transform(raw, self.spec.features)
-        return np.ascontiguousarray(raw, dtype=np.float64)
+        return _own(raw)
 
     def targets(self, y: Array) -> Array:
         return targets_for(y, self.data.task, self._low, self._high)

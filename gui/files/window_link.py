@@ -42,10 +42,18 @@ class SessionProject:
 
     def current_project(self) -> Project:
         s = self.session
+        try:  # the live run, not the last drawn frame (which lags behind an undo or an open)
+            live = s.checkpoint()
+        except (TimeoutError, RuntimeError):  # the worker could not answer: save what is drawn
+            live = None
         snap = s.latest
         params = history = state = None
         epoch = 0
-        if snap is not None and (snap.spec is None or snap.spec == s.spec) and len(snap.params) == s.spec.n_parameters():
+        if live is not None and live.spec == s.spec:
+            params, history, epoch = np.array(live.params), np.array(live.history), live.epoch
+            state = {"velocity": np.array(live.velocity), "m": np.array(live.adam_m), "v": np.array(live.adam_v),
+                     "t": live.adam_t}
+        elif snap is not None and (snap.spec is None or snap.spec == s.spec) and len(snap.params) == s.spec.n_parameters():
             params, history, epoch = np.array(snap.params), np.array(snap.history), int(snap.epoch)
             if snap.optimizer_state:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
