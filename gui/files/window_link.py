@@ -7,6 +7,7 @@ a project by handing its rebuilt trainer to `Session.adopt`.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
-from engine.files.serialize import Project, source_for
+from engine.files.serialize import Project, points_source, source_for
 from engine.training.trainer import Trainer
 
 from .controller import FileController
@@ -59,6 +60,8 @@ class SessionProject:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
         source = s.source if s.source.get("kind") in REPRODUCIBLE_KINDS else source_for(s.dataset)
+        if source.get("kind") == "csv" and not Path(str(source.get("path", ""))).is_file():
+            source = points_source(s.dataset)  # the file is gone: the data the run holds goes in the project
         extra: dict[str, Any] = {"speed": s.speed}
         if getattr(s, "preset_name", None):
             extra["preset"] = s.preset_name  # the example's schedule (eps/alpha phases) resumes on open
