@@ -489,6 +489,7 @@ class TrainingWorker:
         if keep_weights:
             new.epoch = old.epoch
             new.history = old.history
+            new.passes, new.seconds = old.passes, old.seconds  # the same run goes on
             new.record()
         else:
             new.record()

@@ -37,6 +37,7 @@ class Checkpoint:
     adam_m: np.ndarray
     adam_v: np.ndarray
     adam_t: int
+    passes: int = 0  # forward/backward passes over a batch so far (the run's cost)
 
     @classmethod
     def of(cls, trainer: "Trainer") -> "Checkpoint":
@@ -52,6 +53,7 @@ class Checkpoint:
             adam_m=_frozen(opt._m),
             adam_v=_frozen(opt._v),
             adam_t=int(opt._t),
+            passes=int(getattr(trainer, "passes", 0)),
         )
 
     def restore(self, settings: "TrainSettings | None" = None, history_limit: int | None = 20_000) -> "Trainer":
@@ -67,6 +69,7 @@ class Checkpoint:
         opt._v[:] = self.adam_v
         opt._t = self.adam_t
         trainer.epoch = self.epoch
+        trainer.passes = self.passes
         if len(self.history):
             trainer.history.load(np.array(self.history))
         else:
