@@ -70,7 +70,7 @@ def install_backward_views(window: "MainWindow") -> None:
     window.add_dock(panel, "Backward pass", "bottom", "backwardDock", tabify_with="unitsDock", scroll=True)
     window.add_dock(panel.timeline_panel, "Timeline", "right", "timelineDock", tabify_with="lossDock", scroll=True)
     window.register_view(panel)
-    panel.applyRequested.connect(lambda walk: s.worker.call(walk.apply))
+    panel.applyRequested.connect(s.apply_step)  # through the document: undoable
     panel.stepModeToggled.connect(lambda on: s.pause() if on else None)
     panel.replayRequested.connect(window.replay)
     window.backward_panel = panel

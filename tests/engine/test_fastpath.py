@@ -6,6 +6,7 @@ The buffered NumPy path itself must give bit-for-bit the public backward pass's 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 import sys
 import warnings
 
@@ -98,8 +99,8 @@ def test_epoch_hook_changes_reach_the_kernel(xor_small):
         t = make_trainer(spec, xor_small, 5, fast, lr=0.1, momentum=0.5)
 
         def hook(tr: Trainer) -> None:  # a schedule: lr and momentum change every epoch
-            tr.settings.optimizer.lr = 0.1 / (1 + tr.epoch)
-            tr.settings.optimizer.momentum = 0.9 if tr.epoch >= 2 else 0.5
+            opt = replace(tr.settings.optimizer, lr=0.1 / (1 + tr.epoch), momentum=0.9 if tr.epoch >= 2 else 0.5)
+            tr.set_settings(replace(tr.settings, optimizer=opt))
 
         t.epoch_hook = hook
         t.step(4)
