@@ -224,3 +224,19 @@ def test_project_file_keeps_rule_and_frozen_layers_and_old_files_are_unchanged()
     d["settings"]["rule"] = "hebb"
     with pytest.raises(ProjectError, match="unknown learning rule 'hebb'"):
         project_from_dict(d)
+
+
+def test_step_through_update_leaves_frozen_layers_alone() -> None:
+    """The Backward-pass tab's one-pattern step obeys the same rule as training."""
+    from engine.explain.stepthrough import StepThrough
+
+    spec = _frozen(NetworkSpec.stack(2, [3], 1, seed=2), "h1")
+    t = Trainer(spec, xor_table(), TrainSettings(OptimizerSettings("sgd", lr=0.5, momentum=0.9, l2=0.01)))
+    t.step(2)
+    walk = StepThrough.from_trainer(t, 1)
+    frozen = rules.learning_mask(t.network) == 0.0
+    assert np.abs(walk.gradient[frozen]).max() > 0.0  # blame reaches h1's weights...
+    assert walk.params_after[frozen].tobytes() == walk.params_before[frozen].tobytes()  # ...but they stay
+    assert not np.array_equal(walk.params_after[~frozen], walk.params_before[~frozen])
+    walk.apply(t)
+    assert np.array_equal(t.network.params, walk.params_after)
