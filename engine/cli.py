@@ -211,6 +211,11 @@ def _network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--features", type=_features, metavar="x,y,xy", help="2-D input features (default x,y)")
     p.add_argument("--noise", type=_number("noise", 0.0, 1.0), metavar="X", help="data noise in [0, 1] (default 0)")
     p.add_argument("--test-ratio", type=_number("test ratio", 0.0, 1.0, high_open=True), metavar="X", help="fraction held out for testing (default 0.5)")
+    p.add_argument(
+        "--margin", type=_number("error margin", 0.0, 0.5, high_open=True), metavar="M",
+        help="squared error only: an output within M of its target's end of the range counts as right, "
+        "with no error (the 1986 paper: 0.2); default 0, or the preset's/project's own",
+    )  # fmt: skip
 
 
 def _layer_names(text: str) -> list[str]:
@@ -298,6 +303,8 @@ def _from_preset(args: argparse.Namespace) -> Run:
         raise UsageError(f"--lr/--momentum cannot be combined with --preset {preset.name}: its schedule sets them")
     spec = preset.spec if args.seed is None else preset.spec.with_changes(seed=args.seed)
     spec = _freeze(spec, getattr(args, "freeze", None))
+    if args.margin is not None:
+        spec = spec.with_changes(margin=args.margin)
     trainer = Trainer(spec, preset.make_dataset(), _settings(args, preset.train_settings()), history_limit=None)
     preset.attach(trainer)
     epochs = args.epochs if args.epochs is not None else preset.epochs
@@ -312,6 +319,8 @@ def _from_project(args: argparse.Namespace) -> Run:
 
     project = load_project(args.load)  # ProjectError is a ValueError: reported as one line
     project.spec = _freeze(project.spec, getattr(args, "freeze", None))
+    if args.margin is not None:
+        project.spec = project.spec.with_changes(margin=args.margin)
     trainer = trainer_from_project(project, history_limit=None)
     settings = _settings(args, trainer.settings)
     if settings != trainer.settings:
@@ -371,6 +380,8 @@ def _fresh(args: argparse.Namespace) -> Run:
         features,
     )
     spec = _freeze(spec, getattr(args, "freeze", None))
+    if args.margin is not None:
+        spec = spec.with_changes(margin=args.margin)
     if spec.n_parameters() > MAX_PARAMETERS:
         raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {MAX_PARAMETERS:,}")
     trainer = Trainer(spec, data, _settings(args, TrainSettings()), history_limit=None)
@@ -399,7 +410,7 @@ def describe(run: Run) -> list[str]:
         f"{run.origin}",
         f"data: {data.name}, {data.task}, {len(data.x_train)} training / {len(data.x_test)} test patterns",
         f"network: inputs {inputs} -> {layers}{topo}; {spec.n_parameters()} parameters; "
-        f"loss {spec.loss} ({spec.reduction})",
+        f"loss {spec.loss} ({spec.reduction})" + (f", error margin {spec.margin:g}" if spec.margin else ""),
         f"training: {opt}, {batch}, {run.epochs} epochs, seed {spec.seed}",
     ]
 

@@ -56,6 +56,9 @@ class NetworkSpec:
     seed: int = 0
     # 2-D playground features (x, y, xy, ...); None when inputs are raw columns
     features: tuple[str, ...] | None = None
+    # squared error only: outputs beyond this margin of their target count as right and get
+    # no error (the 1986 paper's 0.2/0.8 rule is 0.2); see engine/core/losses.py
+    margin: float = 0.0
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -157,6 +160,8 @@ class NetworkSpec:
                 continue
             layer["learns"] = False
         d["features"] = None if self.features is None else list(self.features)
+        if not self.margin:
+            del d["margin"]  # files without a margin stay exactly as before
         return d
 
     @staticmethod
@@ -186,11 +191,18 @@ class NetworkSpec:
                 init=init,
                 seed=_int(d.get("seed", 0), "seed"),
                 features=None if feats is None else tuple(str(f) for f in feats),
+                margin=_margin(d.get("margin", 0.0)),
             )
         except SpecError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SpecError(f"malformed network spec: {exc!r}") from None
+
+
+def _margin(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"the error margin must be a number, got {value!r}")
+    return float(value)
 
 
 def _int(value: Any, what: str) -> int:
@@ -253,6 +265,6 @@ def _validate(spec: NetworkSpec) -> None:
     if not (spec.init.range > 0) or spec.init.range > 1e6:
         raise SpecError(f"initial weight range must be positive, not {spec.init.range}")
     try:
-        check_loss(spec.loss, spec.output_activation, spec.reduction)
+        check_loss(spec.loss, spec.output_activation, spec.reduction, spec.margin)
     except ValueError as exc:
         raise SpecError(str(exc)) from None

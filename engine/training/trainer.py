@@ -239,11 +239,11 @@ class Trainer:
         from engine.core.losses import loss_value
 
         out = net.predict(self.x_train)
-        tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train)
+        tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train, margin=self.spec.margin, span=(lo, hi))
         tr_acc = accuracy(out, self.y_train, task, lo, hi)
         if len(self.x_test):
             out_t = net.predict(self.x_test)
-            te_loss = loss_value(self.spec.loss, self.spec.reduction, out_t, self.y_test)
+            te_loss = loss_value(self.spec.loss, self.spec.reduction, out_t, self.y_test, margin=self.spec.margin, span=(lo, hi))
             te_acc = accuracy(out_t, self.y_test, task, lo, hi)
         else:
             te_loss = te_acc = float("nan")
