@@ -32,6 +32,8 @@ def _random_specs() -> list[NetworkSpec]:
         NetworkSpec.stack(3, [4, 3], 2, activation="tanh", output_activation="linear", seed=2, reduction="sum"),
         NetworkSpec.stack(4, [5], 3, activation="relu", output_activation="softmax", loss="softmax_ce", seed=3),
         skip,
+        # the 1986 error margin: outputs beyond it of a 0/1 target have no error
+        NetworkSpec.stack(3, [3], 2, activation="sigmoid", output_activation="sigmoid", seed=6).with_changes(margin=0.2),
     ]
 
 
@@ -44,6 +46,8 @@ def _batch(net: Network, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     x = rng.normal(size=(n, net.spec.n_inputs))
     if net.spec.output_activation == "softmax":
         y = np.eye(net.spec.n_outputs)[rng.integers(0, net.spec.n_outputs, n)]
+    elif net.spec.margin:
+        y = rng.integers(0, 2, (n, net.spec.n_outputs)).astype(float)
     elif net.spec.output_activation == "sigmoid":
         y = rng.uniform(0.05, 0.95, (n, net.spec.n_outputs))
     else:
