@@ -76,3 +76,29 @@ def test_race_follows_frozen_layers_and_stops_with_the_window(qtbot, window):
     runner = panel.runner
     window.close()
     assert not runner.alive and not panel.racing
+
+
+def test_race_on_data_that_is_not_2d_says_so_and_still_counts(qtbot):
+    from engine.core.spec import NetworkSpec
+    from engine.data.datasets import xor_table
+    from engine.training.trainer import TrainSettings
+    from gui.panels.race import RacePanel
+
+    panel = RacePanel()
+    qtbot.addWidget(panel)
+    try:
+        panel.set_network(NetworkSpec.stack(2, [2], 1, seed=3), xor_table(), TrainSettings())
+        assert panel.n_weights == 9 and panel.width_spin.value() == 2
+        panel.start()
+        qtbot.waitUntil(_raced(panel, 2), timeout=20000)
+        assert panel.stats["perturbation"].passes_per_step == 10 and panel.stats["backprop"].passes_per_step == 2
+        for rule in RULES:
+            assert panel.boundaries[rule].note.textItem.toPlainText() == "no map: the data is not 2-D"
+            assert panel.image(rule) is None
+        panel.shutdown()
+        assert not panel.racing and panel.start_button.text() == "Start race"
+        panel.start()  # a new race after a shutdown runs on a fresh thread
+        qtbot.waitUntil(_raced(panel, 1), timeout=20000)
+        assert panel.runner.alive
+    finally:
+        panel.shutdown()
