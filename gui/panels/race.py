@@ -10,6 +10,10 @@ Training runs on one background thread (`RaceRunner`, no Qt) that gives the two 
 of equal wall-clock time and leaves at most one frame in a one-slot mailbox; the panel
 pulls it on a timer (see docs PITFALLS: never a signal per epoch). Full batch on both sides,
 so a step is one weight change per sweep through the data.
+
+For lessons and tours: `window.race_action` opens it; `RacePanel.start()/pause()/set_width(n)`
+drive it; `n_weights`, `racing`, `frames` and `stats[rule]` (epoch, passes, seconds, loss,
+passes_per_step) say what it shows.
 """
 from __future__ import annotations
 
