@@ -164,6 +164,9 @@ def install_backward_views(window: "MainWindow") -> None:
     panel.applyRequested.connect(lambda walk: s.worker.call(walk.apply))
     panel.stepModeToggled.connect(lambda on: s.pause() if on else None)
     panel.replayRequested.connect(window.replay)
+    from .panels.backward.stage import connect_stage
+
+    connect_stage(window.editor, panel.step_through)  # phases drawn on the editor's canvas
     window.backward_panel = panel
 
 

@@ -49,7 +49,9 @@ def stepping(qtbot):
 
 
 def click_action(qtbot, panel, action):
-    qtbot.mouseClick(panel.toolbar.widgetForAction(action), Qt.LeftButton)
+    button = panel.toolbar.widgetForAction(action) or panel.pattern_bar.widgetForAction(action)
+    assert button is not None and button.isVisible(), action.text()
+    qtbot.mouseClick(button, Qt.LeftButton)
 
 
 def test_mode_button_next_previous_and_keys_walk_the_same_records(qtbot, stepping):
