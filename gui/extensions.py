@@ -167,6 +167,7 @@ def install_backward_views(window: "MainWindow") -> None:
     from .panels.backward.stage import connect_stage
 
     connect_stage(window.editor, panel.step_through)  # phases drawn on the editor's canvas
+    window.loss_plot.epochPicked.connect(panel.timeline_panel.replay_epoch)  # click the loss plot: replay
     window.backward_panel = panel
 
 
