@@ -111,7 +111,7 @@ class Preset:
             "title": self.title,
             "description": self.description,
             "spec": self.spec.to_dict(),
-            "settings": asdict(self.settings),
+            "settings": {k: v for k, v in asdict(self.settings).items() if (k, v) != ("rule", "backprop")},
             "epochs": self.epochs,
             "data_source": self.make_dataset().source,
             "criterion": self.criterion.to_dict(),

@@ -111,6 +111,7 @@ class _Plan:
             and all(a in ACTIVATION_CODES for a in acts)
             and spec.loss in LOSS_CODES
             and plan.opt_name in OPTIMIZER_CODES
+            and not spec.margin  # the kernel has no error margin: the NumPy loop does it
         )
         if not plan.supported:
             return plan

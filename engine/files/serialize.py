@@ -25,6 +25,7 @@ from engine.core.network import Network
 from engine.core.optimizers import OPTIMIZERS, OptimizerSettings
 from engine.core.spec import NetworkSpec, SpecError
 from engine.training.trainer import Trainer, TrainSettings
+from engine.training.rules import RULES
 
 FORMAT = "backprop-playground-project"
 VERSION = 1
@@ -82,7 +83,8 @@ def project_from_trainer(trainer: Trainer, extra: dict | None = None) -> Project
     return Project(
         spec=trainer.spec,
         settings=TrainSettings(
-            OptimizerSettings(**asdict(trainer.settings.optimizer)), trainer.settings.batch_size, trainer.settings.shuffle
+            OptimizerSettings(**asdict(trainer.settings.optimizer)), trainer.settings.batch_size, trainer.settings.shuffle,
+            trainer.settings.rule,
         ),
         data_source=source_for(trainer.data),
         params=trainer.network.params.copy(),
@@ -286,6 +288,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             **{k: [float(v) for v in np.asarray(st[k])] for k in ("velocity", "m", "v") if k in st},
             "t": int(st.get("t", 0)),
         }
+    if project.settings.rule != "backprop":  # written only when chosen: older files stay the same
+        d["settings"]["rule"] = project.settings.rule
     return d
 
 
@@ -525,7 +529,10 @@ def _settings(s: Any) -> TrainSettings:
     shuffle = s.get("shuffle", True)
     if not isinstance(shuffle, bool):
         raise ProjectError(f"shuffle must be true or false, not {shuffle!r}")
-    settings = TrainSettings(OptimizerSettings(**values), batch, shuffle)
+    rule = s.get("rule", "backprop")  # absent in files from before learning rules
+    if rule not in RULES:
+        raise ProjectError(f"unknown learning rule {rule!r}; expected {' or '.join(RULES)}")
+    settings = TrainSettings(OptimizerSettings(**values), batch, shuffle, rule)
     try:
         settings.validate()
     except ValueError as exc:
