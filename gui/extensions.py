@@ -74,6 +74,10 @@ def install_backward_views(window: "MainWindow") -> None:
     panel.applyRequested.connect(s.apply_step)  # through the document: undoable
     panel.stepModeToggled.connect(lambda on: s.pause() if on else None)
     panel.replayRequested.connect(window.replay)
+    from .panels.backward.stage import connect_stage
+
+    connect_stage(window.editor, panel.step_through)  # phases drawn on the editor's canvas
+    window.loss_plot.epochPicked.connect(panel.timeline_panel.replay_epoch)  # click the loss plot: replay
     window.backward_panel = panel
 
 
