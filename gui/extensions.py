@@ -36,6 +36,7 @@ def install_all(window: "MainWindow", files: bool = True) -> None:
     guarded("examples menu", lambda: install_examples_menu(window))
     guarded("paper views", lambda: install_paper_views(window))
     guarded("backward-pass views", lambda: install_backward_views(window))
+    guarded("lessons", lambda: install_lessons(window))  # after the views the lessons point at
     if files:
         guarded("file menu", lambda: install_files(window))
 
@@ -165,6 +166,12 @@ def install_backward_views(window: "MainWindow") -> None:
     panel.stepModeToggled.connect(lambda on: s.pause() if on else None)
     panel.replayRequested.connect(window.replay)
     window.backward_panel = panel
+
+
+def install_lessons(window: "MainWindow") -> None:
+    from .lessons import install_lessons as install  # issue 10: Lessons menu and panel
+
+    install(window)
 
 
 def replay_targets(window: "MainWindow") -> list[Callable[[Snapshot], None]]:
