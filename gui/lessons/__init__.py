@@ -11,8 +11,9 @@ __all__ = ["CHECKS", "LESSON_DIR", "Lesson", "LessonError", "Observation", "Resu
            "run_check", "install_lessons"]
 
 
-def install_lessons(window, directory=LESSON_DIR):
-    """Add the Lessons menu and panel to a MainWindow (imports Qt only when called)."""
+def install_lessons(window, directory=None):
+    """Add the Lessons menu and panel to a MainWindow (imports Qt only when called);
+    `directory`: where the lesson files are (default resources/lessons)."""
     from .install import install_lessons as install
 
     return install(window, directory)

@@ -128,6 +128,8 @@ def validate_check(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
     kinds = kind if isinstance(kind, tuple) else (kind,)
+    if set(kinds) == {int, float}:
+        return "a number"
     names = {int: "a whole number", float: "a number", str: "a text", bool: "true or false"}
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 

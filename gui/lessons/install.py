@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu
 
 from .controller import LessonController
 from .highlight import Highlighter
-from .model import LESSON_DIR, load_lessons
+from . import model
 from .panel import LessonsPanel
 
 SHOW_SHORTCUT = "Ctrl+L"
@@ -22,10 +22,10 @@ DOCK_WIDTH = 330
 class Lessons(QObject):
     """Everything the lessons add to one window (kept as `window.lessons`)."""
 
-    def __init__(self, window: Any, directory: Path | str = LESSON_DIR) -> None:
+    def __init__(self, window: Any, directory: Path | str | None = None) -> None:
         super().__init__(window)
         self.window = window
-        lessons, problems = load_lessons(directory)
+        lessons, problems = model.load_lessons(model.LESSON_DIR if directory is None else directory)
         for p in problems:  # one line per refused file; the panel lists them too
             print(f"Backprop Playground: {p}", file=sys.stderr)
         self.controller = LessonController(window, lessons, problems, parent=self)
@@ -118,6 +118,6 @@ class Lessons(QObject):
     _busy = False
 
 
-def install_lessons(window: Any, directory: Path | str = LESSON_DIR) -> Lessons:
+def install_lessons(window: Any, directory: Path | str | None = None) -> Lessons:
     window.lessons = Lessons(window, directory)
     return window.lessons
