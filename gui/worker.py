@@ -353,6 +353,7 @@ class TrainingWorker:
         if keep_weights:
             new.epoch = old.epoch
             new.history = old.history
+            new.passes, new.seconds = old.passes, old.seconds  # the same run goes on
             new.record()
             if not same_topology(spec, old.spec) and report is not None and (report.fresh or report.partial):
                 kind = "reinitialised" if report.reinitialised else "info"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from engine.core.activations import get_activation
+from engine.core.losses import margin_mask
 from engine.data.datasets import Dataset, targets_for
 from engine.core.features import transform
 from engine.core.network import Network
@@ -117,6 +118,8 @@ class ChainRule:
     dE_da: float  # blame on the unit's output: sum of terms, or a - t
     derivative: float  # f'(z)
     delta: float  # dE/dz, equal to the engine's backward pass
+    # output units under an error margin: why this output's error counts or is zero
+    margin_note: str = ""
 
     def lines(self) -> list[str]:
         name = f"{self.layer}[{self.unit}]"
@@ -127,8 +130,11 @@ class ChainRule:
                     "cross-entropy with this output: dE/dz = a − t",
                     f"δ = {fmt(self.a)} − {fmt(self.target)} = {fmt(self.delta)}"]
             return out
-        if self.is_output:
-            out += [f"target t = {fmt(self.target)}", f"dE/da = a − t = {fmt(self.dE_da)}"]
+        if self.is_output and self.margin_note and self.dE_da == 0.0:
+            out += [f"target t = {fmt(self.target)}", self.margin_note, "dE/da = 0"]
+        elif self.is_output:
+            out += [f"target t = {fmt(self.target)}"] + ([self.margin_note] if self.margin_note else [])
+            out += [f"dE/da = a − t = {fmt(self.dE_da)}"]
         elif not self.terms:
             out += ["no later unit reads this one: dE/da = 0"]
         else:
@@ -146,10 +152,7 @@ class ChainRule:
 def _optimizer_with_state(settings: OptimizerSettings, net: Network, state: Mapping | None) -> Optimizer:
     opt = Optimizer(settings, net.size, net.weight_mask())
     if state:
-        opt.velocity[:] = state["velocity"]
-        opt._m[:] = state.get("m", 0.0)
-        opt._v[:] = state.get("v", 0.0)
-        opt._t = int(state.get("t", 0))
+        opt.load_state(state)
     return opt
 
 
@@ -189,8 +192,7 @@ class StepThrough:
     @classmethod
     def from_trainer(cls, trainer: "Trainer", pattern_index: int) -> "StepThrough":
         """For the thread that owns the trainer (tests, scripts, the worker)."""
-        o = trainer.optimizer
-        state = {"velocity": o.velocity, "m": o._m, "v": o._v, "t": o._t}
+        state = trainer.optimizer.state.as_dict()
         return cls(trainer.spec, trainer.network.params, trainer.x_train, trainer.y_train, pattern_index,
                    trainer.settings.optimizer, state)
 
@@ -236,8 +238,10 @@ class StepThrough:
             bgrads[name] = _ro(bp.gradient[lo.bias_slice])
             if name == out:
                 t = ", ".join(fmt(v) for v in self.y[0][:8])
-                add("error", name, "Output error", f"target t = ({t}), loss E = {fmt(loss)};  δ = dE/dz at the output",
-                    "delta", loss=loss)
+                edge = (f";  error margin {fmt(spec.margin)}: outputs beyond it count as right, with no error"
+                        if spec.margin else "")
+                add("error", name, "Output error",
+                    f"target t = ({t}), loss E = {fmt(loss)};  δ = dE/dz at the output{edge}", "delta", loss=loss)
             else:
                 add("backward", name, f"Backward: {name}",
                     "δ = (Σ w·δ of the units it feeds) × f'(z);  dE/dw = a_source × δ", "delta", loss=loss)
@@ -287,8 +291,18 @@ class StepThrough:
             fused = spec.loss in ("bce", "softmax_ce")
             target = float(self.y[0, unit])
             dE_da = float(a[0, unit] - target) / (len(self.x) if spec.reduction == "mean" else 1)
+            note = ""
+            if spec.margin:
+                counts = margin_mask(a, self.y, spec.margin, (act.low, act.high))[0, unit]
+                width = act.high - act.low
+                on = target > act.low + 0.5 * width
+                edge = act.high - spec.margin * width if on else act.low + spec.margin * width
+                note = (f"error margin {fmt(spec.margin)}: the output should be "
+                        f"{'above' if on else 'below'} {fmt(edge)}; "
+                        + ("it is, so its error counts as zero" if not counts else "it is not, so its error counts"))
+                dE_da *= float(counts)
             return ChainRule(layer, unit, act_name, True, float(z[0, unit]), float(a[0, unit]), target, fused, (),
-                             dE_da, float(deriv[0, unit]), delta)
+                             dE_da, float(deriv[0, unit]), delta, note)
         # the same accumulation as Network.backward: consumers from the last layer down
         terms: list[ChainTerm] = []
         upstream: Array | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -114,6 +115,7 @@ def applicable(trainer: "Trainer") -> bool:
     return (
         trainer.epoch_hook is None
         and trainer.use_fast_path
+        and trainer.plain_backprop
         and trainer.diverged is None
         and fastpath.applicable(trainer, trainer.batch_size)
         and _get() is not False
@@ -142,12 +144,15 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
     losses = np.empty(n_epochs)
     x = np.ascontiguousarray(trainer.x_train, dtype=np.float64)
     y = np.ascontiguousarray(trainer.y_train, dtype=np.float64)
+    started = time.perf_counter()
     done, t, status = _get()(
-        trainer.network.params, opt.velocity, opt._m, opt._v, opt._t, opt._mask, x, y, orders, bs,
+        trainer.network.params, opt.state.velocity, opt.state.m, opt.state.v, opt.state.t, opt.weight_mask, x, y, orders, bs,
         plan.ints, plan.scalars, acts, zs, ds, grad, trainer._backup, losses,
     )
     done = int(done)
-    opt._t = int(t)
+    trainer.seconds += time.perf_counter() - started
+    trainer.passes += 2 * -(-n // bs) * (done + (status != OK))  # forward + backward per batch
+    opt.state.t = int(t)
     trainer.epoch += done
     if done:
         trainer.last_epoch_loss = float(losses[done - 1])

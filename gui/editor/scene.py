@@ -234,6 +234,9 @@ class EditorScene(QGraphicsScene):
     def request_remove_connection(self, source: str, target: str) -> None:
         self.request_edit(lambda s: spec_edits.remove_connection(s, source, target))
 
+    def request_learns(self, index: int, learns: bool) -> None:
+        self.request_edit(lambda s: spec_edits.set_learns(s, index, learns))
+
     def request_activation_menu(self, column: LayerColumn) -> None:
         choices = tuple(ACTIVATIONS) if column.is_output else HIDDEN_ACTIVATIONS
         menu = QMenu()
