@@ -20,6 +20,7 @@ def install_all(window: "MainWindow", files: bool = True) -> None:
     install_paper_views(window)
     install_backward_views(window)
     install_race_view(window)
+    install_lessons(window)  # after the views the lessons point at
     if files:
         install_files(window)
 
@@ -105,6 +106,12 @@ def install_race_view(window: "MainWindow") -> None:
         return True
 
     window.close_guards.insert(0, stop_race)
+
+
+def install_lessons(window: "MainWindow") -> None:
+    from .lessons import install_lessons as install  # issue 10: Lessons menu and panel
+
+    install(window)
 
 
 def replay_targets(window: "MainWindow") -> list[Callable[[Snapshot], None]]:
