@@ -79,6 +79,13 @@ def _all_sane(params: Array) -> bool:
     return bool(np.isfinite(params).all()) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
 
 
+def _own(a: Array) -> Array:
+    """A C-contiguous float64 array the trainer may hand to its kernels (a Dataset's arrays
+    are read-only; numba compiles read-only arrays as another type)."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    return a if a.flags.writeable else a.copy()
+
+
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
     """Raise SpecError when a network cannot be trained on a dataset."""
     n_in = len(spec.features) if (data.planar and spec.features is not None) else data.n_inputs

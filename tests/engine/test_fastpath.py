@@ -6,11 +6,14 @@ epoch, and the optimiser state at the end.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 import sys
 import warnings
 
 import numpy as np
 import pytest
+
+from engine.limits import MAX_WEIGHT
 
 from engine.data import datasets
 
@@ -19,7 +22,6 @@ from engine.core.network import Network
 from engine.core.optimizers import OptimizerSettings
 from engine.core.spec import InputGroup, LayerSpec, NetworkSpec
 from engine.training.trainer import Trainer, TrainSettings
-from engine.limits import MAX_WEIGHT
 
 TOL = 1e-12
 
@@ -97,8 +99,8 @@ def test_epoch_hook_changes_reach_the_kernel(xor_small):
         t = make_trainer(spec, xor_small, 5, path, lr=0.1, momentum=0.5)
 
         def hook(tr: Trainer) -> None:  # a schedule: lr and momentum change every epoch
-            tr.settings.optimizer.lr = 0.1 / (1 + tr.epoch)
-            tr.settings.optimizer.momentum = 0.9 if tr.epoch >= 2 else 0.5
+            opt = replace(tr.settings.optimizer, lr=0.1 / (1 + tr.epoch), momentum=0.9 if tr.epoch >= 2 else 0.5)
+            tr.set_settings(replace(tr.settings, optimizer=opt))
 
         t.epoch_hook = hook
         assert t.path_in_use() == ("numba" if path == "auto" else "reference")
