@@ -135,15 +135,23 @@ class Network:
         return m
 
     # ----- the forward pass ----------------------------------------------------------------
-    def forward(self, x: Array) -> ForwardPass:
-        """Outputs of every unit for a batch of patterns x, (n, n_inputs): layer by layer."""
+    def forward(self, x: Array, weights: list | None = None, biases: list | None = None) -> ForwardPass:
+        """Outputs of every unit for a batch of patterns x, (n, n_inputs): layer by layer.
+
+        `weights` and `biases`, shaped like self.weights and self.biases, replace the
+        network's own when given: in another dtype (the gradient check's extended precision)
+        or with a leading axis of P parameter settings, (P, fan_in, units) and (P, 1, units),
+        to run P networks at once (the loss landscape); NumPy's broadcasting does the rest.
+        """
+        weights = self.weights if weights is None else weights
+        biases = self.biases if biases is None else biases
         a: dict[str, Array] = {}  # node -> its output a, (n, units)
         col = 0
         for group in self.spec.inputs:  # an input group's output is its slice of x
             a[group.name] = x[:, col : col + group.size]
             col += group.size
         z: dict[str, Array] = {}
-        for lo, W, b, f in zip(self.layouts, self.weights, self.biases, self.activations):
+        for lo, W, b, f in zip(self.layouts, weights, biases, self.activations):
             # total input: every source's outputs times its weights, summed, plus the bias
             z[lo.name] = sum(a[src] @ W_src for src, W_src in zip(lo.sources, W)) + b
             a[lo.name] = f.forward(z[lo.name])
