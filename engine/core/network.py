@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.core.activations import get_activation
-from engine.core.losses import loss_value, output_delta
+from engine.core.losses import loss_value, output_error
 from engine.core.spec import NetworkSpec
 
 Array = np.ndarray
@@ -173,7 +173,7 @@ class Network:
         """dE/dparams and every unit's dE/dz, from the outputs back to the inputs.
 
         The chain rule, one layer at a time, last layer first:
-          1. at the output, the loss gives dE/dz directly (losses.output_delta);
+          1. at the output, the loss gives E and dE/dz directly (losses.output_error);
           2. a layer's weights: z_j = sum_i a_i w_ij + b_j, so dE/dw_ij = a_i dE/dz_j,
              summed over the patterns (a_src.T @ dE_dz), and dE/db_j = dE/dz_j summed;
           3. its sources: each a_i reaches E through every unit j it feeds, so
@@ -191,7 +191,7 @@ class Network:
             lo, f = self.layouts[i], self.activations[i]
             z, a = fp.pre_activations[lo.name], fp.activations[lo.name]
             if i == last:  # (1) the output error, from the loss
-                dE_dz = output_delta(spec.loss, spec.reduction, f, z, a, y, margin=spec.margin)
+                loss, dE_dz = output_error(spec.loss, spec.reduction, f, z, a, y, margin=spec.margin)
             elif lo.name in dE_da:  # (4) blame arriving from the layers this one feeds
                 dE_dz = dE_da[lo.name] * f.derivative(z, a)
             else:  # no later layer reads this one: it takes no part in E
@@ -203,7 +203,7 @@ class Network:
                     back = dE_dz @ W_src.T
                     dE_da[src] = back if src not in dE_da else dE_da[src] + back
             grad[lo.bias_slice] = dE_dz.sum(axis=0)  # (2) dE/db: the bias's input is always 1
-        return BackwardPass(grad, deltas, self.loss_of(fp.output, y))
+        return BackwardPass(grad, deltas, loss)
 
     def gradient(self, x: Array, y: Array) -> tuple[float, Array]:
         bp = self.backward(self.forward(x), y)
