@@ -230,7 +230,7 @@ def test_project_file_keeps_rule_and_frozen_layers_and_old_files_are_unchanged()
     assert again.network.params[frozen].tobytes() == kept.tobytes()
     assert again.passes == 5 * (1 + 3)
     d["settings"]["rule"] = "hebb"
-    with pytest.raises(ProjectError, match="unknown learning rule 'hebb'"):
+    with pytest.raises(ProjectError, match="settings.rule must be one of backprop, perturbation, not 'hebb'"):
         project_from_dict(d)
 
 
