@@ -28,6 +28,7 @@ test: $(STAMP) $(TORCH_STAMP)
 
 bench: $(STAMP) $(TORCH_STAMP)
 	$(PY) benchmarks/engine_speed.py
+	$(PY) benchmarks/rules_speed.py
 
 reproduce: $(STAMP)
 	$(PY) benchmarks/reproduce_1986.py

@@ -11,7 +11,7 @@ import math
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -22,6 +22,7 @@ from engine.core.features import normalise_feature
 from engine.core.losses import LOSSES, REDUCTIONS
 from engine.core.optimizers import OPTIMIZERS, OptimizerSettings
 from engine.core.spec import MAX_UNITS, InitSpec, NetworkSpec
+from engine.training.rules import RULES
 from engine.estimate import LONG_WORK, estimate
 from engine.files.atomic import write_atomic
 from engine.training.trainer import Trainer, TrainSettings
@@ -167,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="{train,gradcheck,demo}")
     train = sub.add_parser("train", help="train a network, write network.json, history.csv, boundaries.png")
     _network_options(train)
+    _rule_options(train)
     train.add_argument("--out", metavar="DIR", default="out", help="output directory (default: ./out)")
     check = sub.add_parser("gradcheck", help="compare backprop's gradient with finite differences")
     _network_options(check)
@@ -221,6 +223,41 @@ def _network_options(p: argparse.ArgumentParser) -> None:
         "--force", action="store_true",
         help="run even when the estimate says the run is too big for memory or will take very long",
     )  # fmt: skip
+    p.add_argument(
+        "--margin", type=_number("error margin", 0.0, 0.5, high_open=True), metavar="M",
+        help="squared error only: an output within M of its target's end of the range counts as right, "
+        "with no error (the 1986 paper: 0.2); default 0, or the preset's/project's own",
+    )  # fmt: skip
+
+
+def _layer_names(text: str) -> list[str]:
+    names = [t.strip() for t in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"give layer names separated by commas, like h1 or h1,h2, not {text!r}")
+    return names
+
+
+def _rule_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--rule", type=_choice("learning rule", RULES), metavar="|".join(RULES),
+        help="how each weight's slope is found: backprop (default; 2 passes per batch) or weight "
+        "perturbation (nudge each weight, 1 + one forward pass per weight)",
+    )  # fmt: skip
+    p.add_argument(
+        "--freeze", type=_layer_names, metavar="NAME[,NAME...]",
+        help="layers that keep their weights (names as in the project file, e.g. h1); blame still flows through them",
+    )  # fmt: skip
+
+
+def _freeze(spec: NetworkSpec, names: Sequence[str] | None) -> NetworkSpec:
+    """The spec with the named layers frozen (learns False); unknown names are a usage error."""
+    if not names:
+        return spec
+    known = [l.name for l in spec.layers]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"--freeze: no layer named {', '.join(map(repr, unknown))}; the layers are {', '.join(known)}")
+    return spec.with_changes(layers=tuple(replace(l, learns=False) if l.name in names else l for l in spec.layers))
 
 
 # ----- building a run ---------------------------------------------------------------------------
@@ -250,7 +287,8 @@ def _settings(args: argparse.Namespace, base: TrainSettings) -> TrainSettings:
         eps=o.eps,
     )
     batch = base.batch_size if args.batch is None else (None if args.batch == FULL else args.batch)
-    return TrainSettings(opt, batch, base.shuffle)
+    rule = getattr(args, "rule", None) or base.rule
+    return TrainSettings(opt, batch, base.shuffle, rule)
 
 
 def build_run(args: argparse.Namespace) -> Run:
@@ -274,6 +312,9 @@ def _from_preset(args: argparse.Namespace) -> Run:
     if preset.schedule is not None and preset.schedule.phases and _given(args, ("lr", "momentum")):
         raise UsageError(f"--lr/--momentum cannot be combined with --preset {preset.name}: its schedule sets them")
     spec = preset.spec if args.seed is None else preset.spec.with_changes(seed=args.seed)
+    spec = _freeze(spec, getattr(args, "freeze", None))
+    if args.margin is not None:
+        spec = spec.with_changes(margin=args.margin)
     trainer = Trainer(spec, preset.make_dataset(), _settings(args, preset.train_settings()), history_limit=None)
     preset.attach(trainer)
     epochs = args.epochs if args.epochs is not None else preset.epochs
@@ -287,6 +328,9 @@ def _from_project(args: argparse.Namespace) -> Run:
     from engine.files.serialize import load_project, trainer_from_project
 
     project = load_project(args.load)  # ProjectError is a ValueError: reported as one line
+    project.spec = _freeze(project.spec, getattr(args, "freeze", None))
+    if args.margin is not None:
+        project.spec = project.spec.with_changes(margin=args.margin)
     trainer = trainer_from_project(project, history_limit=None)
     settings = _settings(args, trainer.settings)
     if settings != trainer.settings:
@@ -345,6 +389,9 @@ def _fresh(args: argparse.Namespace) -> Run:
         seed,
         features,
     )
+    spec = _freeze(spec, getattr(args, "freeze", None))
+    if args.margin is not None:
+        spec = spec.with_changes(margin=args.margin)
     if spec.n_parameters() > MAX_PARAMETERS:
         raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {MAX_PARAMETERS:,}")
     settings = _settings(args, TrainSettings())
@@ -369,11 +416,16 @@ def describe(run: Run) -> list[str]:
     opt = f"{o.name} lr {o.lr:g}" + (f" momentum {o.momentum:g}" if o.momentum else "")
     opt += (f" l1 {o.l1:g}" if o.l1 else "") + (f" l2 {o.l2:g}" if o.l2 else "")
     batch = "full batch" if s.batch_size is None else ("per pattern" if s.batch_size == 1 else f"batch {s.batch_size}")
+    if s.rule != "backprop":
+        batch += f", rule {s.rule}"
+    frozen = [l.name for l in spec.layers if not l.learns]
+    if frozen:
+        batch += f", frozen {','.join(frozen)}"
     return [
         f"{run.origin}",
         f"data: {data.name}, {data.task}, {len(data.x_train)} training / {len(data.x_test)} test patterns",
         f"network: inputs {inputs} -> {layers}{topo}; {spec.n_parameters()} parameters; "
-        f"loss {spec.loss} ({spec.reduction})",
+        f"loss {spec.loss} ({spec.reduction})" + (f", error margin {spec.margin:g}" if spec.margin else ""),
         f"training: {opt}, {batch}, {run.epochs} epochs, seed {spec.seed}",
     ]
 
@@ -411,6 +463,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if len(t.history) == 0:
         t.record()
     _warm_up(t)
+    passes_before = t.passes
     progress = Progress(run.epochs)
     start = time.perf_counter()
     for done in range(1, run.epochs + 1):
@@ -433,7 +486,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     m = t.evaluate()
     say(
         f"epochs={t.epoch} train_loss={_fmt(m.train_loss)} test_loss={_fmt(m.test_loss)} "
-        f"train_acc={_fmt(m.train_acc)} test_acc={_fmt(m.test_acc)} seconds={seconds:.3f}"
+        f"train_acc={_fmt(m.train_acc)} test_acc={_fmt(m.test_acc)} seconds={seconds:.3f} "
+        f"passes={t.passes - passes_before}"
     )
     return 0
 

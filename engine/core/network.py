@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from engine.core.activations import Activation, get_activation
-from engine.core.losses import loss_value, per_pattern_loss
+from engine.core.losses import loss_value, margin_mask, per_pattern_loss
 from engine.core.spec import NetworkSpec
 
 Array = np.ndarray
@@ -103,6 +103,7 @@ class Network:
         self._out_deriv = _derivative_kernel(self._acts[-1])
         self._workspaces: dict[int, _Workspace] = {}
         self._squared, self._mean = spec.loss == "squared", spec.reduction == "mean"
+        self._margin, self._span = spec.margin, (self._acts[-1].low, self._acts[-1].high)
         # A layer whose activation is computed in place and which is the only source of a
         # later layer keeps its output in an (n, units + 1) buffer whose last column is 1.
         # The later layer then gets z = [a, 1] @ [W; b] and its weight and bias gradients
@@ -207,7 +208,7 @@ class Network:
         return self.forward(x).output
 
     def loss(self, x: Array, y: Array) -> float:
-        return loss_value(self.spec.loss, self.spec.reduction, self.predict(x), y)
+        return loss_value(self.spec.loss, self.spec.reduction, self.predict(x), y, margin=self._margin, span=self._span)
 
     def backward(self, fp: ForwardPass, y: Array, gradient: Array | None = None) -> BackwardPass:
         """Gradient of the loss and every unit's error signal. Does not change weights."""
@@ -336,6 +337,8 @@ class Network:
         """dE/dz of the output layer into `delta` (as losses.output_delta); returns the loss."""
         np.subtract(a, y, out=delta)
         if self._squared:
+            if self._margin:  # outputs beyond the error margin have no error (losses.py)
+                delta *= margin_mask(a, y, self._margin, self._span)
             # 1/2 sum of squares as one BLAS dot (delta.T: contiguous in our unit-major buffers)
             total = 0.5 * float(np.vdot(delta.T, delta.T))
             self._out_deriv(z, a, tmp)

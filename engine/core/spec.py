@@ -36,6 +36,8 @@ class LayerSpec:
     name: str = ""
     # names of earlier nodes feeding this layer; empty = the node just before it
     sources: tuple[str, ...] = ()
+    # False = a frozen layer: it keeps its weights and bias (blame still flows through it)
+    learns: bool = True
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,9 @@ class NetworkSpec:
     seed: int = 0
     # 2-D playground features (x, y, xy, ...); None when inputs are raw columns
     features: tuple[str, ...] | None = None
+    # squared error only: outputs beyond this margin of their target count as right and get
+    # no error (the 1986 paper's 0.2/0.8 rule is 0.2); see engine/core/losses.py
+    margin: float = 0.0
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -150,7 +155,13 @@ class NetworkSpec:
         d = asdict(self)
         d["inputs"] = [asdict(g) for g in self.inputs]
         d["layers"] = [{**asdict(l), "sources": list(l.sources)} for l in self.layers]
+        for layer in d["layers"]:  # "learns" is written only for frozen layers: old files stay the same
+            if layer.pop("learns"):
+                continue
+            layer["learns"] = False
         d["features"] = None if self.features is None else list(self.features)
+        if not self.margin:
+            del d["margin"]  # files without a margin stay exactly as before
         return d
 
     @staticmethod
@@ -165,6 +176,7 @@ class NetworkSpec:
                     str(l.get("activation", "tanh")),
                     str(l.get("name", "")),
                     tuple(str(s) for s in l.get("sources", ())),
+                    _bool(l.get("learns", True), "layer learns"),
                 )
                 for l in d["layers"]
             )
@@ -179,6 +191,7 @@ class NetworkSpec:
                 init=init,
                 seed=_int(d.get("seed", 0), "seed"),
                 features=None if feats is None else tuple(str(f) for f in feats),
+                margin=_margin(d.get("margin", 0.0)),
             )
         except SpecError:
             raise
@@ -186,9 +199,21 @@ class NetworkSpec:
             raise SpecError(f"malformed network spec: {exc!r}") from None
 
 
+def _margin(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(f"the error margin must be a number, got {value!r}")
+    return float(value)
+
+
 def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise SpecError(f"{what} must be a whole number, got {value!r}")
+    return value
+
+
+def _bool(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(f"{what} must be true or false, got {value!r}")
     return value
 
 
@@ -228,6 +253,8 @@ def _validate(spec: NetworkSpec) -> None:
         for s in layer.sources:
             if s not in seen:
                 raise SpecError(f"{where} ({layer.name}) takes input from {s!r}, which is not an earlier layer or input")
+        if not isinstance(layer.learns, bool):
+            raise SpecError(f"{where} ({layer.name}): learns must be true or false, not {layer.learns!r}")
         if len(set(layer.sources)) != len(layer.sources):
             raise SpecError(f"{where} ({layer.name}) lists a source twice")
         seen.add(layer.name)
@@ -238,6 +265,6 @@ def _validate(spec: NetworkSpec) -> None:
     if not (spec.init.range > 0) or spec.init.range > 1e6:
         raise SpecError(f"initial weight range must be positive, not {spec.init.range}")
     try:
-        check_loss(spec.loss, spec.output_activation, spec.reduction)
+        check_loss(spec.loss, spec.output_activation, spec.reduction, spec.margin)
     except ValueError as exc:
         raise SpecError(str(exc)) from None

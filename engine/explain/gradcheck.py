@@ -155,9 +155,10 @@ def check_gradients(
     t0 = time.perf_counter()
     if precision == "float64":
         params = network.params
+        margin, span = spec.margin, _span(spec)
 
         def loss() -> float:
-            return loss_value(spec.loss, spec.reduction, network.predict(x), y)
+            return loss_value(spec.loss, spec.reduction, network.predict(x), y, margin=margin, span=span)
 
     else:
         ld = np.longdouble
@@ -230,6 +231,12 @@ def _input_scales(network: Network, fp) -> Array:
     return scales
 
 
+def _span(spec) -> tuple[float, float]:
+    """The output activation's range: the error margin is measured in it."""
+    act = get_activation(spec.output_activation)
+    return act.low, act.high
+
+
 def _extended_loss(network: Network, params: Array, x: Array, y: Array):
     """The data loss recomputed in the dtype of `params`, independently of Network.forward.
 
@@ -256,5 +263,5 @@ def _extended_loss(network: Network, params: Array, x: Array, y: Array):
         lse = top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
         total = (lse[:, 0] * y.sum(axis=1)).sum() - (y * z).sum()
     else:
-        total = per_pattern_loss(spec.loss, acts[network.layouts[-1].name], y).sum()
+        total = per_pattern_loss(spec.loss, acts[network.layouts[-1].name], y, margin=spec.margin, span=_span(spec)).sum()
     return total / len(x) if spec.reduction == "mean" and len(x) else total

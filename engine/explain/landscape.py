@@ -62,7 +62,11 @@ def batched_losses(spec: NetworkSpec, param_sets: Array, x: Array, y: Array) -> 
                     for s, fi, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices))
             acts[lo.name] = f(z + p[:, None, lo.bias_slice])
         a = np.broadcast_to(acts[net.layouts[-1].name], (len(p), n, y.shape[1]))
-        per = per_pattern_loss(spec.loss, a.reshape(-1, y.shape[1]), np.tile(y, (len(p), 1))).reshape(len(p), n)
+        out_act = get_activation(spec.output_activation)
+        per = per_pattern_loss(
+            spec.loss, a.reshape(-1, y.shape[1]), np.tile(y, (len(p), 1)),
+            margin=spec.margin, span=(out_act.low, out_act.high),
+        ).reshape(len(p), n)
         total = per.sum(axis=1)
         out[start : start + len(p)] = total / n if spec.reduction == "mean" and n else total
     return out

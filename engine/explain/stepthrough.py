@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Mapping
 import numpy as np
 
 from engine.core.activations import get_activation
+from engine.core.losses import margin_mask
 from engine.data.datasets import Dataset, targets_for
 from engine.core.features import transform
 from engine.core.network import Network
 from engine.core.optimizers import Optimizer, OptimizerSettings
 from engine.core.spec import NetworkSpec
+from engine.training.rules import learning_mask
 
 if TYPE_CHECKING:
     from engine.training.snapshot import Snapshot
@@ -88,6 +90,26 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class WeightChange:
+    """The biggest single weight change of a step: which weight, and by how much."""
+
+    layer: str
+    source: str
+    row: int  # unit of `source`, 0-based
+    col: int  # unit of `layer`, 0-based
+    before: float
+    after: float
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+    def text(self) -> str:
+        return (f"largest Δw = {fmt(self.delta)} on {self.source}[{self.row}] → {self.layer}[{self.col}] "
+                f"({fmt(self.before)} → {fmt(self.after)})")
+
+
+@dataclass(frozen=True)
 class ChainTerm:
     """One downstream unit that a hidden unit's blame is summed from."""
 
@@ -117,6 +139,8 @@ class ChainRule:
     dE_da: float  # blame on the unit's output: sum of terms, or a - t
     derivative: float  # f'(z)
     delta: float  # dE/dz, equal to the engine's backward pass
+    # output units under an error margin: why this output's error counts or is zero
+    margin_note: str = ""
 
     def lines(self) -> list[str]:
         name = f"{self.layer}[{self.unit}]"
@@ -127,8 +151,11 @@ class ChainRule:
                     "cross-entropy with this output: dE/dz = a − t",
                     f"δ = {fmt(self.a)} − {fmt(self.target)} = {fmt(self.delta)}"]
             return out
-        if self.is_output:
-            out += [f"target t = {fmt(self.target)}", f"dE/da = a − t = {fmt(self.dE_da)}"]
+        if self.is_output and self.margin_note and self.dE_da == 0.0:
+            out += [f"target t = {fmt(self.target)}", self.margin_note, "dE/da = 0"]
+        elif self.is_output:
+            out += [f"target t = {fmt(self.target)}"] + ([self.margin_note] if self.margin_note else [])
+            out += [f"dE/da = a − t = {fmt(self.dE_da)}"]
         elif not self.terms:
             out += ["no later unit reads this one: dE/da = 0"]
         else:
@@ -144,13 +171,20 @@ class ChainRule:
 
 
 def _optimizer_with_state(settings: OptimizerSettings, net: Network, state: Mapping | None) -> Optimizer:
-    opt = Optimizer(settings, net.size, net.weight_mask())
+    learns = learning_mask(net)  # frozen layers: no L1/L2 pull either (as in the trainer)
+    opt = Optimizer(settings, net.size, net.weight_mask() if learns is None else net.weight_mask() * learns)
     if state:
-        opt.velocity[:] = state["velocity"]
-        opt._m[:] = state.get("m", 0.0)
-        opt._v[:] = state.get("v", 0.0)
-        opt._t = int(state.get("t", 0))
+        opt.load_state(state)
     return opt
+
+
+def _without_frozen(net: Network, grad: Array) -> Array:
+    """The gradient the update uses: zero in frozen layers, which keep their weights (blame
+    still flows through them, so the backward phases show their full gradient)."""
+    learns = learning_mask(net)
+    if learns is not None:
+        grad[learns == 0.0] = 0.0
+    return grad
 
 
 class StepThrough:
@@ -180,7 +214,7 @@ class StepThrough:
         self.gradient = _ro(self.backward.gradient)
         opt = _optimizer_with_state(self.settings, self.net, optimizer_state)
         new = np.array(params, dtype=np.float64)
-        opt.step(new, self.backward.gradient.copy())
+        opt.step(new, _without_frozen(self.net, self.backward.gradient.copy()))
         self.params_after = _ro(new)
         self.phases: tuple[Phase, ...] = self._build_phases()
         self.position = 0
@@ -189,8 +223,7 @@ class StepThrough:
     @classmethod
     def from_trainer(cls, trainer: "Trainer", pattern_index: int) -> "StepThrough":
         """For the thread that owns the trainer (tests, scripts, the worker)."""
-        o = trainer.optimizer
-        state = {"velocity": o.velocity, "m": o._m, "v": o._v, "t": o._t}
+        state = trainer.optimizer.state.as_dict()
         return cls(trainer.spec, trainer.network.params, trainer.x_train, trainer.y_train, pattern_index,
                    trainer.settings.optimizer, state)
 
@@ -236,8 +269,10 @@ class StepThrough:
             bgrads[name] = _ro(bp.gradient[lo.bias_slice])
             if name == out:
                 t = ", ".join(fmt(v) for v in self.y[0][:8])
-                add("error", name, "Output error", f"target t = ({t}), loss E = {fmt(loss)};  δ = dE/dz at the output",
-                    "delta", loss=loss)
+                edge = (f";  error margin {fmt(spec.margin)}: outputs beyond it count as right, with no error"
+                        if spec.margin else "")
+                add("error", name, "Output error",
+                    f"target t = ({t}), loss E = {fmt(loss)};  δ = dE/dz at the output{edge}", "delta", loss=loss)
             else:
                 add("backward", name, f"Backward: {name}",
                     "δ = (Σ w·δ of the units it feeds) × f'(z);  dE/dw = a_source × δ", "delta", loss=loss)
@@ -287,8 +322,18 @@ class StepThrough:
             fused = spec.loss in ("bce", "softmax_ce")
             target = float(self.y[0, unit])
             dE_da = float(a[0, unit] - target) / (len(self.x) if spec.reduction == "mean" else 1)
+            note = ""
+            if spec.margin:
+                counts = margin_mask(a, self.y, spec.margin, (act.low, act.high))[0, unit]
+                width = act.high - act.low
+                on = target > act.low + 0.5 * width
+                edge = act.high - spec.margin * width if on else act.low + spec.margin * width
+                note = (f"error margin {fmt(spec.margin)}: the output should be "
+                        f"{'above' if on else 'below'} {fmt(edge)}; "
+                        + ("it is, so its error counts as zero" if not counts else "it is not, so its error counts"))
+                dE_da *= float(counts)
             return ChainRule(layer, unit, act_name, True, float(z[0, unit]), float(a[0, unit]), target, fused, (),
-                             dE_da, float(deriv[0, unit]), delta)
+                             dE_da, float(deriv[0, unit]), delta, note)
         # the same accumulation as Network.backward: consumers from the last layer down
         terms: list[ChainTerm] = []
         upstream: Array | None = None
@@ -303,6 +348,21 @@ class StepThrough:
         dA = np.zeros_like(a) if upstream is None else upstream
         return ChainRule(layer, unit, act_name, False, float(z[0, unit]), float(a[0, unit]), None, False,
                          tuple(terms), float(dA[0, unit]), float(deriv[0, unit]), float((dA * deriv)[0, unit]))
+
+    def largest_change(self) -> WeightChange | None:
+        """The weight (not bias) this step changes most; None when nothing changes."""
+        best: WeightChange | None = None
+        for lo in self.net.layouts:
+            for src, f, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices):
+                before = self.params_before[sl].reshape(f, lo.units)
+                after = self.params_after[sl].reshape(f, lo.units)
+                d = np.abs(after - before)
+                if not d.size:
+                    continue
+                r, c = np.unravel_index(int(np.argmax(d)), d.shape)
+                if d[r, c] > 0 and (best is None or d[r, c] > abs(best.delta)):
+                    best = WeightChange(lo.name, src, int(r), int(c), float(before[r, c]), float(after[r, c]))
+        return best
 
     # ----- applying -------------------------------------------------------------------------
     def apply(self, trainer: "Trainer") -> None:
@@ -320,4 +380,4 @@ class StepThrough:
         if not (np.array_equal(x, self.x) and np.array_equal(y, self.y)):
             raise StaleStepThrough("the training data changed since this step-through was computed; start it again")
         bp = net.backward(net.forward(x), y)
-        trainer.optimizer.step(net.params, bp.gradient)
+        trainer.optimizer.step(net.params, _without_frozen(net, bp.gradient))

@@ -38,15 +38,16 @@ def project_from_trainer(trainer: Trainer, extra: dict | None = None) -> Project
     return Project(
         spec=trainer.spec,
         settings=TrainSettings(
-            OptimizerSettings(**asdict(trainer.settings.optimizer)), trainer.settings.batch_size, trainer.settings.shuffle
+            OptimizerSettings(**asdict(trainer.settings.optimizer)), trainer.settings.batch_size, trainer.settings.shuffle,
+            trainer.settings.rule,
         ),
         data_source=source_for(trainer.data),
         params=trainer.network.params.copy(),
         history=trainer.history.array(),
         epoch=trainer.epoch,
         extra=dict(extra or {}),
-        optimizer_state={"velocity": opt.velocity.copy(), "m": opt._m.copy(), "v": opt._v.copy(), "t": int(opt._t)},
-        order_rng=trainer._order_rng.bit_generator.state,
+        optimizer_state=opt.state.as_dict(),
+        order_rng=trainer.order_state,
     )
 
 
@@ -69,14 +70,10 @@ def trainer_from_project(project: Project, history_limit: int | None = 20_000) -
             PRESETS[preset].attach(trainer)
     state = project.optimizer_state
     if state:
-        opt = trainer.optimizer
-        for key, arr in (("velocity", opt.velocity), ("m", opt._m), ("v", opt._v)):
-            if key in state:
-                arr[:] = state[key]
-        opt._t = int(state.get("t", 0))
+        trainer.optimizer.load_state(state)
     if project.order_rng is not None:
         try:
-            trainer._order_rng.bit_generator.state = project.order_rng
+            trainer.order_state = project.order_rng
         except (ValueError, TypeError, KeyError, OverflowError):
             raise ProjectError("order_rng is not a valid random generator state") from None
     return trainer

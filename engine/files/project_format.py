@@ -23,6 +23,7 @@ import numpy as np
 
 from engine import limits
 from engine.core.optimizers import OPTIMIZERS, OptimizerSettings
+from engine.training.rules import RULES
 from engine.core.spec import NetworkSpec, SpecError
 from engine.data.sources import CsvSource, PlanarSource, PointsSource, parse_source
 from engine.estimate import estimate
@@ -78,6 +79,8 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             **{k: to_layers(spec, np.asarray(st[k], dtype=float)) for k in STATE_KEYS if k in st},
             "t": int(st.get("t", 0)),
         }
+    if project.settings.rule != "backprop":  # written only when chosen: older files stay the same
+        d["settings"]["rule"] = project.settings.rule
     return d
 
 
@@ -85,7 +88,7 @@ def check_saveable(project: Project) -> None:
     """Refuse to write what load_project would refuse (the same checks and limits, both ways)."""
     _spec(project.spec.to_dict())
     _settings({"optimizer": asdict(project.settings.optimizer), "batch_size": project.settings.batch_size,
-               "shuffle": project.settings.shuffle})  # fmt: skip
+               "shuffle": project.settings.shuffle, "rule": project.settings.rule})  # fmt: skip
     parse_source(project.data_source)
     _extra(obj(project.extra, "extra"))
     whole(int(project.epoch), "epoch", 0, MAX_EPOCH)
@@ -346,7 +349,7 @@ OPTIMIZER_RANGES: dict[str, tuple[float, float, bool]] = {
 
 def _settings(s: Any) -> TrainSettings:
     obj(s, "settings")
-    unknown = [str(k) for k in s if k not in ("optimizer", "batch_size", "shuffle")]
+    unknown = [str(k) for k in s if k not in ("optimizer", "batch_size", "shuffle", "rule")]
     if unknown:
         raise ProjectError(f"settings: unknown key(s) {', '.join(unknown)}")
     o = obj(s.get("optimizer"), "settings.optimizer")
@@ -367,7 +370,8 @@ def _settings(s: Any) -> TrainSettings:
     if batch is not None:
         batch = whole(batch, "settings.batch_size", 1, limits.INT32_MAX)
     shuffle = flag(s.get("shuffle", True), "settings.shuffle")
-    settings = TrainSettings(OptimizerSettings(**values), batch, shuffle)
+    rule = choice(s.get("rule", "backprop"), "settings.rule", RULES)  # absent in files from before learning rules
+    settings = TrainSettings(OptimizerSettings(**values), batch, shuffle, rule)
     try:
         settings.validate()
     except ValueError as exc:

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LAST_LINE = re.compile(
-    r"^epochs=(\d+) train_loss=(\S+) test_loss=(\S+) train_acc=(\S+) test_acc=(\S+) seconds=(\d+\.\d+)$"
+    r"^epochs=(\d+) train_loss=(\S+) test_loss=(\S+) train_acc=(\S+) test_acc=(\S+) seconds=(\d+\.\d+) passes=(\d+)$"
 )
 
 
@@ -29,6 +29,7 @@ def test_train_defaults_write_every_file(tmp_path):
     m = LAST_LINE.match(r.stdout.strip().splitlines()[-1])
     assert m, r.stdout
     assert int(m.group(1)) == 40 and float(m.group(2)) < 0.45  # it learned something
+    assert int(m.group(7)) == 40 * 25 * 2  # 250 training patterns in batches of 10: forward + backward each
     run = tmp_path / "run"
     project = json.loads((run / "network.json").read_text())
     assert project["format"] == "backprop-playground-project" and project["epoch"] == 40
@@ -199,3 +200,46 @@ def test_no_arguments_without_a_display_explains_and_exits_0():
     r = subprocess.run([sys.executable, str(ROOT / "main.py")], capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0
     assert "No display found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_rule_and_freeze_are_stored_and_honoured_by_load(tmp_path):
+    first = tmp_path / "first"
+    r = cli("train", "--hidden", "3", "--batch", "full", "--epochs", "4", "--rule", "perturbation",
+            "--freeze", "h1", "--out", str(first))
+    assert r.returncode == 0, r.stderr
+    m = LAST_LINE.match(r.stdout.strip().splitlines()[-1])
+    assert m and int(m.group(7)) == 4 * (1 + 4)  # full batch: 1 + the output layer's 3 weights and bias
+    assert "rule perturbation, frozen h1" in r.stdout
+    saved = json.loads((first / "network.json").read_text())
+    assert saved["settings"]["rule"] == "perturbation"
+    assert [l.get("learns", True) for l in saved["spec"]["layers"]] == [False, True]
+    again = tmp_path / "again"
+    r = cli("train", "--load", str(first / "network.json"), "--epochs", "3", "--out", str(again))
+    assert r.returncode == 0, r.stderr
+    assert int(LAST_LINE.match(r.stdout.strip().splitlines()[-1]).group(7)) == 3 * 5
+    loaded = json.loads((again / "network.json").read_text())
+    assert loaded["settings"]["rule"] == "perturbation" and loaded["spec"]["layers"][0]["learns"] is False
+    hidden = slice(0, 2 * 3 + 3)  # h1's weights and biases come first in the flat vector
+    assert loaded["params"][hidden] == saved["params"][hidden]  # frozen: kept exactly
+    assert loaded["params"][hidden.stop:] != saved["params"][hidden.stop:]
+    r = cli("train", "--load", str(again / "network.json"), "--rule", "backprop", "--freeze", "out",
+            "--epochs", "2", "--out", str(tmp_path / "third"))
+    assert r.returncode == 0, r.stderr
+    assert int(LAST_LINE.match(r.stdout.strip().splitlines()[-1]).group(7)) == 2 * 2
+    third = json.loads((tmp_path / "third" / "network.json").read_text())
+    assert "rule" not in third["settings"] and third["params"] == loaded["params"]  # every layer frozen now
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--freeze", "h7"), "error: --freeze: no layer named 'h7'; the layers are h1, h2, out"),
+        (("--rule", "hebb"), "error: argument --rule: unknown learning rule 'hebb'; choose from backprop, perturbation"),
+        (("--freeze", ""), "error: argument --freeze: give layer names separated by commas"),
+    ],
+)
+def test_bad_rule_or_freeze_is_one_line_and_exit_2(tmp_path, args, message):
+    r = cli("train", "--epochs", "1", *args, "--out", str(tmp_path))
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and r.stderr.startswith(message), r.stderr
+    assert not (tmp_path / "network.json").exists()
