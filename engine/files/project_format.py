@@ -297,6 +297,7 @@ def _spec(value: Any) -> NetworkSpec:
         raise ProjectError("bad network (spec): a number in the network description is out of range") from None
     whole(spec.seed, "spec.seed", 0, limits.INT32_MAX)
     number(spec.init.range, "spec.init.range", 0.0, limits.MAX_INIT_RANGE, low_open=True)
+    number(getattr(spec, "margin", 0.0), "spec.margin", 0.0, 0.5, high_open=True)  # half the output range
     return spec
 
 
