@@ -66,7 +66,9 @@ def load_csv(path: str | os.PathLike, test_ratio: float = 0.5, seed: int = 0) ->
     full = os.path.abspath(p)
     name = (p.stem or "csv") if _utf8(p.stem) else "csv"
     if _utf8(full):
-        source = {"kind": "csv", "path": full, "test_ratio": test_ratio, "seed": seed}
+        from engine.data.sources import CsvSource
+
+        source = CsvSource(full, test_ratio, seed).to_dict()
         return parse_csv(text, name=name, where=where, test_ratio=test_ratio, seed=seed, source=source)
     # a file name that is not UTF-8 cannot be written into a project: keep the points instead
     from engine.data.sources import PointsSource
@@ -291,7 +293,11 @@ def _dataset(header: list[str], features: np.ndarray, targets: np.ndarray | list
         else:
             task, y = "multiclass", np.eye(len(classes))[index]
             kw["output_names"] = classes
-    src = dict(source) if source is not None else {"kind": "csv", "path": None, "test_ratio": test_ratio, "seed": seed}
+    if source is None:
+        from engine.data.sources import CsvSource
+
+        source = CsvSource(None, test_ratio, seed).to_dict()
+    src = dict(source)
     try:
         return _split(
             name, features, y, task, np.random.default_rng(seed), test_ratio, planar=n_feat == 2, source=src, **kw
