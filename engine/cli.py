@@ -31,7 +31,6 @@ PROG = "main.py"
 N_POINTS = 500
 MAX_EPOCHS = 100_000_000
 DEFAULT_EPOCHS = 500
-MAX_PARAMETERS = limits.MAX_PARAMETERS
 REFUSED_WORK = 5 * LONG_WORK  # multiply-adds: refused unless --force (many minutes of training)
 PROGRESS_EVERY = 0.5  # seconds between progress lines on a terminal
 # options that describe the network or the data: a preset or a loaded project fixes them
@@ -392,8 +391,8 @@ def _fresh(args: argparse.Namespace) -> Run:
     spec = _freeze(spec, getattr(args, "freeze", None))
     if args.margin is not None:
         spec = spec.with_changes(margin=args.margin)
-    if spec.n_parameters() > MAX_PARAMETERS:
-        raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {MAX_PARAMETERS:,}")
+    if spec.n_parameters() > limits.MAX_PARAMETERS:
+        raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {limits.MAX_PARAMETERS:,}")
     settings = _settings(args, TrainSettings())
     n_points = len(data.x_train) + len(data.x_test)
     memory = estimate(spec, n_points, 1, settings.batch_size)

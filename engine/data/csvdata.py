@@ -17,6 +17,7 @@ import math
 import os
 import re
 import stat
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -130,81 +131,89 @@ def parse_csv(
     if fast is not None:
         header, features, targets = fast
         return _dataset(header, features, targets, name, where, test_ratio, seed, source)
+    return _careful_parse(text, delimiter, name, where, test_ratio, seed, source)
+
+
+def _careful_parse(text: str, delimiter: str, name: str, where: str, test_ratio: float, seed: int,
+                   source: dict | None) -> Dataset:
+    """The row-by-row reader: one row at a time into compact storage (8 bytes a number, one
+    string a row), so a big file with a problem is still read in bounded memory; every
+    problem is collected with its line number."""
     # newline=None: CR-only and CRLF endings read as LF (csv.reader alone refuses a bare CR)
     reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter, strict=True)
-    numbered: list[tuple[int, list[str]]] = []  # (line number where the row starts, cells)
+    header: list[str] | None = None
+    header_line = 0
+    problems: list[str] = []
+    features = array("d")
+    targets: list[str] = []
+    target_lines = array("q")  # line of each row whose shape is right (for the target's problems)
     line = 1
+    n_rows = 0
     try:
         for row in reader:
-            if any(c.strip() for c in row):
-                numbered.append((line, [c.strip() for c in row]))
-            line = reader.line_num + 1
+            here, line = line, reader.line_num + 1
+            cells = [c.strip() for c in row]
+            if not any(cells):
+                continue
+            if header is None:
+                header, header_line = cells, here
+                _check_header(header, header_line, where, problems)
+                continue
+            n_rows += 1
+            if n_rows > MAX_ROWS:
+                raise CsvError(where, [f"more than {MAX_ROWS:,} data rows; at most {MAX_ROWS:,}"])
+            if len(cells) != len(header):
+                problems.append(f"line {here}: {len(cells)} values, expected {len(header)}")
+                features.extend([0.0] * (len(header) - 1))
+                continue
+            for j, cell in enumerate(cells[:-1]):
+                v = _number(cell)
+                if v is None:
+                    problems.append(f"line {here}: column {header[j]!r} {_not_a_number(cell)}")
+                    v = 0.0
+                features.append(v)
+            targets.append(cells[-1])
+            target_lines.append(here)
     except csv.Error as exc:
         raise CsvError(where, [f"line {line}: not valid CSV ({exc})"]) from None
-    if not numbered:
+    if header is None:
         raise CsvError(where, ["the file is empty"])
-    header_line, header = numbered[0]
-    problems: list[str] = []
-    if len(header) < 2:
-        raise CsvError(where, [f"line {header_line}: the header needs at least two columns (features, then the target)"])
-    if len(header) > MAX_COLUMNS:
-        raise CsvError(where, [f"line {header_line}: {len(header)} columns; at most {MAX_COLUMNS}"])
-    if all(_number(c) is not None for c in header):
-        raise CsvError(where, [f"line {header_line}: expected a header row of column names, found only numbers"])
-    for j, c in enumerate(header):
-        if not c:
-            problems.append(f"line {header_line}: column {j + 1} has no name")
-    dupes = sorted({c for c in header if c and header.count(c) > 1})
-    if dupes:
-        problems.append(f"line {header_line}: repeated column name(s) {', '.join(map(repr, dupes))}")
-    body = numbered[1:]
-    if not body:
+    if n_rows == 0:
         raise CsvError(where, problems + ["no data rows after the header"])
-    if len(body) > MAX_ROWS:
-        raise CsvError(where, [f"{len(body):,} data rows; at most {MAX_ROWS:,}"])
-
-    n_feat = len(header) - 1
-    features = np.zeros((len(body), n_feat))
-    targets: list[str] = []
-    good_shape = []
-    for r, (line, cells) in enumerate(body):
-        if len(cells) != len(header):
-            problems.append(f"line {line}: {len(cells)} values, expected {len(header)}")
-            good_shape.append(False)
-            targets.append("")
-            continue
-        good_shape.append(True)
-        for j, cell in enumerate(cells[:-1]):
-            v = _number(cell)
-            if v is None:
-                problems.append(f"line {line}: column {header[j]!r} {_not_a_number(cell)}")
-            else:
-                features[r, j] = v
-        targets.append(cells[-1])
 
     # The target column: numbers when most values are numbers (then each non-number is a
     # bad row), class names otherwise.
     tcol = header[-1]
-    shaped = [(line, t) for (line, _), t, ok in zip(body, targets, good_shape) if ok]
-    numeric = [_number(t) for _, t in shaped]
-    n_num = sum(v is not None for v in numeric)
-    is_numeric = n_num * 2 > len(shaped)
-    if is_numeric:
-        for (line, t), v in zip(shaped, numeric):
-            if v is None:
-                what = _not_a_number(t) + (" in a numeric column" if t and "finite" in _not_a_number(t) else "")
-                problems.append(f"line {line}: target {tcol!r} {what}")
-    else:
-        for line, t in shaped:
-            if not t:
-                problems.append(f"line {line}: target {tcol!r} is empty")
+    numeric = [_number(t) for t in targets]
+    is_numeric = sum(v is not None for v in numeric) * 2 > len(targets)
+    for here, t, v in zip(target_lines, targets, numeric):
+        if is_numeric and v is None:
+            what = _not_a_number(t) + (" in a numeric column" if t and "finite" in _not_a_number(t) else "")
+            problems.append(f"line {here}: target {tcol!r} {what}")
+        elif not is_numeric and not t:
+            problems.append(f"line {here}: target {tcol!r} is empty")
     if problems:
         problems.sort(key=_line_of)
         raise CsvError(where, problems)
-
+    x = np.frombuffer(features, dtype=np.float64).reshape(n_rows, len(header) - 1).copy()
     if is_numeric:
-        return _dataset(header, features, np.array([float(t) for t in targets]), name, where, test_ratio, seed, source)
-    return _dataset(header, features, targets, name, where, test_ratio, seed, source)
+        return _dataset(header, x, np.array(numeric, dtype=np.float64), name, where, test_ratio, seed, source)
+    return _dataset(header, x, targets, name, where, test_ratio, seed, source)
+
+
+def _check_header(header: list[str], line: int, where: str, problems: list[str]) -> None:
+    if len(header) < 2:
+        raise CsvError(where, [f"line {line}: the header needs at least two columns (features, then the target)"])
+    if len(header) > MAX_COLUMNS:
+        raise CsvError(where, [f"line {line}: {len(header)} columns; at most {MAX_COLUMNS}"])
+    if all(_number(c) is not None for c in header):
+        raise CsvError(where, [f"line {line}: expected a header row of column names, found only numbers"])
+    for j, c in enumerate(header):
+        if not c:
+            problems.append(f"line {line}: column {j + 1} has no name")
+    dupes = sorted({c for c in header if c and header.count(c) > 1})
+    if dupes:
+        problems.append(f"line {line}: repeated column name(s) {', '.join(map(repr, dupes))}")
 
 
 _BLANK_LINES = re.compile(r"^[ \t\f\v]*\n", re.MULTILINE)
@@ -214,13 +223,14 @@ def _fast_parse(text: str, delimiter: str) -> tuple[list[str], np.ndarray, np.nd
     """Header, features and targets of a plain file (no quotes, every cell a clean value), in a
     few whole-text NumPy passes; None when anything is unusual (the row-by-row reader then
     finds and names it). Gives exactly what the row-by-row reader gives (tested)."""
-    if '"' in text:
-        return None
     text = _BLANK_LINES.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip(" \n\f\v")
     head_end = text.find("\n")
-    if head_end < 0:
+    if head_end < 0 or '"' in text[head_end:]:
+        return None  # quotes below the header: the row reader handles them
+    try:  # spreadsheets often quote the column names only
+        header = [c.strip() for c in next(csv.reader([text[:head_end]], delimiter=delimiter, strict=True))]
+    except csv.Error:
         return None
-    header = [c.strip() for c in text[:head_end].split(delimiter)]
     n_col = len(header)
     if not 2 <= n_col <= MAX_COLUMNS or len(set(header)) != n_col or not all(header):
         return None

@@ -179,7 +179,7 @@ def test_values_beyond_the_data_limit_are_named():
 
 def test_more_rows_than_the_limit_are_refused(monkeypatch):
     monkeypatch.setattr(csvdata, "MAX_ROWS", 3)
-    with pytest.raises(CsvError, match="4 data rows; at most 3"):
+    with pytest.raises(CsvError, match="more than 3 data rows; at most 3"):
         parse_csv("x,y,t\n1,2,1\n3,4,0\n5,6,1\n7,8,0\n")
 
 
@@ -220,7 +220,8 @@ cell = st.one_of(
 @st.composite
 def csv_texts(draw) -> str:
     width = draw(st.integers(1, 4))
-    header = draw(st.lists(st.sampled_from(["x", "y", "z", "t", "", "1", "label"]), min_size=width, max_size=width))
+    names = ["x", "y", "z", "t", "", "1", "label", "\"q\"", "\"a,b\"", "\"un"]
+    header = draw(st.lists(st.sampled_from(names), min_size=width, max_size=width))
     rows = draw(st.lists(st.lists(cell, min_size=width - 1, max_size=width + 1), max_size=8))
     sep = draw(st.sampled_from([",", ";", "\t"]))
     end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
@@ -253,5 +254,8 @@ def test_any_csv_loads_and_trains_one_epoch_or_is_refused_with_one_line(text):
 def test_the_fast_reader_is_used_for_plain_numeric_files():
     text = "x,y,t\n" + "".join(f"{i},{i * 0.5},{i % 2}\n" for i in range(30))
     assert csvdata._fast_parse(text, ",") is not None
-    assert csvdata._fast_parse('"x",y,t\n1,2,1\n', ",") is None  # quotes: the careful reader
+    assert csvdata._fast_parse('x,y,t\n1,"2",1\n3,4,0\n', ",") is None  # quoted cells: the careful reader
+    quoted_header = '"x","y, as typed","t"\n1,2,1\n3,4,0\n'  # what spreadsheets write
+    assert csvdata._fast_parse(quoted_header, ",") is not None
+    assert parse_csv(quoted_header).input_names == ("x", "y, as typed")
     assert same_dataset(parse_csv(text), slow_parse(text))
