@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from engine.files.project_format import RECOVERY_KEY  # kept in the recovery file's `extra`; removed again on restore
 from engine.files.serialize import Project, ProjectError, load_project, save_project, trainer_from_project
 
 from .exchange import ExchangeMixin
@@ -28,7 +29,6 @@ MODIFIED_POLL_MS = 1_000
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
 LAST_DIR_KEY = "files/last_dir"
-RECOVERY_KEY = "__recovery__"  # kept in the recovery file's `extra`; removed again on restore
 PROJECT_FILTER = "Backprop Playground projects (*.json);;All files (*)"
 
 
