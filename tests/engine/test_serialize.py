@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from engine import limits
+from engine.files import project_format
 from engine.data.datasets import planar
 from engine.core.optimizers import OptimizerSettings
 from engine.presets import get_preset
@@ -376,3 +377,18 @@ def test_a_csv_project_too_big_for_memory_is_refused_before_the_trainer_allocate
     monkeypatch.setattr(limits, "MAX_MEMORY_BYTES", 10_000)
     with pytest.raises(ProjectError, match="needs about .* of memory; the limit is"):
         trainer_from_project(project)
+
+
+def test_one_size_limit_for_writing_and_reading(tmp_path, monkeypatch):
+    """The largest network's weights and optimiser state fit the file limit (the longest float
+    repr is 24 characters, plus ', '); a file over the limit is never written."""
+    assert limits.MAX_PARAMETERS * 4 * (24 + 2) < limits.MAX_FILE_BYTES
+    project = project_from_trainer(trained())
+    size = len(project_format.project_to_bytes(project))
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", size - 1)
+    with pytest.raises(ProjectError, match=r"the project would be \d+ MB; project files are at most 0 MB"):
+        save_project(tmp_path / "p.json", project)
+    assert not list(tmp_path.iterdir())
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", size)
+    save_project(tmp_path / "p.json", project)
+    assert load_project(tmp_path / "p.json").epoch == project.epoch
