@@ -373,9 +373,7 @@ def _settings(s: Any) -> TrainSettings:
     if batch is not None:
         batch = whole(batch, "settings.batch_size", 1, limits.INT32_MAX)
     shuffle = flag(s.get("shuffle", True), "settings.shuffle")
-    rule = s.get("rule", "backprop")  # absent in files from before learning rules
-    if not isinstance(rule, str) or rule not in RULES:
-        raise ProjectError(f"settings.rule: unknown learning rule {show(rule)}; choose one of {', '.join(RULES)}")
+    rule = choice(s.get("rule", "backprop"), "settings.rule", RULES)  # absent in files from before learning rules
     settings = TrainSettings(OptimizerSettings(**values), batch, shuffle, rule)
     try:
         settings.validate()
