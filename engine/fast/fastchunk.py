@@ -126,7 +126,7 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
     """Train n epochs like `trainer.step(n_epochs)`, holding the GIL once per call."""
     if n_epochs <= 0 or not applicable(trainer):
         return trainer.step(n_epochs)
-    from engine.training.trainer import Divergence
+    from engine.training.trainer import MAX_WEIGHT
 
     n = len(trainer.x_train)
     bs = trainer.batch_size
@@ -145,6 +145,8 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
     x = np.ascontiguousarray(trainer.x_train, dtype=np.float64)
     y = np.ascontiguousarray(trainer.y_train, dtype=np.float64)
     started = time.perf_counter()
+    start = (trainer.network.params.copy(), opt.velocity.copy(), opt._m.copy(), opt._v.copy(), opt._t,
+             trainer.epoch, trainer.passes)
     done, t, status = _get()(
         trainer.network.params, opt.velocity, opt._m, opt._v, opt._t, opt._mask, x, y, orders, bs,
         plan.ints, plan.scalars, acts, zs, ds, grad, trainer._backup, losses,
@@ -156,12 +158,12 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
     trainer.epoch += done
     if done:
         trainer.last_epoch_loss = float(losses[done - 1])
-    if status != OK:
-        opt.reset_state()
-        what = "the loss became NaN or infinite" if status == LOSS_NOT_FINITE else "a weight became NaN or infinite"
-        trainer.diverged = Divergence(trainer.epoch + 1, what)
-        if shuffle:  # draw no more orders than step() would have: same generator state after
-            rng.bit_generator.state = state
-            for _ in range(done + 1):
-                rng.permutation(n)
+    params = trainer.network.params
+    pp = params.dot(params)
+    if status != OK or not (math.isfinite(pp) and pp <= MAX_WEIGHT**2):
+        # Diverged (or weights far too large) inside the chunk: go back to its start and let
+        # the epoch-by-epoch loop run it again; it keeps the last good state and cuts the history.
+        params[:], opt.velocity[:], opt._m[:], opt._v[:], opt._t, trainer.epoch, trainer.passes = start
+        rng.bit_generator.state = state
+        return trainer.step(n_epochs)
     return done

@@ -60,8 +60,11 @@ class Divergence:
     def message(self) -> str:
         return (
             f"Training diverged at epoch {self.epoch}: {self.what}. "
-            "The learning rate is probably too high; the last finite weights were kept."
+            "The learning rate is probably too high; the last good weights (finite loss, every weight within 1e6) were kept."
         )
+
+
+MAX_WEIGHT = 1e6  # a larger weight is a divergence (the editor's limit too)
 
 
 def _all_finite(params: Array) -> bool:
@@ -123,6 +126,9 @@ class Trainer:
         self._order_rng = np.random.default_rng([spec.seed, 1986])
         self._grad = np.empty(self.network.size)
         self._backup = self.network.params.copy()
+        self._good = self.network.params.copy()  # the state one epoch back, while it is known good
+        self._good_epoch: int | None = None
+        self._end_pp = math.nan
         self._fast = None
         self.use_fast_path = True
         # Called as hook(trainer) before each epoch's update (trainer.epoch = epochs done so
@@ -183,26 +189,47 @@ class Trainer:
 
     def _steps(self, n_epochs: int) -> int:
         done = 0
-        backup = self._backup
         for _ in range(n_epochs):
             if self.diverged is not None:
                 break
             if self.epoch_hook is not None:
                 self.epoch_hook(self)
-            params = self.network.params
+            params, backup = self.network.params, self._backup
             np.copyto(backup, params)
             loss = self._epoch()
-            # p.p is finite unless some p is NaN/inf or the sum overflows (then look closer)
-            if not (math.isfinite(loss) and (math.isfinite(params.dot(params)) or _all_finite(params))):
-                what = "the loss became NaN or infinite" if not math.isfinite(loss) else "a weight became NaN or infinite"
-                self.network.set_params(backup)
-                self.optimizer.reset_state()
-                self.diverged = Divergence(self.epoch + 1, what)
-                break
-            self.epoch += 1
-            self.last_epoch_loss = loss
-            done += 1
+            pp = params.dot(params)  # NaN/inf when a weight is, or when they are far too large
+            if math.isfinite(loss) and math.isfinite(pp) and pp <= MAX_WEIGHT**2:
+                # the state this epoch started from gave a finite loss: it is the fallback now
+                self._backup, self._good = self._good, backup
+                self._good_epoch, self._end_pp = self.epoch, pp
+                self.epoch += 1
+                self.last_epoch_loss = loss
+                done += 1
+                continue
+            self._diverge(loss, pp, backup)
+            break
         return done
+
+    def _diverge(self, loss: float, pp: float, backup: Array) -> None:
+        """Go back to the last state whose loss was finite and whose weights are sane: the
+        start of this epoch when its loss was finite, else (full batch: the loss measured
+        *is* that state's) the epoch before, with the history cut back to it."""
+        if not math.isfinite(loss):
+            what = "the loss became NaN or infinite"
+        elif not _all_finite(self.network.params):
+            what = "a weight became NaN or infinite"
+        else:
+            what = f"a weight grew beyond {MAX_WEIGHT:g}"
+        self.diverged = Divergence(self.epoch + 1, what)
+        earlier = (not math.isfinite(loss) and self._good_epoch == self.epoch - 1
+                   and backup.dot(backup) == self._end_pp)  # untouched since the last good epoch
+        if earlier:
+            self.network.set_params(self._good)
+            self.epoch = self._good_epoch
+            self.history.drop_after(self.epoch)
+        else:
+            self.network.set_params(backup)
+        self.optimizer.reset_state()
 
     def _epoch(self) -> float:
         x, y, n = self.x_train, self.y_train, len(self.x_train)
@@ -237,6 +264,7 @@ class Trainer:
         self.seconds = 0.0
         self.history.clear()
         self.diverged = None
+        self._good_epoch = None
         self._order_rng = np.random.default_rng([self.spec.seed, 1986])
 
     def clear_divergence(self) -> None:

@@ -252,12 +252,13 @@ def test_numpy_path_detects_divergence_at_once_and_keeps_the_last_finite_weights
     assert np.array_equal(t.network.params, before)
 
 
-def test_huge_but_finite_weights_are_not_called_divergence(xor_small):
-    """The cheap check (p.p finite) overflows here; the exact check must then decide."""
+def test_huge_but_finite_weights_are_a_divergence_reported_once(xor_small):
+    """Weights beyond MAX_WEIGHT are not a state to keep training from (issue 13): reported
+    as a divergence, without overflow warnings, naming the limit rather than NaN."""
     spec = NetworkSpec.stack(2, [3], 1, "tanh", "tanh", seed=1, features=("x", "y"))
     t = make_trainer(spec, xor_small, None, False, lr=0.0)
     t.network.params[0] = 1e200  # p.p = inf, yet every weight is finite
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # and no warning about the overflow either
-        assert t.step(2) == 2
-    assert t.diverged is None
+        assert t.step(2) == 0
+    assert t.diverged is not None and "beyond" in t.diverged.what
