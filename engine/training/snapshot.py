@@ -13,6 +13,7 @@ import numpy as np
 from engine.core.features import transform
 
 if TYPE_CHECKING:
+    from engine.data.datasets import Dataset
     from engine.core.spec import NetworkSpec
     from engine.training.trainer import Trainer
 
@@ -48,6 +49,9 @@ class Snapshot:
     # "m"/"v" Adam moments, "t" Adam step count; lets views show the last change and
     # predict one more update without touching the worker's trainer
     optimizer_state: dict[str, np.ndarray | int] | None = None
+    # the data set the run trains on (the same read-only object the document holds): a view
+    # fed a snapshot of another data set (made before an import reached the worker) skips it
+    dataset: "Dataset | None" = None
     # cost so far (Trainer.passes / .seconds): forward + backward passes over a batch, time
     passes: int = 0
     seconds: float = 0.0
@@ -106,6 +110,7 @@ def make_snapshot(trainer: "Trainer", grid_resolution: int | None, domain: tuple
         pattern_activations=pattern_acts,
         pattern_deltas=pattern_deltas,
         optimizer_state=optimizer_state(trainer),
+        dataset=trainer.data,
         passes=trainer.passes,
         seconds=trainer.seconds,
     )
