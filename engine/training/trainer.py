@@ -271,11 +271,13 @@ class Trainer:
         self.diverged = None
 
     # ----- measuring --------------------------------------------------------------------------
-    def evaluate(self) -> Metrics:
+    def evaluate(self, train_out: Array | None = None) -> Metrics:
+        """Losses and accuracies now; `train_out`: the training set's outputs when a forward
+        pass over it was just run (the snapshot's), so it is not run twice."""
         net, lo, hi, task = self.network, self._low, self._high, self.data.task
         from engine.core.losses import loss_value
 
-        out = net.predict(self.x_train)
+        out = net.predict(self.x_train) if train_out is None else train_out
         tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train, margin=self.spec.margin, span=(lo, hi))
         tr_acc = accuracy(out, self.y_train, task, lo, hi)
         if len(self.x_test):
