@@ -22,6 +22,8 @@ import numpy as np
 
 from engine.fast import fastpath
 
+from engine.limits import MAX_WEIGHT
+
 if TYPE_CHECKING:  # pragma: no cover
     from engine.training.trainer import Trainer
 
@@ -42,7 +44,7 @@ def _chunk_py(params, velocity, m1, m2, t, mask, x, y, orders, batch_size, ints,
             params[:] = backup
             return e, t, 1  # LOSS_NOT_FINITE
         for v in params:
-            if not math.isfinite(v):
+            if not abs(v) <= MAX_WEIGHT:  # NaN, inf or beyond what a project file accepts (as Trainer)
                 params[:] = backup
                 return e, t, 2  # PARAMS_NOT_FINITE
     return orders.shape[0], t, 0  # OK
@@ -126,7 +128,6 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
     """Train n epochs like `trainer.step(n_epochs)`, holding the GIL once per call."""
     if n_epochs <= 0 or not applicable(trainer):
         return trainer.step(n_epochs)
-    from engine.training.trainer import MAX_WEIGHT
 
     n = len(trainer.x_train)
     bs = trainer.batch_size
@@ -145,25 +146,26 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
     x = np.ascontiguousarray(trainer.x_train, dtype=np.float64)
     y = np.ascontiguousarray(trainer.y_train, dtype=np.float64)
     started = time.perf_counter()
-    start = (trainer.network.params.copy(), opt.velocity.copy(), opt._m.copy(), opt._v.copy(), opt._t,
-             trainer.epoch, trainer.passes)
+    start = (trainer.network.params.copy(), opt.state.velocity.copy(), opt.state.m.copy(), opt.state.v.copy(),
+             opt.state.t, trainer.epoch, trainer.passes)
     done, t, status = _get()(
-        trainer.network.params, opt.velocity, opt._m, opt._v, opt._t, opt._mask, x, y, orders, bs,
+        trainer.network.params, opt.state.velocity, opt.state.m, opt.state.v, opt.state.t, opt.weight_mask, x, y, orders, bs,
         plan.ints, plan.scalars, acts, zs, ds, grad, trainer._backup, losses,
     )
     done = int(done)
     trainer.seconds += time.perf_counter() - started
     trainer.passes += 2 * -(-n // bs) * (done + (status != OK))  # forward + backward per batch
-    opt._t = int(t)
+    opt.state.t = int(t)
     trainer.epoch += done
     if done:
         trainer.last_epoch_loss = float(losses[done - 1])
-    params = trainer.network.params
-    pp = params.dot(params)
-    if status != OK or not (math.isfinite(pp) and pp <= MAX_WEIGHT**2):
-        # Diverged (or weights far too large) inside the chunk: go back to its start and let
-        # the epoch-by-epoch loop run it again; it keeps the last good state and cuts the history.
-        params[:], opt.velocity[:], opt._m[:], opt._v[:], opt._t, trainer.epoch, trainer.passes = start
+    if status != OK:
+        # Diverged inside the chunk (the kernel's rule: a non-finite loss, or a weight NaN, inf
+        # or beyond ±MAX_WEIGHT): back to the chunk's start, and the epoch-by-epoch loop runs it
+        # again; it keeps the last good state and cuts the history back to it.
+        params = trainer.network.params
+        st = opt.state
+        params[:], st.velocity[:], st.m[:], st.v[:], st.t, trainer.epoch, trainer.passes = start
         rng.bit_generator.state = state
         return trainer.step(n_epochs)
     return done

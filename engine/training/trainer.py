@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from engine.limits import MAX_WEIGHT
+
 from engine.fast import fastpath  # optional numba path; imports numba only when first asked
 from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, accuracy, targets_for
@@ -64,11 +66,15 @@ class Divergence:
         )
 
 
-MAX_WEIGHT = 1e6  # a larger weight is a divergence (the editor's limit too)
 
 
 def _all_finite(params: Array) -> bool:
     return bool(np.isfinite(params).all())
+
+
+def _all_sane(params: Array) -> bool:
+    """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
+    return _all_finite(params) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
 
 
 def _own(a: Array) -> Array:
@@ -105,11 +111,11 @@ class Trainer:
         self.data = data
         self.network = network if network is not None else Network(spec)
         out_act = get_activation(spec.output_activation)
-        self._low, self._high = out_act.low, out_act.high
+        self._range = (out_act.low, out_act.high)
         self.x_train = self.inputs(data.x_train)
         self.x_test = self.inputs(data.x_test)
-        self.y_train = _own(targets_for(data.y_train, data.task, self._low, self._high))
-        self.y_test = _own(targets_for(data.y_test, data.task, self._low, self._high))
+        self.y_train = self.targets(data.y_train)
+        self.y_test = self.targets(data.y_test)
         # frozen layers (LayerSpec.learns False): their slopes are zeroed and they are left out
         # of L1/L2, so the optimiser never moves them and their velocity stays 0
         self._learn_mask = rules.learning_mask(self.network)
@@ -144,7 +150,21 @@ class Trainer:
         return _own(raw)
 
     def targets(self, y: Array) -> Array:
-        return targets_for(y, self.data.task, self._low, self._high)
+        return _own(targets_for(y, self.data.task, *self._range))
+
+    @property
+    def output_range(self) -> tuple[float, float]:
+        """(low, high) of the output activation: class targets sit at these values."""
+        return self._range
+
+    @property
+    def order_state(self) -> dict:
+        """The pattern-order shuffle's generator state (a project file saves it to continue exactly)."""
+        return self._order_rng.bit_generator.state
+
+    @order_state.setter
+    def order_state(self, state: dict) -> None:
+        self._order_rng.bit_generator.state = state  # numpy checks it: ValueError/TypeError/KeyError
 
     @property
     def batch_size(self) -> int:
@@ -197,8 +217,8 @@ class Trainer:
             params, backup = self.network.params, self._backup
             np.copyto(backup, params)
             loss = self._epoch()
-            pp = params.dot(params)  # NaN/inf when a weight is, or when they are far too large
-            if math.isfinite(loss) and math.isfinite(pp) and pp <= MAX_WEIGHT**2:
+            pp = params.dot(params)  # <= MAX_WEIGHT² means every |p| is sane; otherwise look closer
+            if math.isfinite(loss) and (pp <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params)):
                 # the state this epoch started from gave a finite loss: it is the fallback now
                 self._backup, self._good = self._good, backup
                 self._good_epoch, self._end_pp = self.epoch, pp
@@ -206,20 +226,18 @@ class Trainer:
                 self.last_epoch_loss = loss
                 done += 1
                 continue
-            self._diverge(loss, pp, backup)
+            self._diverge(loss, backup)
             break
         return done
 
-    def _diverge(self, loss: float, pp: float, backup: Array) -> None:
+    def _diverge(self, loss: float, backup: Array) -> None:
         """Go back to the last state whose loss was finite and whose weights are sane: the
         start of this epoch when its loss was finite, else (full batch: the loss measured
         *is* that state's) the epoch before, with the history cut back to it."""
         if not math.isfinite(loss):
             what = "the loss became NaN or infinite"
-        elif not _all_finite(self.network.params):
-            what = "a weight became NaN or infinite"
         else:
-            what = f"a weight grew beyond {MAX_WEIGHT:g}"
+            what = f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}"
         self.diverged = Divergence(self.epoch + 1, what)
         earlier = (not math.isfinite(loss) and self._good_epoch == self.epoch - 1
                    and backup.dot(backup) == self._end_pp)  # untouched since the last good epoch
@@ -274,7 +292,8 @@ class Trainer:
     def evaluate(self, train_out: Array | None = None) -> Metrics:
         """Losses and accuracies now; `train_out`: the training set's outputs when a forward
         pass over it was just run (the snapshot's), so it is not run twice."""
-        net, lo, hi, task = self.network, self._low, self._high, self.data.task
+        net, task = self.network, self.data.task
+        lo, hi = self._range
         from engine.core.losses import loss_value
 
         out = net.predict(self.x_train) if train_out is None else train_out
