@@ -2,8 +2,6 @@
 never a path to read again. Files are deleted and corrupted between the steps."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from PySide6.QtGui import QUndoCommand
@@ -88,9 +86,9 @@ def test_undo_and_redo_restore_data_and_trained_weights_after_the_files_are_gone
     # a save now writes the real weights of a's run
     out = tmp_path / "after_undo.json"
     save_project(out, SessionProject(window).current_project())
-    saved = json.loads(out.read_text())
-    assert saved["params"] is not None and saved["epoch"] == 15
-    np.testing.assert_array_equal(np.asarray(load_project(out).params), trained_a.params)
+    saved = load_project(out)
+    assert saved.params is not None and saved.epoch == 15
+    np.testing.assert_array_equal(np.asarray(saved.params), trained_a.params)
     if damage == "delete":  # the file is gone: the project holds the data itself, and opens
         reopened = trainer_from_project(load_project(out))
         np.testing.assert_array_equal(reopened.network.params, trained_a.params)
