@@ -144,3 +144,17 @@ def test_a_failing_redo_is_dropped_and_the_document_kept(window):
     stack.push(Breaks(s.document, "redo"))  # the first redo is the push itself
     assert stack.count() == 0 and stack.index() == 0
     assert isinstance(stack, object) and not stack.canUndo()
+
+
+def test_an_import_uses_the_data_as_read_not_the_file_again(window, qtbot, tmp_path):
+    """File > Import CSV hands the window the data set it read: a file deleted (or changed)
+    right after reading changes nothing."""
+    s = window.session
+    a = tmp_path / "a.csv"
+    write_csv(a, 3, seed=4)
+    data = load_csv(a)
+    a.unlink()
+    SessionProject(window).apply_data(data)
+    settle(qtbot, s)
+    assert s.dataset is data and s.spec.n_outputs == 3
+    assert s.checkpoint().data is data
