@@ -63,11 +63,7 @@ class Checkpoint:
         network = Network(self.spec, np.array(self.params))
         trainer = Trainer(self.spec, self.data, settings if settings is not None else self.settings,
                           network=network, history_limit=history_limit)
-        opt = trainer.optimizer
-        opt.state.velocity[:] = self.velocity
-        opt.state.m[:] = self.adam_m
-        opt.state.v[:] = self.adam_v
-        opt.state.t = self.adam_t
+        trainer.optimizer.load_state({"velocity": self.velocity, "m": self.adam_m, "v": self.adam_v, "t": self.adam_t})
         trainer.epoch = self.epoch
         trainer.passes = self.passes
         if len(self.history):

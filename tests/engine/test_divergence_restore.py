@@ -45,17 +45,30 @@ def test_huge_learning_rate_keeps_a_sane_state_and_history_and_resumes(tmp_path)
     assert resumed.step(50) == 50 and resumed.diverged is None  # not at once, nor later
 
 
-@pytest.mark.parametrize("chunked", [False, True], ids=["epochs", "chunks"])
-def test_compiled_chunks_keep_the_same_state_as_the_epoch_loop(chunked):
+@pytest.mark.parametrize("path", ["reference", "buffered", "numba"])
+def test_every_path_keeps_the_same_state_as_the_reference_loop(path):
+    if path == "numba" and not fastchunk.available():
+        pytest.skip("numba is not installed")
     t = regression_trainer(1e6)
-    done = fastchunk.step(t, 50) if chunked else t.step(50)
+    t.path = path  # numba: 50 epochs in compiled chunks
+    done = t.step(50)
     t.record()
     assert done < 50 and t.diverged is not None
     assert_sane(t)
     reference = regression_trainer(1e6)
+    reference.path = "reference"
     reference.step(50)
     np.testing.assert_array_equal(t.network.params, reference.network.params)
     assert t.epoch == reference.epoch
+
+
+class InfiniteLoss:
+    """An epoch path whose epoch measures an infinite loss and changes nothing."""
+
+    name, chunks = "test", False
+
+    def run_epoch(self, x, y, batch_size, outputs):
+        return float("inf"), 0
 
 
 def test_a_non_finite_loss_goes_back_one_more_epoch_and_cuts_the_history(monkeypatch):
@@ -69,7 +82,7 @@ def test_a_non_finite_loss_goes_back_one_more_epoch_and_cuts_the_history(monkeyp
         t.record()
         states.append(t.network.params.copy())
     assert [row[0] for row in t.history.array()] == [0, 1, 2, 3]
-    monkeypatch.setattr(t, "_epoch", lambda: float("inf"))  # the state at epoch 3 measures inf
+    monkeypatch.setattr(t, "_path", lambda bs: InfiniteLoss())  # the state at epoch 3 measures inf
     assert t.step(1) == 0
     assert t.diverged is not None and t.diverged.epoch == 4
     assert t.epoch == 2
@@ -82,7 +95,7 @@ def test_an_edited_weight_is_not_undone_by_an_older_good_state(monkeypatch):
     t.step(2)
     t.network.params[0] += 0.5  # the user edits a weight: the state one epoch back is not this run's
     edited = t.network.params.copy()
-    monkeypatch.setattr(t, "_epoch", lambda: float("nan"))
+    monkeypatch.setattr(t, "_path", lambda bs: InfiniteLoss())
     assert t.step(1) == 0
     assert t.epoch == 2
     np.testing.assert_array_equal(t.network.params, edited)
