@@ -158,3 +158,19 @@ def test_an_import_uses_the_data_as_read_not_the_file_again(window, qtbot, tmp_p
     settle(qtbot, s)
     assert s.dataset is data and s.spec.n_outputs == 3
     assert s.checkpoint().data is data
+
+
+def test_a_run_that_cannot_be_drawn_leaves_the_document_and_undo_stack_as_they_were(window, qtbot, monkeypatch):
+    """adopt() makes the new run's first picture before it replaces anything: a MemoryError
+    there (a project too big for the machine) switches nothing."""
+    from engine.training.trainer import Trainer
+
+    s = window.session
+    assert s.edit_optimizer("Change learning rate", lr=0.3)
+    spec, count = s.spec, s.undo_stack.count()
+    new = Trainer(spec.with_changes(seed=5), s.dataset, s.settings)
+    monkeypatch.setattr(new, "snapshot", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
+    with pytest.raises(MemoryError):
+        s.adopt(new)
+    assert s.spec is spec and s.undo_stack.count() == count and s.undo_stack.canUndo()
+    assert s.checkpoint().spec == spec  # the worker still runs the old run
