@@ -484,3 +484,19 @@ def test_only_autosaves_of_instances_that_died_are_offered(qtbot, tmp_path, sett
     finally:
         running.kill()
         running.wait()
+
+
+def test_a_project_too_big_to_show_is_refused_in_one_message_and_the_work_kept(app, dialogs, tmp_path, monkeypatch):
+    """Issue 13 item 6: a MemoryError while the window takes the opened run over is a clear
+    message, not an exception out of the menu action."""
+    window, files = app
+    files.save_to(tmp_path / "mine.json")
+    trainer = window.trainer
+
+    def too_big(project, new):
+        raise MemoryError()
+
+    monkeypatch.setattr(window, "load_project", too_big)
+    assert not files.open_path(tmp_path / "mine.json")
+    assert len(dialogs.errors) == 1 and "not enough memory" in dialogs.errors[0][1]
+    assert window.trainer is trainer and files.path == tmp_path / "mine.json"
