@@ -23,10 +23,12 @@ run: $(STAMP)
 	$(PY) main.py
 
 test: $(STAMP) $(TORCH_STAMP)
+	$(VENV)/bin/lint-imports  # layering contracts in pyproject.toml
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: $(STAMP) $(TORCH_STAMP)
 	$(PY) benchmarks/engine_speed.py
+	$(PY) benchmarks/rules_speed.py
 
 reproduce: $(STAMP)
 	$(PY) benchmarks/reproduce_1986.py

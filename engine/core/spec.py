@@ -36,6 +36,8 @@ class LayerSpec:
     name: str = ""
     # names of earlier nodes feeding this layer; empty = the node just before it
     sources: tuple[str, ...] = ()
+    # False = a frozen layer: it keeps its weights and bias (blame still flows through it)
+    learns: bool = True
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,10 @@ class NetworkSpec:
         d = asdict(self)
         d["inputs"] = [asdict(g) for g in self.inputs]
         d["layers"] = [{**asdict(l), "sources": list(l.sources)} for l in self.layers]
+        for layer in d["layers"]:  # "learns" is written only for frozen layers: old files stay the same
+            if layer.pop("learns"):
+                continue
+            layer["learns"] = False
         d["features"] = None if self.features is None else list(self.features)
         if not self.margin:
             del d["margin"]  # files without a margin stay exactly as before
@@ -170,6 +176,7 @@ class NetworkSpec:
                     str(l.get("activation", "tanh")),
                     str(l.get("name", "")),
                     tuple(str(s) for s in l.get("sources", ())),
+                    _bool(l.get("learns", True), "layer learns"),
                 )
                 for l in d["layers"]
             )
@@ -201,6 +208,12 @@ def _margin(value: Any) -> float:
 def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise SpecError(f"{what} must be a whole number, got {value!r}")
+    return value
+
+
+def _bool(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(f"{what} must be true or false, got {value!r}")
     return value
 
 
@@ -240,6 +253,8 @@ def _validate(spec: NetworkSpec) -> None:
         for s in layer.sources:
             if s not in seen:
                 raise SpecError(f"{where} ({layer.name}) takes input from {s!r}, which is not an earlier layer or input")
+        if not isinstance(layer.learns, bool):
+            raise SpecError(f"{where} ({layer.name}): learns must be true or false, not {layer.learns!r}")
         if len(set(layer.sources)) != len(layer.sources):
             raise SpecError(f"{where} ({layer.name}) lists a source twice")
         seen.add(layer.name)

@@ -48,6 +48,9 @@ class Snapshot:
     # "m"/"v" Adam moments, "t" Adam step count; lets views show the last change and
     # predict one more update without touching the worker's trainer
     optimizer_state: dict[str, np.ndarray | int] | None = None
+    # cost so far (Trainer.passes / .seconds): forward + backward passes over a batch, time
+    passes: int = 0
+    seconds: float = 0.0
 
 
 def grid_points(resolution: int, domain: tuple[float, float]) -> np.ndarray:
@@ -103,9 +106,11 @@ def make_snapshot(trainer: "Trainer", grid_resolution: int | None, domain: tuple
         pattern_activations=pattern_acts,
         pattern_deltas=pattern_deltas,
         optimizer_state=optimizer_state(trainer),
+        passes=trainer.passes,
+        seconds=trainer.seconds,
     )
 
 
 def optimizer_state(trainer: "Trainer") -> dict[str, np.ndarray | int]:
-    opt = trainer.optimizer
-    return {"velocity": frozen(opt.velocity), "m": frozen(opt._m), "v": frozen(opt._v), "t": int(opt._t)}
+    state = trainer.optimizer.state
+    return {"velocity": frozen(state.velocity), "m": frozen(state.m), "v": frozen(state.v), "t": int(state.t)}

@@ -6,10 +6,13 @@ copies of what a view draws. Same spec, data and settings -> bit-identical resul
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
+
+from engine.limits import MAX_WEIGHT
 
 from engine.fast import fastpath  # optional numba path; imports numba only when first asked
 from engine.core.activations import get_activation
@@ -19,19 +22,24 @@ from engine.training.history import History
 from engine.core.network import Network
 from engine.core.optimizers import Optimizer, OptimizerSettings
 from engine.training.snapshot import Snapshot, make_snapshot
+from engine.training import rules
 from engine.core.spec import NetworkSpec, SpecError
 
 Array = np.ndarray
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainSettings:
+    """Immutable (edit with dataclasses.replace): shared freely, never copied."""
+
     optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
     batch_size: int | None = 10  # None = full batch (one update per sweep); 1 = per pattern
     shuffle: bool = True  # shuffle pattern order each epoch (mini-batch and online modes)
+    rule: str = "backprop"  # how slopes are found: "backprop" | "perturbation" (see rules.py)
 
     def validate(self) -> None:
         self.optimizer.validate()
+        rules.check_rule(self.rule)
         if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
             raise ValueError(f"batch size must be a whole number >= 1 or full, not {self.batch_size!r}")
 
@@ -62,6 +70,18 @@ def _all_finite(params: Array) -> bool:
     return bool(np.isfinite(params).all())
 
 
+def _all_sane(params: Array) -> bool:
+    """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
+    return _all_finite(params) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
+
+
+def _own(a: Array) -> Array:
+    """A C-contiguous float64 array the trainer may hand to its kernels (a Dataset's arrays
+    are read-only; numba compiles read-only arrays as another type)."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    return a if a.flags.writeable else a.copy()
+
+
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
     """Raise SpecError when a network cannot be trained on a dataset."""
     n_in = len(spec.features) if (data.planar and spec.features is not None) else data.n_inputs
@@ -89,12 +109,20 @@ class Trainer:
         self.data = data
         self.network = network if network is not None else Network(spec)
         out_act = get_activation(spec.output_activation)
-        self._low, self._high = out_act.low, out_act.high
+        self._range = (out_act.low, out_act.high)
         self.x_train = self.inputs(data.x_train)
         self.x_test = self.inputs(data.x_test)
-        self.y_train = targets_for(data.y_train, data.task, self._low, self._high)
-        self.y_test = targets_for(data.y_test, data.task, self._low, self._high)
-        self.optimizer = Optimizer(self.settings.optimizer, self.network.size, self.network.weight_mask())
+        self.y_train = self.targets(data.y_train)
+        self.y_test = self.targets(data.y_test)
+        # frozen layers (LayerSpec.learns False): their slopes are zeroed and they are left out
+        # of L1/L2, so the optimiser never moves them and their velocity stays 0
+        self._learn_mask = rules.learning_mask(self.network)
+        self._frozen = None if self._learn_mask is None else np.flatnonzero(self._learn_mask == 0.0)
+        self._learning = rules.learning_indices(self.network, self._learn_mask)
+        reg_mask = self.network.weight_mask() if self._learn_mask is None else self.network.weight_mask() * self._learn_mask
+        self.optimizer = Optimizer(self.settings.optimizer, self.network.size, reg_mask)
+        self.passes = 0  # forward passes over a batch + backward passes over a batch, each 1
+        self.seconds = 0.0  # time spent in step()
         self.epoch = 0
         self.history = History(limit=history_limit)
         self.diverged: Divergence | None = None
@@ -114,10 +142,24 @@ class Trainer:
         """Raw dataset inputs -> network inputs (2-D features applied where enabled)."""
         if self.data.planar and self.spec.features is not None:
             return transform(raw, self.spec.features)
-        return np.ascontiguousarray(raw, dtype=np.float64)
+        return _own(raw)
 
     def targets(self, y: Array) -> Array:
-        return targets_for(y, self.data.task, self._low, self._high)
+        return _own(targets_for(y, self.data.task, *self._range))
+
+    @property
+    def output_range(self) -> tuple[float, float]:
+        """(low, high) of the output activation: class targets sit at these values."""
+        return self._range
+
+    @property
+    def order_state(self) -> dict:
+        """The pattern-order shuffle's generator state (a project file saves it to continue exactly)."""
+        return self._order_rng.bit_generator.state
+
+    @order_state.setter
+    def order_state(self, state: dict) -> None:
+        self._order_rng.bit_generator.state = state  # numpy checks it: ValueError/TypeError/KeyError
 
     @property
     def batch_size(self) -> int:
@@ -139,8 +181,26 @@ class Trainer:
     def step(self, n_epochs: int = 1) -> int:
         """Train n epochs; returns how many ran (fewer when training diverges)."""
         # Overflow on the way to NaN/inf is reported once, as a Divergence, not as warnings.
-        with np.errstate(over="ignore", invalid="ignore"):
-            return self._steps(n_epochs)
+        started = time.perf_counter()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return self._steps(n_epochs)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    @property
+    def plain_backprop(self) -> bool:
+        """Backprop with every layer learning: what the compiled fast paths implement."""
+        return self._learn_mask is None and self.settings.rule == "backprop"
+
+    def _batch_gradient(self, x: Array, y: Array, grad: Array) -> float:
+        """Loss of one batch and its slopes into `grad`, by the chosen learning rule."""
+        if self.settings.rule == "perturbation":
+            loss, passes = rules.perturbation_gradient(self.network, x, y, grad, self._learning)
+        else:
+            loss, passes = rules.backprop_gradient(self.network, x, y, grad, self._frozen)
+        self.passes += passes
+        return loss
 
     def _steps(self, n_epochs: int) -> int:
         done = 0
@@ -153,9 +213,9 @@ class Trainer:
             params = self.network.params
             np.copyto(backup, params)
             loss = self._epoch()
-            # p.p is finite unless some p is NaN/inf or the sum overflows (then look closer)
-            if not (math.isfinite(loss) and (math.isfinite(params.dot(params)) or _all_finite(params))):
-                what = "the loss became NaN or infinite" if not math.isfinite(loss) else "a weight became NaN or infinite"
+            # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
+            if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+                what = "the loss became NaN or infinite" if not math.isfinite(loss) else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}"
                 self.network.set_params(backup)
                 self.optimizer.reset_state()
                 self.diverged = Divergence(self.epoch + 1, what)
@@ -171,19 +231,20 @@ class Trainer:
         if bs < n and self.settings.shuffle:
             order = self._order_rng.permutation(n)
             x, y = x[order], y[order]
-        if self.use_fast_path and fastpath.applicable(self, bs):
+        if self.plain_backprop and self.use_fast_path and fastpath.applicable(self, bs):
+            self.passes += 2 * -(-n // bs)  # forward + backward per batch
             return fastpath.run_epoch(self, x, y, bs)
         # The NumPy loop: the reference every fast path is tested against.
         net, opt, grad = self.network, self.optimizer, self._grad
         if bs == n:
-            loss = net.train_gradient(x, y, grad)
+            loss = self._batch_gradient(x, y, grad)
             opt.step(net.params, grad)
             return loss
         mean = self.spec.reduction == "mean"
         total = 0.0
         for start in range(0, n, bs):
             xb, yb = x[start : start + bs], y[start : start + bs]
-            loss = net.train_gradient(xb, yb, grad)
+            loss = self._batch_gradient(xb, yb, grad)
             opt.step(net.params, grad)
             total += loss * len(xb) if mean else loss
         return total / n if mean else total
@@ -193,6 +254,8 @@ class Trainer:
         self.network.initialise(self.spec.seed if seed is None else seed)
         self.optimizer.reset_state()
         self.epoch = 0
+        self.passes = 0
+        self.seconds = 0.0
         self.history.clear()
         self.diverged = None
         self._order_rng = np.random.default_rng([self.spec.seed, 1986])
@@ -202,7 +265,8 @@ class Trainer:
 
     # ----- measuring --------------------------------------------------------------------------
     def evaluate(self) -> Metrics:
-        net, lo, hi, task = self.network, self._low, self._high, self.data.task
+        net, task = self.network, self.data.task
+        lo, hi = self._range
         from engine.core.losses import loss_value
 
         out = net.predict(self.x_train)

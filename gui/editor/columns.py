@@ -83,6 +83,38 @@ class ButtonItem(QGraphicsItem):
             self.action()
 
 
+class LockButton(ButtonItem):
+    """The layer's "learns" switch (issue 10): an open padlock while it learns, closed when frozen."""
+
+    def __init__(self, column: "LayerColumn") -> None:
+        frozen = not column.layer.learns
+        tip = ("Frozen: this layer keeps its weights while the others learn (blame still flows through it).\n"
+               "Click to let it learn again." if frozen else
+               "This layer learns. Click to freeze it: it keeps its starting weights and only the other\n"
+               "layers learn, as a rule that uses only local information would do.")
+        super().__init__("", tip, lambda: column._scene().request_learns(column.index, frozen), column)
+        self.locked = frozen
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if self._hover:
+            fill = QColor(colors.SELECTED)
+            fill.setAlpha(40)
+            painter.setBrush(fill)
+            painter.setPen(QPen(fill.darker(150), 1))
+            painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
+        colour = colors.TEXT if self.locked else colors.TEXT_DIM
+        painter.setPen(QPen(colour, 1.6))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        lift = 0.0 if self.locked else 2.5  # an open shackle stands up and to the side
+        shift = 0.0 if self.locked else 2.5
+        painter.drawArc(QRectF(5.5 + shift, 3.0 - lift, 7.0, 9.0), 0, 180 * 16)
+        painter.drawLine(QPointF(5.5, 7.5), QPointF(5.5, 9.0))
+        painter.drawLine(QPointF(12.5 + shift, 7.5 - lift), QPointF(12.5 + shift, 9.0))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(QRectF(3.5, 8.5, 11.0, 7.5), 1.5, 1.5)
+
+
 class DragHandleMixin:
     """Mouse press starts an interaction object (interactions.py); moves and release go to it."""
 
@@ -293,7 +325,10 @@ class LayerColumn(NodeColumn):
             self.minus_button = ButtonItem("−", "Remove a unit", lambda: self._scene().request_resize(self.index, self.layer.units - 1), self)
             self.minus_button.setPos(x, -HEADER_HEIGHT + 5)
         if is_output:
-            x -= 48
+            x -= 50
+        x -= 18
+        self.lock_button = LockButton(self)
+        self.lock_button.setPos(x, -HEADER_HEIGHT + 5)
         self._title_w = x - (-W / 2 + 8) - 2
         fm = QFontMetricsF(_font(UNITS_POINTS))
         act_text = header_name(layer.activation) + " ▾"
@@ -309,11 +344,25 @@ class LayerColumn(NodeColumn):
         self.handle = None if is_output else ResizeHandle(self, self.body_height() + 2)
         self._output_press: QPointF | None = None
         self.setToolTip(f"{layer.name}: {layer.units} units, {layer.activation}. " + (
+            "Frozen: it keeps its weights. " if not layer.learns else "") + (
             "The output layer: its size follows the data, and it always stays last." if is_output else
             "Drag the header to move this layer; click it to select (Delete removes it, + and - resize)."))
 
     def _title_width(self) -> float:
         return self._title_w
+
+    @property
+    def frozen(self) -> bool:
+        return not self.layer.learns
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        super().paint(painter, option, widget)
+        if self.frozen:  # a frozen layer's header is hatched grey: it does not learn
+            hatch = QColor(colors.TEXT_DIM)
+            hatch.setAlpha(90)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(hatch, Qt.BrushStyle.BDiagPattern))
+            painter.drawRoundedRect(QRectF(-W / 2 + 1, -HEADER_HEIGHT + 1, W - 2, HEADER_HEIGHT - 5), 8, 8)
 
     def _paint_subtitle(self, painter: QPainter) -> None:
         painter.setPen(colors.TEXT_DIM)

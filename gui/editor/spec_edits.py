@@ -163,3 +163,12 @@ def remove_connection(spec: NetworkSpec, source: str, target: str) -> NetworkSpe
         raise SpecError(f"{source} → {target} is {target}'s only input; add another before removing it")
     layers[t] = replace(layers[t], sources=tuple(s for s in layers[t].sources if s != source))
     return _rebuild(spec, layers)
+
+
+def set_learns(spec: NetworkSpec, index: int, learns: bool) -> NetworkSpec:
+    """Let layer `index` learn, or freeze it (it keeps its weights; blame still flows through it)."""
+    if not 0 <= index < len(spec.layers):
+        raise SpecError(f"there is no layer {index}")
+    layers = list(spec.layers)
+    layers[index] = replace(layers[index], learns=bool(learns))
+    return spec.with_changes(layers=tuple(layers))

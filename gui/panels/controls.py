@@ -96,6 +96,20 @@ class ControlsPanel(QWidget):
         self.optimizer.addItem("Adam", "adam")
         self.optimizer.setToolTip("Optimiser: plain gradient descent with momentum (as in 1986), or Adam,\n"
                                   "which adapts each weight's step size to its recent gradients.")
+        self.rule = QComboBox()  # issue 10: how each weight's slope is found
+        self.rule.addItem("Backprop", "backprop")
+        self.rule.addItem("Weight perturbation", "perturbation")
+        self.rule.setToolTip("Learning rule: how each weight learns which way to move.\n"
+                             "Backprop: one pass forward, then the error flows backwards through the network:\n"
+                             "every weight gets its slope for about 2 passes over the data.\n"
+                             "Weight perturbation: nudge each weight a little and run the network again to see\n"
+                             "how the error changes: 1 pass plus 1 more for every weight (slow on big networks).")
+        self.passes_label = QLabel("")
+        self.passes_label.setObjectName("passesLabel")
+        self.passes_label.setFixedWidth(170)
+        self.passes_label.setToolTip("Passes: how many times training has run the network over a batch of data,\n"
+                                     "forwards or backwards, each counted once. Backprop uses 2 per weight change;\n"
+                                     "weight perturbation uses 1 plus one for every weight.")
         self.loss = QComboBox()
         for key, text in LOSSES:
             self.loss.addItem(text, key)
@@ -139,6 +153,7 @@ class ControlsPanel(QWidget):
         transport.addWidget(self.epoch_label)
         transport.addSpacing(12)
         transport.addWidget(self.rate_label)
+        transport.addWidget(self.passes_label)
         transport.addStretch(1)
         transport.addWidget(QLabel("Speed"))
         transport.addWidget(self.speed_slider)
@@ -151,6 +166,7 @@ class ControlsPanel(QWidget):
             ("Learning rate", self.lr),
             ("Momentum", self.momentum),
             ("Optimiser", self.optimizer),
+            ("Learning rule", self.rule),
             ("Loss", self.loss),
             ("Error margin", self.margin),
             ("Regularisation", self.regularization),
@@ -182,6 +198,9 @@ class ControlsPanel(QWidget):
         self.optimizer.activated.connect(
             lambda _: session.edit_optimizer("Change optimiser", name=self.optimizer.currentData())
         )
+        self.rule.activated.connect(
+            lambda _: session.edit_settings(replace(session.settings, rule=self.rule.currentData()), "Change learning rule")
+        )
         self.loss.activated.connect(lambda _: self._loss_chosen())
         self.margin.valueChanged.connect(self._margin_chosen)
         self.regularization.activated.connect(lambda _: self._regularization_chosen())
@@ -211,15 +230,8 @@ class ControlsPanel(QWidget):
         self.session.set_speed(SPEEDS[index])
 
     def _loss_chosen(self) -> None:
-        key = self.loss.currentData()
-        spec = self.session.spec
-        layers = list(spec.layers)
-        if key == "bce" and layers[-1].activation != "sigmoid":
-            layers[-1] = replace(layers[-1], activation="sigmoid")
-        if key == "squared" and spec.loss == "bce" and layers[-1].activation == "sigmoid":
-            layers[-1] = replace(layers[-1], activation="tanh")
-        margin = spec.margin if key == "squared" and layers[-1].activation in MARGIN_ACTIVATIONS else 0.0
-        if not self.session.edit_spec(spec.with_changes(loss=key, layers=tuple(layers), margin=margin), "Change loss"):
+        """The document applies the engine's rule (cross-entropy needs a sigmoid output)."""
+        if not self.session.edit_loss(self.loss.currentData()):
             self._show_spec(self.session.spec)
 
     def _margin_chosen(self, value: float) -> None:
@@ -263,7 +275,8 @@ class ControlsPanel(QWidget):
     def _show_settings(self, s: TrainSettings) -> None:
         o = s.optimizer
         blockers = [QSignalBlocker(w) for w in (self.lr, self.momentum, self.optimizer, self.regularization,
-                                                 self.reg_rate, self.batch, self.full_batch)]
+                                                 self.reg_rate, self.batch, self.full_batch, self.rule)]
+        self.rule.setCurrentIndex(max(0, self.rule.findData(s.rule)))
         self._select(self.lr, o.lr)
         self.momentum.setValue(o.momentum)
         self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(o.name)))
@@ -299,6 +312,7 @@ class ControlsPanel(QWidget):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")
+        self.passes_label.setText(f"{snapshot.passes:,} passes" if snapshot.passes else "")
         if self.session.playing:
             rate = self.session.worker.epochs_per_second
             self.rate_label.setText(f"{rate:,.0f} epochs/s" if rate else "")

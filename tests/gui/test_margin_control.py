@@ -8,7 +8,7 @@ def test_margin_box_edits_the_spec_undoably_and_follows_the_loss(window, qtbot):
     assert "no error" in box.toolTip()
     box.setValue(0.2)
     assert s.spec.margin == 0.2
-    qtbot.waitUntil(lambda: s.latest is not None and s.latest.spec.margin == 0.2, timeout=10000)
+    qtbot.waitUntil(lambda: s.latest is not None and s.latest.spec.margin == 0.2, timeout=30000)
     s.undo_stack.undo()
     assert s.spec.margin == 0.0 and box.value() == 0.0
     s.undo_stack.redo()
