@@ -228,3 +228,17 @@ def test_reproduction_report_is_written(tmp_path):
     results = {"xor-2-2-1": [rep.run_one("xor-2-2-1", s) for s in range(2)]}
     text = rep.markdown(results, {"xor-2-2-1": 2}, 1.0)
     assert "| `xor-2-2-1` |" in text and "2/2" in text
+
+
+def test_reproduction_reports_family_trees_with_both_rules_and_the_code_measure():
+    rep = _reproduce_module()
+    results = {"family-trees": [rep.run_one("family-trees", 0)], "family-trees-tuned": [rep.run_one("family-trees-tuned", 11)]}
+    literal, tuned = results["family-trees"][0], results["family-trees-tuned"][0]
+    assert literal.extra["end"]["train_strict"] == 0 and literal.epochs_run == 1500
+    assert tuned.epochs_run == 3000 and set(tuned.extra["at_paper"]) == set(tuned.extra["end"])
+    assert tuned.extra["end"]["train_half"] == 100 and len(tuned.extra["roles"]) == 6
+    text = "\n".join(rep.family_section(results))
+    assert "all 100 right (0.2/0.8)" in text and "all 100 right (0.5)" in text and "held-out right (0.5)" in text
+    assert "| `family-trees-tuned` | 1500 |" in text and "| `family-trees-tuned` | 3000 |" in text
+    assert "separates" in text and "Measured" in text
+    assert rep.verdict("family-trees", results)[0] == "not reproduced"
