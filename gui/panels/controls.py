@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.training.snapshot import Snapshot
-from engine.core.spec import NetworkSpec
+from engine.core.losses import MARGIN_ACTIVATIONS, MARGIN_MAX
+from engine.core.spec import NetworkSpec, SpecError
 from engine.training.trainer import TrainSettings
 
 from ..session import Session
@@ -114,6 +115,16 @@ class ControlsPanel(QWidget):
             self.loss.addItem(text, key)
         self.loss.setToolTip("Loss: what the network is punished for. Squared error measures distance to the target;\n"
                              "cross-entropy punishes confident mistakes hard (switches the output to sigmoid).")
+        self.margin = QDoubleSpinBox()
+        self.margin.setRange(0.0, MARGIN_MAX - 0.01)
+        self.margin.setSingleStep(0.05)
+        self.margin.setDecimals(2)
+        self.margin.setSpecialValueText("off")
+        self.margin.setKeyboardTracking(False)  # one edit when the typed value is done, not per key
+        self.margin.setToolTip("Error margin (squared error only): an output that is close enough to its target\n"
+                               "counts as right and gets no error, so training stops pushing it.\n"
+                               "0.2 (the 1986 family-trees rule): above 0.8 is right for a 1, below 0.2 for a 0.\n"
+                               "Off: every output is pushed all the way to its target.")
         self.regularization = QComboBox()
         for text, key in (("None", "none"), ("L1", "l1"), ("L2", "l2")):
             self.regularization.addItem(text, key)
@@ -157,6 +168,7 @@ class ControlsPanel(QWidget):
             ("Optimiser", self.optimizer),
             ("Learning rule", self.rule),
             ("Loss", self.loss),
+            ("Error margin", self.margin),
             ("Regularisation", self.regularization),
             ("Reg. rate", self.reg_rate),
             ("Batch size", self._pair(self.batch, self.full_batch)),
@@ -190,6 +202,7 @@ class ControlsPanel(QWidget):
             lambda _: session.edit_settings(replace(session.settings, rule=self.rule.currentData()), "Change learning rule")
         )
         self.loss.activated.connect(lambda _: self._loss_chosen())
+        self.margin.valueChanged.connect(self._margin_chosen)
         self.regularization.activated.connect(lambda _: self._regularization_chosen())
         self.reg_rate.activated.connect(lambda _: self._regularization_chosen())
         self.batch.valueChanged.connect(lambda _: self._batch_chosen())
@@ -219,6 +232,15 @@ class ControlsPanel(QWidget):
     def _loss_chosen(self) -> None:
         """The document applies the engine's rule (cross-entropy needs a sigmoid output)."""
         if not self.session.edit_loss(self.loss.currentData()):
+            self._show_spec(self.session.spec)
+
+    def _margin_chosen(self, value: float) -> None:
+        try:
+            spec = self.session.spec.with_changes(margin=round(float(value), 2))
+        except SpecError as exc:  # e.g. cross-entropy or a linear output: no margin there
+            self.session.message.emit("error", str(exc))
+            spec = None
+        if spec is None or not self.session.edit_spec(spec, "Change error margin"):
             self._show_spec(self.session.spec)
 
     def _regularization_chosen(self) -> None:
@@ -268,7 +290,9 @@ class ControlsPanel(QWidget):
         del blockers
 
     def _show_spec(self, spec: NetworkSpec) -> None:
-        with QSignalBlocker(self.loss), QSignalBlocker(self.seed):
+        with QSignalBlocker(self.loss), QSignalBlocker(self.seed), QSignalBlocker(self.margin):
+            self.margin.setValue(spec.margin)
+            self.margin.setEnabled(spec.loss == "squared" and spec.output_activation in MARGIN_ACTIVATIONS)
             i = self.loss.findData(spec.loss)
             if i < 0:
                 self.loss.addItem(spec.loss, spec.loss)
