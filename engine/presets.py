@@ -317,13 +317,10 @@ def get_preset(name: str) -> Preset:
 
 
 def dataset_from_source(source: dict) -> Dataset:
-    """Regenerate a preset's dataset from its `source` dict ({"kind": "preset", ...})."""
-    if source.get("kind") != "preset":
-        return datasets.from_source(source)
-    name = source.get("name")
-    if name == "family-trees":
-        return family_trees.dataset(int(source.get("holdout_seed", 0)))
-    return get_preset(str(name)).make_dataset()
+    """Regenerate a preset's dataset from its `source` dict (engine/data/sources.py reads every kind)."""
+    from engine.data.sources import dataset_from_source as build
+
+    return build(source)
 
 
 def write_json(directory: Path = JSON_DIR) -> list[Path]:

@@ -299,26 +299,15 @@ class MainWindow(QMainWindow):
         self._action(self.help_menu, "About", self._about)
 
     def show_shortcuts(self) -> None:
-        try:
-            from .dialogs import ShortcutsDialog  # built from every QAction: cannot go stale
-        except ImportError:
-            ShortcutsDialog = None
-        if ShortcutsDialog is not None:
-            self._shortcut_box = ShortcutsDialog.for_window(self)
-            self._shortcut_box.setModal(False)
-            self._shortcut_box.show()
-            return
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{w}</td></tr>" for k, w in self.shortcuts)
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", f"<table>{rows}</table>", parent=self)
-        box.setModal(False)
-        box.show()
-        self._shortcut_box = box
+        from .dialogs import ShortcutsDialog  # built from every QAction: cannot go stale
+
+        self._shortcut_box = ShortcutsDialog.for_window(self)
+        self._shortcut_box.setModal(False)
+        self._shortcut_box.show()
 
     def show_tour(self) -> None:
-        try:
-            from .dialogs import FirstRunTour
-        except ImportError:
-            return
+        from .dialogs import FirstRunTour
+
         self._tour = FirstRunTour(self)
         self._tour.open()
 

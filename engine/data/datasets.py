@@ -235,14 +235,7 @@ BOOLEAN = {"xor-table": xor_table, "parity": parity, "symmetry": symmetry, "enco
 
 
 def from_source(source: dict) -> Dataset:
-    """Regenerate a dataset from the `source` dict it carries (for project files)."""
-    kind = source.get("kind")
-    if kind == "planar":
-        return planar(source["name"], int(source["n_points"]), float(source["noise"]), float(source["test_ratio"]), int(source["seed"]))
-    if kind == "boolean":
-        name = source["name"]
-        base = name.split("-")[0] if name.split("-")[0] in BOOLEAN else name
-        if base in ("parity", "symmetry", "encoder"):
-            return BOOLEAN[base](int(source["n"]))
-        return BOOLEAN[base]()
-    raise ValueError(f"cannot regenerate a dataset of kind {kind!r}")
+    """Regenerate a dataset from the `source` dict it carries (see engine/data/sources.py)."""
+    from engine.data.sources import dataset_from_source
+
+    return dataset_from_source(source)

@@ -154,10 +154,7 @@ def _optimizer_with_state(settings: OptimizerSettings, net: Network, state: Mapp
     learns = learning_mask(net)  # frozen layers: no L1/L2 pull either (as in the trainer)
     opt = Optimizer(settings, net.size, net.weight_mask() if learns is None else net.weight_mask() * learns)
     if state:
-        opt.velocity[:] = state["velocity"]
-        opt._m[:] = state.get("m", 0.0)
-        opt._v[:] = state.get("v", 0.0)
-        opt._t = int(state.get("t", 0))
+        opt.load_state(state)
     return opt
 
 
@@ -206,8 +203,7 @@ class StepThrough:
     @classmethod
     def from_trainer(cls, trainer: "Trainer", pattern_index: int) -> "StepThrough":
         """For the thread that owns the trainer (tests, scripts, the worker)."""
-        o = trainer.optimizer
-        state = {"velocity": o.velocity, "m": o._m, "v": o._v, "t": o._t}
+        state = trainer.optimizer.state.as_dict()
         return cls(trainer.spec, trainer.network.params, trainer.x_train, trainer.y_train, pattern_index,
                    trainer.settings.optimizer, state)
 

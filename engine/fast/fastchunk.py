@@ -146,13 +146,13 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
     y = np.ascontiguousarray(trainer.y_train, dtype=np.float64)
     started = time.perf_counter()
     done, t, status = _get()(
-        trainer.network.params, opt.velocity, opt._m, opt._v, opt._t, opt._mask, x, y, orders, bs,
+        trainer.network.params, opt.state.velocity, opt.state.m, opt.state.v, opt.state.t, opt.weight_mask, x, y, orders, bs,
         plan.ints, plan.scalars, acts, zs, ds, grad, trainer._backup, losses,
     )
     done = int(done)
     trainer.seconds += time.perf_counter() - started
     trainer.passes += 2 * -(-n // bs) * (done + (status != OK))  # forward + backward per batch
-    opt._t = int(t)
+    opt.state.t = int(t)
     trainer.epoch += done
     if done:
         trainer.last_epoch_loss = float(losses[done - 1])

@@ -38,9 +38,9 @@ def assert_same_training(spec, data, batch, epochs=3, **opt) -> tuple[Trainer, T
         assert abs(fast.last_epoch_loss - ref.last_epoch_loss) <= TOL * max(1.0, abs(ref.last_epoch_loss))
     np.testing.assert_allclose(fast.network.params, ref.network.params, rtol=TOL, atol=TOL)
     np.testing.assert_allclose(fast.optimizer.velocity, ref.optimizer.velocity, rtol=1e-10, atol=TOL)
-    np.testing.assert_allclose(fast.optimizer._m, ref.optimizer._m, rtol=1e-10, atol=TOL)
-    np.testing.assert_allclose(fast.optimizer._v, ref.optimizer._v, rtol=1e-10, atol=TOL)
-    assert fast.optimizer._t == ref.optimizer._t
+    np.testing.assert_allclose(fast.optimizer.state.m, ref.optimizer.state.m, rtol=1e-10, atol=TOL)
+    np.testing.assert_allclose(fast.optimizer.state.v, ref.optimizer.state.v, rtol=1e-10, atol=TOL)
+    assert fast.optimizer.state.t == ref.optimizer.state.t
     assert not np.array_equal(fast.network.params, Network(spec).params), "training must have changed the weights"
     return fast, ref
 
