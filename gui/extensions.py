@@ -20,6 +20,7 @@ def install_all(window: "MainWindow", files: bool = True) -> None:
     install_paper_views(window)
     install_backward_views(window)
     install_race_view(window)
+    install_lessons(window)  # after the views the lessons point at
     if files:
         install_files(window)
 
@@ -71,9 +72,13 @@ def install_backward_views(window: "MainWindow") -> None:
     window.add_dock(panel, "Backward pass", "bottom", "backwardDock", tabify_with="unitsDock", scroll=True)
     window.add_dock(panel.timeline_panel, "Timeline", "right", "timelineDock", tabify_with="lossDock", scroll=True)
     window.register_view(panel)
-    panel.applyRequested.connect(lambda walk: s.worker.call(walk.apply))
+    panel.applyRequested.connect(s.apply_step)  # through the document: undoable
     panel.stepModeToggled.connect(lambda on: s.pause() if on else None)
     panel.replayRequested.connect(window.replay)
+    from .panels.backward.stage import connect_stage
+
+    connect_stage(window.editor, panel.step_through)  # phases drawn on the editor's canvas
+    window.loss_plot.epochPicked.connect(panel.timeline_panel.replay_epoch)  # click the loss plot: replay
     window.backward_panel = panel
 
 
@@ -101,6 +106,12 @@ def install_race_view(window: "MainWindow") -> None:
         return True
 
     window.close_guards.insert(0, stop_race)
+
+
+def install_lessons(window: "MainWindow") -> None:
+    from .lessons import install_lessons as install  # issue 10: Lessons menu and panel
+
+    install(window)
 
 
 def replay_targets(window: "MainWindow") -> list[Callable[[Snapshot], None]]:

@@ -90,6 +90,26 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class WeightChange:
+    """The biggest single weight change of a step: which weight, and by how much."""
+
+    layer: str
+    source: str
+    row: int  # unit of `source`, 0-based
+    col: int  # unit of `layer`, 0-based
+    before: float
+    after: float
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+    def text(self) -> str:
+        return (f"largest Δw = {fmt(self.delta)} on {self.source}[{self.row}] → {self.layer}[{self.col}] "
+                f"({fmt(self.before)} → {fmt(self.after)})")
+
+
+@dataclass(frozen=True)
 class ChainTerm:
     """One downstream unit that a hidden unit's blame is summed from."""
 
@@ -328,6 +348,21 @@ class StepThrough:
         dA = np.zeros_like(a) if upstream is None else upstream
         return ChainRule(layer, unit, act_name, False, float(z[0, unit]), float(a[0, unit]), None, False,
                          tuple(terms), float(dA[0, unit]), float(deriv[0, unit]), float((dA * deriv)[0, unit]))
+
+    def largest_change(self) -> WeightChange | None:
+        """The weight (not bias) this step changes most; None when nothing changes."""
+        best: WeightChange | None = None
+        for lo in self.net.layouts:
+            for src, f, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices):
+                before = self.params_before[sl].reshape(f, lo.units)
+                after = self.params_after[sl].reshape(f, lo.units)
+                d = np.abs(after - before)
+                if not d.size:
+                    continue
+                r, c = np.unravel_index(int(np.argmax(d)), d.shape)
+                if d[r, c] > 0 and (best is None or d[r, c] > abs(best.delta)):
+                    best = WeightChange(lo.name, src, int(r), int(c), float(before[r, c]), float(after[r, c]))
+        return best
 
     # ----- applying -------------------------------------------------------------------------
     def apply(self, trainer: "Trainer") -> None:
