@@ -106,10 +106,11 @@ class ControlsPanel(QWidget):
                              "how the error changes: 1 pass plus 1 more for every weight (slow on big networks).")
         self.passes_label = QLabel("")
         self.passes_label.setObjectName("passesLabel")
-        self.passes_label.setFixedWidth(170)
+        self.passes_label.setFixedWidth(200)
         self.passes_label.setToolTip("Passes: how many times training has run the network over a batch of data,\n"
                                      "forwards or backwards, each counted once. Backprop uses 2 per weight change;\n"
-                                     "weight perturbation uses 1 plus one for every weight.")
+                                     "weight perturbation uses 1 plus one for every weight. Then the seconds\n"
+                                     "spent training so far.")
         self.loss = QComboBox()
         for key, text in LOSSES:
             self.loss.addItem(text, key)
@@ -312,7 +313,7 @@ class ControlsPanel(QWidget):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")
-        self.passes_label.setText(f"{snapshot.passes:,} passes" if snapshot.passes else "")
+        self.passes_label.setText(f"{snapshot.passes:,} passes · {snapshot.seconds:.1f} s" if snapshot.passes else "")
         if self.session.playing:
             rate = self.session.worker.epochs_per_second
             self.rate_label.setText(f"{rate:,.0f} epochs/s" if rate else "")
