@@ -167,7 +167,7 @@ class EditorScene(QGraphicsScene):
                 for u in col.units:
                     u.set_grid(maps[u.index], n)
         if self.popup.isVisible():
-            self.popup.update()
+            self.popup.refresh()
 
     @staticmethod
     def _maps(grids: dict, pats: dict, node: str, units: int) -> tuple[np.ndarray | None, int | None]:
@@ -230,8 +230,7 @@ class EditorScene(QGraphicsScene):
 
     def hide_unit_popup(self, unit: UnitNode) -> None:
         if self.popup.unit is unit:
-            self.popup.hide()
-            self.popup.unit = None
+            self.popup.hide_card()
 
     def show_insert_mark(self, index: int) -> None:
         """A green bar in the gap in front of layer `index` (where a drop inserts)."""
