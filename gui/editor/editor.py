@@ -8,6 +8,8 @@ editor applies its own edits, so it also works on its own.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from PySide6.QtCore import SIGNAL, QEasingCurve, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
@@ -156,6 +158,30 @@ class NetworkEditor(QWidget):
         """Ring a unit (the step-through card's selection), without emitting unitSelected."""
         if self.scene.selected_unit != (node, index):
             self.scene.select_unit(node, index)
+
+    # ----- pictures (File > Export) -------------------------------------------------------
+    def picture_source(self):
+        """(scene, rect): what an exported picture of the network shows: the network only,
+        not the palette, the status row or the canvas's empty margins."""
+        if self._rebuild_pending:
+            self._rebuild_now()
+        return self.scene, self.scene.network_rect().adjusted(-16, -16, 16, 16)
+
+    @contextmanager
+    def picture_items_hidden(self):
+        """Hide the editing controls (header buttons, ports, grips, hover card) for a picture."""
+        from .columns import ButtonItem, PortItem, ResizeHandle
+
+        controls = [i for i in self.scene.items() if isinstance(i, (ButtonItem, PortItem, ResizeHandle)) and i.isVisible()
+                    and not getattr(i, "pill", False)]  # the activation pill names the function: it stays
+        extra = [i for i in (self.scene.popup, self.scene.insert_mark) if i.isVisible()]
+        for item in controls + extra:
+            item.hide()
+        try:
+            yield
+        finally:
+            for item in controls + extra:
+                item.show()
 
     # ----- the backward pass on the canvas ----------------------------------------------
     @property

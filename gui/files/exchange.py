@@ -62,7 +62,8 @@ class ExchangeMixin:
         history = project.history if project.history is not None else []
         return self._write("Could not export the history", lambda: save_history_csv(path, history))
 
-    def export_plot(self, name: str, fmt: str, path: str | os.PathLike | None = None) -> bool:
+    def export_plot(self, name: str, fmt: str, path: str | os.PathLike | None = None, width: int | None = None) -> bool:
+        """A view as PNG (`width` pixels wide; default: 1600 or twice the view) or SVG."""
         views = self._window.plots()
         if name not in views:
             self._error("Could not export the plot", f"there is no plot called {name!r}")
@@ -72,7 +73,7 @@ class ExchangeMixin:
         path = Path(path) if path else self._ask_save_path(f"Export {name}", label, f".{fmt}", f"{self._stem()}-{safe}.{fmt}")
         if path is None:
             return False
-        return self._write("Could not export the plot", lambda: export_plot(views[name], path, fmt))
+        return self._write("Could not export the plot", lambda: export_plot(views[name], path, fmt, width))
 
     # ----- import ------------------------------------------------------------------------------
     def import_csv(self, path: str | os.PathLike | None = None) -> bool:
