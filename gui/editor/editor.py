@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from PySide6.QtCore import SIGNAL, QEasingCurve, Qt, QTimer, QVariantAnimation, Signal
+from PySide6.QtCore import SIGNAL, QEasingCurve, QEvent, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
 from engine.explain.blame import edge_values
@@ -20,6 +20,7 @@ from engine.training.snapshot import Snapshot
 from engine.core.spec import NetworkSpec
 from gui.panels.backward.overlay import EdgeOverlaySwitch
 
+from . import colors
 from .labels import unit_label
 from .palette import LayerPalette
 from .scene import EditorScene, SpecEdit
@@ -96,6 +97,7 @@ class NetworkEditor(QWidget):
         self.scene.hoverInfo.connect(self.info_label.setText)
         self.scene.message.connect(self.show_message)
         self.palette.activated.connect(self._append_layer)
+        self.follow_palette(force=True)
 
     # ----- public API -------------------------------------------------------------------
     @property
@@ -255,6 +257,24 @@ class NetworkEditor(QWidget):
     def resizeEvent(self, event) -> None:
         self.palette.set_compact(self.width() < COMPACT_BELOW)
         super().resizeEvent(event)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        """A new palette (the window's light/dark theme): the canvas follows it."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.follow_palette()
+
+    def follow_palette(self, force: bool = False) -> None:
+        """Canvas colours from this widget's palette (dark window colour = dark canvas)."""
+        if colors.use_palette(QWidget.palette(self)) or force:
+            self.info_label.setStyleSheet(f"color: {colors.TEXT_DIM.name()};")
+            for bundle in self.scene.bundles:
+                bundle.update()
+            self.scene.update()
+            self.view.viewport().update()
+            self.palette.restyle()
+            for tile in self.palette.findChildren(QWidget):
+                tile.update()
 
     # ----- internals --------------------------------------------------------------------
     def _rebuild_now(self) -> None:
