@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(PY) main.py
 
 test: $(STAMP) $(TORCH_STAMP)
+	$(VENV)/bin/lint-imports  # layering contracts in pyproject.toml
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: $(STAMP) $(TORCH_STAMP)

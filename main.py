@@ -40,16 +40,9 @@ def _run_gui(module: str, argv: list[str]) -> int:
 
     try:
         entry = importlib.import_module(module).main
-    except ModuleNotFoundError as exc:
-        if exc.name in (module, "gui"):
-            print(f"The window is not available in this build yet ({module.replace('.', '/')}.py is missing); "
-                  "try `python main.py train --help` for the command line.")
-            return 0
+    except ModuleNotFoundError as exc:  # Qt or pyqtgraph not installed: say how to get them
         print(f"error: cannot start the window: {exc} (install the app with `make run`)", file=sys.stderr)
         return 1
-    except AttributeError:
-        print(f"The window is not available in this build yet ({module} has no main()).")
-        return 0
     return int(entry(argv) or 0)
 
 

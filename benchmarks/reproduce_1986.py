@@ -80,7 +80,7 @@ def run_one(name: str, seed: int, budget: int | None = None) -> RunResult:
     while trainer.epoch < budget and trainer.diverged is None:
         trainer.step(1)
         out = trainer.network.predict(trainer.x_train)
-        for rule, ok in rule_status(out, trainer.y_train, trainer._low, trainer._high).items():
+        for rule, ok in rule_status(out, trainer.y_train, *trainer.output_range).items():
             if ok and firsts[rule] is None:
                 firsts[rule] = trainer.epoch
         if reached is None and (crit.met(trainer) if crit.kind == "accuracy" else crit.met_outputs(out, trainer.y_train)):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
+from engine import limits
 from engine.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from engine.data.datasets import PLANAR, planar
 from engine.core.features import normalise_feature
@@ -21,13 +23,17 @@ from engine.core.losses import LOSSES, REDUCTIONS
 from engine.core.optimizers import OPTIMIZERS, OptimizerSettings
 from engine.core.spec import MAX_UNITS, InitSpec, NetworkSpec
 from engine.training.rules import RULES
+from engine.estimate import LONG_WORK, estimate
+from engine.files.atomic import write_atomic
 from engine.training.trainer import Trainer, TrainSettings
 
 PROG = "main.py"
 N_POINTS = 500
 MAX_EPOCHS = 100_000_000
 DEFAULT_EPOCHS = 500
-MAX_PARAMETERS = 10_000_000
+MAX_PARAMETERS = limits.MAX_PARAMETERS
+REFUSED_WORK = 5 * LONG_WORK  # multiply-adds: refused unless --force (many minutes of training)
+PROGRESS_EVERY = 0.5  # seconds between progress lines on a terminal
 # options that describe the network or the data: a preset or a loaded project fixes them
 TOPOLOGY_OPTIONS = (
     "dataset", "hidden", "activation", "output_activation", "loss", "reduction",
@@ -64,13 +70,14 @@ def _number(what: str, low: float | None = None, high: float | None = None, high
     return parse
 
 
-def _positive(what: str):
-    base = _number(what, 0.0)
+def _positive(what: str, high: float | None = None):
+    base = _number(what, 0.0, high)
 
     def parse(text: str) -> float:
         v = base(text)
         if v <= 0:
-            raise argparse.ArgumentTypeError(f"{what} must be > 0, not {text}")
+            limit = "" if high is None else f" and <= {high:g}"
+            raise argparse.ArgumentTypeError(f"{what} must be > 0{limit}, not {text}")
         return v
 
     return parse
@@ -116,8 +123,8 @@ def _batch(text: str) -> int | str:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"batch size must be a whole number >= 1 or 'full', not {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"batch size must be >= 1 or 'full', not {n}")
+    if not 1 <= n <= limits.INT32_MAX:
+        raise argparse.ArgumentTypeError(f"batch size must be in 1..{limits.INT32_MAX} or 'full', not {n}")
     return n
 
 
@@ -177,10 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _preset_names() -> list[str]:
-    try:
-        from engine.presets import PRESETS
-    except ImportError:
-        return []
+    from engine.presets import PRESETS
+
     return list(PRESETS)
 
 
@@ -199,18 +204,25 @@ def _network_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--loss", type=_choice("loss", LOSSES), metavar="NAME", help=f"{', '.join(LOSSES)} (default squared)")
     p.add_argument("--reduction", type=_choice("reduction", REDUCTIONS), metavar="mean|sum", help="loss over a batch: mean (default) or sum")
     p.add_argument("--optimizer", type=_choice("optimizer", OPTIMIZERS), metavar="sgd|adam", help="sgd (default) or adam")
-    p.add_argument("--lr", type=_number("learning rate", 0.0), metavar="X", help="learning rate (default 0.03)")
+    p.add_argument("--lr", type=_number("learning rate", 0.0, limits.MAX_RATE), metavar="X", help="learning rate (default 0.03)")
     p.add_argument("--momentum", type=_number("momentum", 0.0, 1.0, high_open=True), metavar="X", help="in [0, 1) (default 0)")
-    p.add_argument("--l1", type=_number("L1 rate", 0.0), metavar="X", help="L1 penalty on weights (default 0)")
-    p.add_argument("--l2", type=_number("L2 rate", 0.0), metavar="X", help="L2 penalty on weights (default 0)")
+    p.add_argument("--l1", type=_number("L1 rate", 0.0, limits.MAX_RATE), metavar="X", help="L1 penalty on weights (default 0)")
+    p.add_argument("--l2", type=_number("L2 rate", 0.0, limits.MAX_RATE), metavar="X", help="L2 penalty on weights (default 0)")
     p.add_argument("--batch", type=_batch, metavar="N|full", help="mini-batch size, 1 = per pattern (default 10)")
     p.add_argument("--epochs", type=_whole("epochs", 0, MAX_EPOCHS), metavar="N", help=f"default {DEFAULT_EPOCHS} (a preset: its own)")
     p.add_argument("--target-loss", type=_number("target loss", 0.0), metavar="X", help="stop once train loss <= X")
-    p.add_argument("--seed", type=_whole("seed", 0, 2**32 - 1), metavar="N", help="data and weights seed (default 0)")
-    p.add_argument("--init-range", type=_positive("initial weight range"), metavar="X", help="initial weights uniform in ±X (default 0.5)")
+    p.add_argument("--seed", type=_whole("seed", 0, limits.INT32_MAX), metavar="N", help="data and weights seed (default 0)")
+    p.add_argument(
+        "--init-range", type=_positive("initial weight range", limits.MAX_INIT_RANGE), metavar="X",
+        help="initial weights uniform in ±X (default 0.5)",
+    )  # fmt: skip
     p.add_argument("--features", type=_features, metavar="x,y,xy", help="2-D input features (default x,y)")
     p.add_argument("--noise", type=_number("noise", 0.0, 1.0), metavar="X", help="data noise in [0, 1] (default 0)")
     p.add_argument("--test-ratio", type=_number("test ratio", 0.0, 1.0, high_open=True), metavar="X", help="fraction held out for testing (default 0.5)")
+    p.add_argument(
+        "--force", action="store_true",
+        help="run even when the estimate says the run is too big for memory or will take very long",
+    )  # fmt: skip
     p.add_argument(
         "--margin", type=_number("error margin", 0.0, 0.5, high_open=True), metavar="M",
         help="squared error only: an output within M of its target's end of the range counts as right, "
@@ -291,10 +303,8 @@ def _from_preset(args: argparse.Namespace) -> Run:
     clash = _given(args, TOPOLOGY_OPTIONS)
     if clash:
         raise UsageError(f"{', '.join(clash)} cannot be combined with --preset (the preset fixes the network and data)")
-    try:
-        from engine.presets import get_preset
-    except ImportError:
-        raise UsageError("presets are not available in this build (engine/presets.py is missing)") from None
+    from engine.presets import get_preset
+
     try:
         preset = get_preset(args.preset)
     except ValueError as exc:
@@ -384,7 +394,12 @@ def _fresh(args: argparse.Namespace) -> Run:
         spec = spec.with_changes(margin=args.margin)
     if spec.n_parameters() > MAX_PARAMETERS:
         raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {MAX_PARAMETERS:,}")
-    trainer = Trainer(spec, data, _settings(args, TrainSettings()), history_limit=None)
+    settings = _settings(args, TrainSettings())
+    n_points = len(data.x_train) + len(data.x_test)
+    memory = estimate(spec, n_points, 1, settings.batch_size)
+    if memory.too_big and not args.force:
+        raise UsageError(memory.memory_message() + " (or add --force to try anyway)")
+    trainer = Trainer(spec, data, settings, history_limit=None)
     epochs = args.epochs if args.epochs is not None else DEFAULT_EPOCHS
     what = f"CSV {args.data}" if args.data is not None else f"data set {data.name}"
     return Run(trainer, epochs, {}, None, what)
@@ -432,6 +447,7 @@ def _fmt(v: float) -> str:
 # ----- commands -----------------------------------------------------------------------------
 def cmd_train(args: argparse.Namespace) -> int:
     run = build_run(args)
+    check_work(run, run.epochs, args.force)
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -448,16 +464,19 @@ def cmd_train(args: argparse.Namespace) -> int:
         t.record()
     _warm_up(t)
     passes_before = t.passes
+    progress = Progress(run.epochs)
     start = time.perf_counter()
-    for _ in range(run.epochs):
+    for done in range(1, run.epochs + 1):
         if t.step(1) == 0:
             break
         m = t.record()
+        progress.update(done, m.train_loss)
         if met_at is None and criterion is not None and criterion.met(t):
             met_at = t.epoch
         if args.target_loss is not None and m.train_loss <= args.target_loss:
             break
     seconds = time.perf_counter() - start
+    progress.done()
     if t.diverged is not None:
         print(f"warning: {t.diverged.message()}", file=sys.stderr)
     if criterion is not None:
@@ -474,14 +493,61 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _warm_up(trainer: Trainer) -> None:
-    """Load the optional JIT kernel before timing, so it counts as set-up, not training."""
+    """Load the optional JIT kernel before timing, so it counts as set-up, not training.
+    (fastpath reports a kernel it cannot build as a warning and trains on NumPy.)"""
     if trainer.use_fast_path:
         from engine.fast import fastpath
 
-        try:
-            fastpath.warm_up()
-        except Exception:  # noqa: BLE001 - a warm-up must never stop the real run
-            pass
+        fastpath.warm_up()
+
+
+def check_work(run: Run, epochs: int, force: bool, passes: float = 1.0) -> None:
+    """Refuse (exit 2) a run whose estimated work is far beyond a few minutes, unless --force."""
+    t = run.trainer
+    n_points = len(t.data.x_train) + len(t.data.x_test)
+    e = estimate(t.spec, n_points, max(epochs, 1), t.settings.batch_size)
+    if e.work * passes > REFUSED_WORK and not force:
+        scaled = estimate(t.spec, n_points, 1).work * passes * max(epochs, 1)
+        raise UsageError(
+            f"this run needs about {scaled:.2g} multiply-adds (roughly {scaled / 2e9 / 60:.0f} minutes or more); "
+            "use fewer epochs, points or units, or add --force to run it anyway"
+        )
+
+
+class Progress:
+    """A one-line progress report on standard error, only when it is a terminal (never in logs or pipes)."""
+
+    def __init__(self, total: int, stream=None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.on = total > 0 and _isatty(self.stream)
+        self.total = total
+        self.start = self.last = time.perf_counter()
+        self.shown = False
+
+    def update(self, done: int, loss: float) -> None:
+        if not self.on:
+            return
+        now = time.perf_counter()
+        if now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        left = (self.total - done) / rate if rate > 0 else float("inf")
+        self.stream.write(f"\repoch {done}/{self.total}  train loss {_fmt(loss)}  {rate:,.0f} epochs/s  about {left:,.0f} s left ")
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
 
 
 def write_outputs(run: Run, out: Path) -> list[Path]:
@@ -500,7 +566,7 @@ def write_outputs(run: Run, out: Path) -> list[Path]:
     for e, a, b, c, d in t.history.array():
         rows.append(f"{int(e)},{float(a)!r},{float(b)!r},{float(c)!r},{float(d)!r}")
     try:
-        hist_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        write_atomic(hist_path, ("\n".join(rows) + "\n").encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot write {hist_path}: {exc.strerror or exc}") from None
     written.append(hist_path)
@@ -520,6 +586,9 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     from engine.explain.gradcheck import check_trainer
 
     run = build_run(args)
+    n = run.trainer.spec.n_parameters()
+    passes = 2.0 * min(n, args.max_params) / 3.0  # two perturbed losses per checked parameter
+    check_work(run, 1, args.force, passes)
     for line in describe(run)[:3]:
         say(line)
     t = run.trainer
@@ -536,15 +605,74 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 COMMANDS = {"train": cmd_train, "gradcheck": cmd_gradcheck}
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so atomic writes remove their temporary files."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def join_negative_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """`--lr -1e-3` -> `--lr=-1e-3`: argparse takes a value that starts with '-' for an option
+    (unless it looks like a plain negative integer), and says "expected one argument" instead
+    of what is wrong with the value. Joined, the option's own check names the range."""
+    takes_value = set()
+    for p in (parser, *_subparsers(parser)):
+        for action in p._actions:
+            if action.option_strings and action.nargs is None and action.const is None:
+                takes_value.update(action.option_strings)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok in takes_value and i + 1 < len(argv) and argv[i + 1].startswith("-") and _numeric(argv[i + 1]):
+            out.append(f"{tok}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(tok)
+            i += 1
+    return out
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    return [p for a in parser._actions if isinstance(a, argparse._SubParsersAction) for p in a.choices.values()]
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
+    try:
+        return _main(parser, argv)
+    except Terminated:
+        return 143  # 128 + SIGTERM, as a shell reports it
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _main(parser: argparse.ArgumentParser, argv: list[str]) -> int:
     try:
         if not argv:
             raise UsageError(f"give a command: train or gradcheck (see {PROG} --help)")
         if not argv[0].startswith("-") and argv[0] not in COMMANDS:
             raise UsageError(f"unknown command {argv[0]!r}; choose train, gradcheck or demo (see {PROG} --help)")
-        args = parser.parse_args(argv)
+        args = parser.parse_args(join_negative_values(parser, argv))
         if args.command not in COMMANDS:
             raise UsageError(f"unknown command; choose train or gradcheck (see {PROG} --help)")
         return COMMANDS[args.command](args)

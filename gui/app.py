@@ -39,12 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
         if window.files is not None:  # the last run crashed with unsaved work: offer it back
             QTimer.singleShot(0, window.files.offer_recovery)
-        try:
-            from .dialogs import maybe_show_tour  # first launch only
-        except ImportError:
-            pass
-        else:
-            QTimer.singleShot(300, lambda: maybe_show_tour(window, window.qsettings))
+        from .dialogs import maybe_show_tour  # first launch only
+
+        QTimer.singleShot(300, lambda: maybe_show_tour(window, window.qsettings))
         app.exec()
         window.session.shutdown()
     except Exception:  # the app always exits 0; say what went wrong

@@ -3,10 +3,15 @@
 SGD with momentum is written exactly as the 1986 paper writes it:
     dw(t) = -lr * dE/dw(t) + momentum * dw(t-1);   w += dw(t)
 L1/L2 penalties are added to the gradient of weights only (biases are left alone).
+
+The state an optimiser carries from one update to the next is public (`Optimizer.state`):
+the views show the last weight change, files save it, and the compiled training kernel
+updates it in place.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 
@@ -14,8 +19,11 @@ Array = np.ndarray
 OPTIMIZERS = ("sgd", "adam")
 
 
-@dataclass
+@dataclass(frozen=True)
 class OptimizerSettings:
+    """Immutable: an edit makes a new value (dataclasses.replace), so the document, the
+    undo stack and the worker can share one without copies."""
+
     name: str = "sgd"
     lr: float = 0.03
     momentum: float = 0.0
@@ -35,25 +43,59 @@ class OptimizerSettings:
             raise ValueError(f"momentum must be in [0, 1), not {self.momentum}")
 
 
+@dataclass
+class OptimizerState:
+    """What the optimiser remembers between updates; arrays have the parameter vector's layout.
+
+    Mutable on purpose: `Optimizer.step` and the compiled kernel update it in place.
+    """
+
+    velocity: Array  # dw(t-1): the last weight change (SGD's momentum term; Adam's last step)
+    m: Array  # Adam: running mean of the gradient
+    v: Array  # Adam: running mean of the squared gradient
+    t: int = 0  # Adam: updates taken so far (for the bias correction)
+
+    def as_dict(self) -> dict[str, Array | int]:
+        """Copies, keyed as project files and snapshots store them."""
+        return {"velocity": self.velocity.copy(), "m": self.m.copy(), "v": self.v.copy(), "t": int(self.t)}
+
+
 class Optimizer:
     """Holds optimiser state (velocity, Adam moments) for one parameter vector."""
 
     def __init__(self, settings: OptimizerSettings, size: int, weight_mask: Array) -> None:
         settings.validate()
         self.settings = settings
-        self.velocity = np.zeros(size)  # dw(t-1): the last weight change
-        self._mask = weight_mask
-        self._m = np.zeros(size)
-        self._v = np.zeros(size)
-        self._t = 0
+        self.state = OptimizerState(np.zeros(size), np.zeros(size), np.zeros(size), 0)
+        self._mask = np.array(weight_mask, dtype=np.float64)  # a copy: nobody else changes it
         self._tmp = np.empty(size)
         self._tmp2 = np.empty(size)
 
+    @property
+    def velocity(self) -> Array:
+        """dw(t-1), the last weight change (a live view of the state)."""
+        return self.state.velocity
+
+    @property
+    def weight_mask(self) -> Array:
+        """1.0 for a weight, 0.0 for a bias: penalties act on weights only (read it, do not change it)."""
+        return self._mask
+
     def reset_state(self) -> None:
-        self.velocity[:] = 0.0
-        self._m[:] = 0.0
-        self._v[:] = 0.0
-        self._t = 0
+        s = self.state
+        s.velocity[:] = 0.0
+        s.m[:] = 0.0
+        s.v[:] = 0.0
+        s.t = 0
+
+    def load_state(self, saved: Mapping) -> None:
+        """Copy a saved state in (as `OptimizerState.as_dict` gives it); missing parts stay as they are,
+        a missing step count is 0."""
+        s = self.state
+        for key, arr in (("velocity", s.velocity), ("m", s.m), ("v", s.v)):
+            if key in saved:
+                arr[:] = saved[key]
+        s.t = int(saved.get("t", 0))
 
     def regularise(self, params: Array, grad: Array) -> None:
         s, tmp = self.settings, self._tmp
@@ -71,8 +113,9 @@ class Optimizer:
         s = self.settings
         if s.l1 or s.l2:
             self.regularise(params, grad)
+        state = self.state
         if s.name == "sgd":
-            v = self.velocity
+            v = state.velocity
             if s.momentum:
                 v *= s.momentum
                 v -= np.multiply(grad, s.lr, out=self._tmp)
@@ -81,19 +124,19 @@ class Optimizer:
             params += v
             return
         # Adam
-        self._t += 1
-        m, v2, tmp = self._m, self._v, self._tmp
+        state.t += 1
+        m, v2, tmp = state.m, state.v, self._tmp
         m *= s.beta1
         m += (1.0 - s.beta1) * grad
         v2 *= s.beta2
         np.multiply(grad, grad, out=tmp)
         v2 += (1.0 - s.beta2) * tmp
-        mhat_scale = s.lr / (1.0 - s.beta1**self._t)
-        vhat_scale = 1.0 / (1.0 - s.beta2**self._t)
+        mhat_scale = s.lr / (1.0 - s.beta1**state.t)
+        vhat_scale = 1.0 / (1.0 - s.beta2**state.t)
         np.multiply(v2, vhat_scale, out=tmp)
         np.sqrt(tmp, out=tmp)
         tmp += s.eps
         np.divide(m, tmp, out=tmp)
         tmp *= -mhat_scale
-        self.velocity[:] = tmp
+        state.velocity[:] = tmp
         params += tmp

@@ -1,6 +1,6 @@
 """Hand-drawn 2-D data: add and remove single points of a two-class planar data set.
 
-The result is always an inline "points" data source (see serialize.dataset_from_source),
+The result is always an inline "points" data source (see engine/data/sources.py),
 so a generated set becomes editable the first time the user clicks, and the edit can be
 undone simply by going back to the previous source dict.
 """
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from engine.data.datasets import Dataset
-from engine.files.serialize import points_source
+from engine.data.sources import points_source
 
 SPLITS = ("train", "test")
 

@@ -33,6 +33,16 @@ class Dataset:
     input_groups: tuple[tuple[str, int], ...] = ()
     source: dict = field(default_factory=dict)  # how to regenerate it (for project files)
 
+    def __post_init__(self) -> None:
+        """The arrays are shared by the document, the views and the worker: read-only views
+        (no copy), so no part can change another's data."""
+        for name in ("x_train", "y_train", "x_test", "y_test"):
+            a = np.asarray(getattr(self, name))
+            if a.flags.writeable:
+                a = a.view()
+                a.flags.writeable = False
+            object.__setattr__(self, name, a)
+
     @property
     def n_inputs(self) -> int:
         return self.x_train.shape[1]
@@ -235,14 +245,7 @@ BOOLEAN = {"xor-table": xor_table, "parity": parity, "symmetry": symmetry, "enco
 
 
 def from_source(source: dict) -> Dataset:
-    """Regenerate a dataset from the `source` dict it carries (for project files)."""
-    kind = source.get("kind")
-    if kind == "planar":
-        return planar(source["name"], int(source["n_points"]), float(source["noise"]), float(source["test_ratio"]), int(source["seed"]))
-    if kind == "boolean":
-        name = source["name"]
-        base = name.split("-")[0] if name.split("-")[0] in BOOLEAN else name
-        if base in ("parity", "symmetry", "encoder"):
-            return BOOLEAN[base](int(source["n"]))
-        return BOOLEAN[base]()
-    raise ValueError(f"cannot regenerate a dataset of kind {kind!r}")
+    """Regenerate a dataset from the `source` dict it carries (see engine/data/sources.py)."""
+    from engine.data.sources import dataset_from_source
+
+    return dataset_from_source(source)

@@ -21,6 +21,7 @@ from engine.core.features import transform
 from engine.core.network import Network
 from engine.core.optimizers import Optimizer, OptimizerSettings
 from engine.core.spec import NetworkSpec
+from engine.training.rules import learning_mask
 
 if TYPE_CHECKING:
     from engine.training.snapshot import Snapshot
@@ -170,13 +171,20 @@ class ChainRule:
 
 
 def _optimizer_with_state(settings: OptimizerSettings, net: Network, state: Mapping | None) -> Optimizer:
-    opt = Optimizer(settings, net.size, net.weight_mask())
+    learns = learning_mask(net)  # frozen layers: no L1/L2 pull either (as in the trainer)
+    opt = Optimizer(settings, net.size, net.weight_mask() if learns is None else net.weight_mask() * learns)
     if state:
-        opt.velocity[:] = state["velocity"]
-        opt._m[:] = state.get("m", 0.0)
-        opt._v[:] = state.get("v", 0.0)
-        opt._t = int(state.get("t", 0))
+        opt.load_state(state)
     return opt
+
+
+def _without_frozen(net: Network, grad: Array) -> Array:
+    """The gradient the update uses: zero in frozen layers, which keep their weights (blame
+    still flows through them, so the backward phases show their full gradient)."""
+    learns = learning_mask(net)
+    if learns is not None:
+        grad[learns == 0.0] = 0.0
+    return grad
 
 
 class StepThrough:
@@ -206,7 +214,7 @@ class StepThrough:
         self.gradient = _ro(self.backward.gradient)
         opt = _optimizer_with_state(self.settings, self.net, optimizer_state)
         new = np.array(params, dtype=np.float64)
-        opt.step(new, self.backward.gradient.copy())
+        opt.step(new, _without_frozen(self.net, self.backward.gradient.copy()))
         self.params_after = _ro(new)
         self.phases: tuple[Phase, ...] = self._build_phases()
         self.position = 0
@@ -215,8 +223,7 @@ class StepThrough:
     @classmethod
     def from_trainer(cls, trainer: "Trainer", pattern_index: int) -> "StepThrough":
         """For the thread that owns the trainer (tests, scripts, the worker)."""
-        o = trainer.optimizer
-        state = {"velocity": o.velocity, "m": o._m, "v": o._v, "t": o._t}
+        state = trainer.optimizer.state.as_dict()
         return cls(trainer.spec, trainer.network.params, trainer.x_train, trainer.y_train, pattern_index,
                    trainer.settings.optimizer, state)
 
@@ -373,4 +380,4 @@ class StepThrough:
         if not (np.array_equal(x, self.x) and np.array_equal(y, self.y)):
             raise StaleStepThrough("the training data changed since this step-through was computed; start it again")
         bp = net.backward(net.forward(x), y)
-        trainer.optimizer.step(net.params, bp.gradient)
+        trainer.optimizer.step(net.params, _without_frozen(net, bp.gradient))

@@ -79,10 +79,10 @@ def run_epoch(trainer: "Trainer", x: Array, y: Array, batch_size: int) -> float:
     ws = plan.workspace(batch_size)
     acts, zs, ds, grad = ws
     loss, t = _get_kernel()(
-        trainer.network.params, opt.velocity, opt._m, opt._v, opt._t, opt._mask,
+        trainer.network.params, opt.state.velocity, opt.state.m, opt.state.v, opt.state.t, opt.weight_mask,
         x, y, batch_size, plan.ints, plan.scalars, acts, zs, ds, grad,
     )
-    opt._t = int(t)
+    opt.state.t = int(t)
     return float(loss)
 
 

@@ -40,7 +40,10 @@ def encode_png(image: np.ndarray) -> bytes:
 
 
 def write_png(path: str | os.PathLike, image: np.ndarray) -> None:
-    Path(path).write_bytes(encode_png(image))
+    """Atomically: the old picture or the whole new one, no temporary file left on failure."""
+    from engine.files.atomic import write_atomic
+
+    write_atomic(path, encode_png(image))
 
 
 def decode_png(data: bytes) -> np.ndarray:

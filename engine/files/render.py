@@ -58,13 +58,41 @@ def domain_for(data) -> tuple[float, float, float, float]:
     return (centre[0] - half[0], centre[0] + half[0], centre[1] - half[1], centre[1] + half[1])
 
 
-def plane_activations(trainer, resolution: int, dom: tuple[float, float, float, float]) -> dict[str, Array]:
-    """Every node's output over a resolution² grid; arrays (units, res, res), row 0 = top (largest y)."""
+MAX_TILES = 32  # unit maps drawn per layer: the picture stays a sane size whatever the network
+MAP_BUDGET = 4_000_000  # unit outputs held at once while mapping the plane (32 MB)
+WORK_BUDGET = 2e10  # multiply-adds for mapping the plane: a few seconds at most
+
+
+def plane_activations(trainer, resolution: int, dom: tuple[float, float, float, float],
+                      keep: int | None = None) -> dict[str, Array]:
+    """Every node's output over a resolution² grid; arrays (units, res, res), row 0 = top (largest y).
+
+    With `keep`, only the first `keep` units of each node (all of the output layer) are kept; the
+    grid is run through the network in chunks, so memory stays bounded for wide networks.
+    """
     xs = np.linspace(dom[0], dom[1], resolution)
     ys = np.linspace(dom[3], dom[2], resolution)
     gx, gy = np.meshgrid(xs, ys)
-    fp = trainer.network.forward(trainer.inputs(np.c_[gx.ravel(), gy.ravel()]))
-    return {name: a.T.reshape(a.shape[1], resolution, resolution) for name, a in fp.activations.items()}
+    pts = np.c_[gx.ravel(), gy.ravel()]
+    spec = trainer.spec
+    last = spec.layers[-1].name
+    width = sum(spec.node_sizes().values())
+    chunk = max(1, MAP_BUDGET // max(width, 1))
+    out: dict[str, Array] = {}
+    for start in range(0, len(pts), chunk):
+        fp = trainer.network.forward(trainer.inputs(pts[start : start + chunk]))
+        for name, a in fp.activations.items():
+            k = a.shape[1] if keep is None or name == last else min(keep, a.shape[1])
+            if name not in out:
+                out[name] = np.empty((k, len(pts)))
+            out[name][:, start : start + len(a)] = a[:, :k].T
+    return {name: a.reshape(a.shape[0], resolution, resolution) for name, a in out.items()}
+
+
+def map_resolution(spec, output_size: int) -> int:
+    """The grid for the unit maps: the picture's size, coarser when the network is big."""
+    by_work = int(np.sqrt(WORK_BUDGET / max(spec.n_parameters(), 1)))
+    return int(np.clip(by_work, 16, output_size))
 
 
 def _class_colours(n: int) -> Array:
@@ -122,9 +150,9 @@ def render_boundaries(trainer, output_size: int = 320, resolution: int | None = 
     data, spec = trainer.data, trainer.spec
     if not data.planar:
         raise ValueError("decision boundaries are drawn only for 2-D data")
-    res = resolution or output_size
+    res = resolution or map_resolution(spec, output_size)
     dom = domain_for(data)
-    maps = plane_activations(trainer, res, dom)
+    maps = plane_activations(trainer, res, dom, keep=MAX_TILES)
 
     margin, gap, label_h = 14, 6, FONT_HEIGHT + 8
     columns: list[tuple[str, list[Array]]] = []
@@ -134,8 +162,9 @@ def render_boundaries(trainer, output_size: int = 320, resolution: int | None = 
     in_values = np.concatenate([maps[g.name] for g in spec.inputs])
     columns.append(("inputs", [diverging(normalised(v, "linear")) for v in in_values]))
     for layer in spec.hidden:
+        shown = "" if layer.units <= MAX_TILES else f" (first {MAX_TILES} of {layer.units})"
         columns.append(
-            (f"{layer.name} {layer.activation}", [diverging(normalised(v, layer.activation)) for v in maps[layer.name]])
+            (f"{layer.name} {layer.activation}{shown}", [diverging(normalised(v, layer.activation)) for v in maps[layer.name]])
         )
     out_layer = spec.layers[-1]
     out_img = output_image(maps[out_layer.name], out_layer.activation)
@@ -231,4 +260,5 @@ def _frame(canvas: Array, top: int, left: int, rgb: Array) -> None:
 
 
 def write_boundaries(trainer, path: str | os.PathLike, output_size: int = 320) -> None:
+    """Atomically (png.write_png); at most MAX_TILES maps per layer, so the size stays bounded."""
     write_png(path, render_boundaries(trainer, output_size))

@@ -64,7 +64,7 @@ class Criterion:
         x, y = (trainer.x_test, trainer.y_test) if self.on == "test" else (trainer.x_train, trainer.y_train)
         if len(x) == 0:
             return False
-        return self.met_outputs(trainer.network.predict(x), y, trainer._low, trainer._high)
+        return self.met_outputs(trainer.network.predict(x), y, *trainer.output_range)
 
     def loss_line(self, reduction: str, n_patterns: int) -> float | None:
         """The training-loss value equivalent to a tss criterion (loss = ½Σ, mean or sum), else None."""

@@ -112,5 +112,5 @@ def make_snapshot(trainer: "Trainer", grid_resolution: int | None, domain: tuple
 
 
 def optimizer_state(trainer: "Trainer") -> dict[str, np.ndarray | int]:
-    opt = trainer.optimizer
-    return {"velocity": frozen(opt.velocity), "m": frozen(opt._m), "v": frozen(opt._v), "t": int(opt._t)}
+    state = trainer.optimizer.state
+    return {"velocity": frozen(state.velocity), "m": frozen(state.m), "v": frozen(state.v), "t": int(state.t)}

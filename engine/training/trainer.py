@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from engine.limits import MAX_WEIGHT
+
 from engine.fast import fastpath  # optional numba path; imports numba only when first asked
 from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, accuracy, targets_for
@@ -26,8 +28,10 @@ from engine.core.spec import NetworkSpec, SpecError
 Array = np.ndarray
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainSettings:
+    """Immutable (edit with dataclasses.replace): shared freely, never copied."""
+
     optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
     batch_size: int | None = 10  # None = full batch (one update per sweep); 1 = per pattern
     shuffle: bool = True  # shuffle pattern order each epoch (mini-batch and online modes)
@@ -66,6 +70,18 @@ def _all_finite(params: Array) -> bool:
     return bool(np.isfinite(params).all())
 
 
+def _all_sane(params: Array) -> bool:
+    """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
+    return _all_finite(params) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
+
+
+def _own(a: Array) -> Array:
+    """A C-contiguous float64 array the trainer may hand to its kernels (a Dataset's arrays
+    are read-only; numba compiles read-only arrays as another type)."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    return a if a.flags.writeable else a.copy()
+
+
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
     """Raise SpecError when a network cannot be trained on a dataset."""
     n_in = len(spec.features) if (data.planar and spec.features is not None) else data.n_inputs
@@ -93,11 +109,11 @@ class Trainer:
         self.data = data
         self.network = network if network is not None else Network(spec)
         out_act = get_activation(spec.output_activation)
-        self._low, self._high = out_act.low, out_act.high
+        self._range = (out_act.low, out_act.high)
         self.x_train = self.inputs(data.x_train)
         self.x_test = self.inputs(data.x_test)
-        self.y_train = targets_for(data.y_train, data.task, self._low, self._high)
-        self.y_test = targets_for(data.y_test, data.task, self._low, self._high)
+        self.y_train = self.targets(data.y_train)
+        self.y_test = self.targets(data.y_test)
         # frozen layers (LayerSpec.learns False): their slopes are zeroed and they are left out
         # of L1/L2, so the optimiser never moves them and their velocity stays 0
         self._learn_mask = rules.learning_mask(self.network)
@@ -126,10 +142,24 @@ class Trainer:
         """Raw dataset inputs -> network inputs (2-D features applied where enabled)."""
         if self.data.planar and self.spec.features is not None:
             return transform(raw, self.spec.features)
-        return np.ascontiguousarray(raw, dtype=np.float64)
+        return _own(raw)
 
     def targets(self, y: Array) -> Array:
-        return targets_for(y, self.data.task, self._low, self._high)
+        return _own(targets_for(y, self.data.task, *self._range))
+
+    @property
+    def output_range(self) -> tuple[float, float]:
+        """(low, high) of the output activation: class targets sit at these values."""
+        return self._range
+
+    @property
+    def order_state(self) -> dict:
+        """The pattern-order shuffle's generator state (a project file saves it to continue exactly)."""
+        return self._order_rng.bit_generator.state
+
+    @order_state.setter
+    def order_state(self, state: dict) -> None:
+        self._order_rng.bit_generator.state = state  # numpy checks it: ValueError/TypeError/KeyError
 
     @property
     def batch_size(self) -> int:
@@ -183,9 +213,9 @@ class Trainer:
             params = self.network.params
             np.copyto(backup, params)
             loss = self._epoch()
-            # p.p is finite unless some p is NaN/inf or the sum overflows (then look closer)
-            if not (math.isfinite(loss) and (math.isfinite(params.dot(params)) or _all_finite(params))):
-                what = "the loss became NaN or infinite" if not math.isfinite(loss) else "a weight became NaN or infinite"
+            # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
+            if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+                what = "the loss became NaN or infinite" if not math.isfinite(loss) else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}"
                 self.network.set_params(backup)
                 self.optimizer.reset_state()
                 self.diverged = Divergence(self.epoch + 1, what)
@@ -235,7 +265,8 @@ class Trainer:
 
     # ----- measuring --------------------------------------------------------------------------
     def evaluate(self) -> Metrics:
-        net, lo, hi, task = self.network, self._low, self._high, self.data.task
+        net, task = self.network, self.data.task
+        lo, hi = self._range
         from engine.core.losses import loss_value
 
         out = net.predict(self.x_train)

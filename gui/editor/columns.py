@@ -331,7 +331,7 @@ class LayerColumn(NodeColumn):
             self.minus_button = ButtonItem("−", "Remove a unit", lambda: self._scene().request_resize(self.index, self.layer.units - 1), self)
             self.minus_button.setPos(x, top)
         if is_output:
-            x -= 48
+            x -= 50  # the OUTPUT tag
         self._title_w = x - (-W / 2 + 8) - 2
         # the second header row: "n units ·" [activation ▾] ... [padlock]
         row2 = -HEADER_HEIGHT + 30

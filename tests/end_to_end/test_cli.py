@@ -43,12 +43,18 @@ def test_train_defaults_write_every_file(tmp_path):
     assert (run / "boundaries.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def flat_weights(project: dict) -> list[float]:
+    """Every weight and bias of a project file (stored by layer, by source, as matrices)."""
+    return [v for layer in project["weights"] for m in layer["from"].values() for row in m for v in row] + [
+        b for layer in project["weights"] for b in layer["bias"]]
+
+
 def test_default_out_dir_and_determinism(tmp_path):
     a = cli("train", "--epochs", "15", "--batch", "1", "--seed", "4", cwd=tmp_path)
     assert a.returncode == 0, a.stderr
-    first = json.loads((tmp_path / "out" / "network.json").read_text())["params"]
+    first = json.loads((tmp_path / "out" / "network.json").read_text())["weights"]
     b = cli("train", "--epochs", "15", "--batch", "1", "--seed", "4", cwd=tmp_path)
-    assert json.loads((tmp_path / "out" / "network.json").read_text())["params"] == first
+    assert json.loads((tmp_path / "out" / "network.json").read_text())["weights"] == first
     strip = lambda s: s.strip().splitlines()[-1].rsplit(" seconds=", 1)[0]  # noqa: E731
     assert strip(a.stdout) == strip(b.stdout)
 
@@ -64,7 +70,7 @@ def test_options_reach_the_network(tmp_path):
     assert p["spec"]["features"] == ["x", "y", "x2", "y2"] and p["spec"]["loss"] == "bce"
     assert p["settings"]["batch_size"] is None and p["settings"]["optimizer"]["name"] == "adam"
     assert p["data_source"]["noise"] == 0.2 and p["data_source"]["test_ratio"] == 0.2
-    assert max(abs(v) for v in p["params"]) < 0.2
+    assert max(abs(v) for v in flat_weights(p)) < 0.2
 
 
 def test_preset_and_target_loss(tmp_path):
@@ -94,11 +100,12 @@ def test_gradcheck_prints_the_comparison():
     assert err < 1e-5
 
 
-def test_main_with_a_missing_gui_module_says_so_and_exits_0(capsys):
+def test_main_with_a_missing_gui_module_says_so_and_fails(capsys):
     import main as entry
 
-    assert entry._run_gui("gui.no_such_module_xyz", []) == 0
-    assert "not available" in capsys.readouterr().out
+    assert entry._run_gui("gui.no_such_module_xyz", []) == 1
+    err = capsys.readouterr().err
+    assert "cannot start the window" in err and "no_such_module_xyz" in err and "not available" not in err
 
 
 @pytest.fixture(scope="module")
@@ -177,12 +184,12 @@ def test_load_of_a_saved_network_with_wrong_layer_options_is_refused(tmp_path):
 
 
 def test_divergence_is_reported_and_the_last_finite_weights_are_saved(tmp_path):
-    r = cli("train", "--lr", "1e10", "--activation", "linear", "--output-activation", "linear", "--epochs", "20",
+    r = cli("train", "--lr", "1e6", "--activation", "relu", "--dataset", "regression", "--epochs", "20",
             "--out", str(tmp_path))
     assert r.returncode == 0
     assert "diverged at epoch 1" in r.stderr and "Traceback" not in r.stderr
     assert r.stdout.strip().splitlines()[-1].startswith("epochs=0 ")
-    params = json.loads((tmp_path / "network.json").read_text())["params"]
+    params = flat_weights(json.loads((tmp_path / "network.json").read_text()))
     assert all(abs(v) <= 0.5 for v in params)  # the initial (last finite) weights
 
 

@@ -64,6 +64,6 @@ def test_stopping_and_continuing_equals_one_run(tmp_path, capsys):
     run(capsys, "train", *common, "--epochs", "6", "--out", str(tmp_path / "one"))
     run(capsys, "train", *common, "--epochs", "3", "--out", str(tmp_path / "half"))
     run(capsys, "train", "--load", str(tmp_path / "half" / "network.json"), "--epochs", "3", "--out", str(tmp_path / "two"))
-    one = json.loads((tmp_path / "one" / "network.json").read_text())["params"]
-    two = json.loads((tmp_path / "two" / "network.json").read_text())["params"]
+    one = json.loads((tmp_path / "one" / "network.json").read_text())["weights"]
+    two = json.loads((tmp_path / "two" / "network.json").read_text())["weights"]
     assert one == two

@@ -6,6 +6,7 @@ import zlib
 import numpy as np
 import pytest
 
+from engine import limits
 from engine.files import render
 from engine.data.datasets import planar, xor_table
 from engine.files.png import decode_png, encode_png, read_png
@@ -103,3 +104,16 @@ def test_colour_map_ends_and_middle():
     assert np.array_equal(c[2], render.BLUE) and np.array_equal(c[3], render.BLUE)
     assert np.array_equal(c[4], render.WHITE)
     assert np.allclose(render.normalised(np.array([0.0, 0.5, 1.0]), "sigmoid"), [-1, 0, 1])
+
+
+def test_the_picture_stays_a_sane_size_whatever_the_network(tmp_path):
+    """2048 hidden units once made a 459 x 53,317 px picture and took 6.8 GB; now the maps are capped
+    (300 units here: uncapped, their column alone was 7,800 px tall)."""
+    spec = NetworkSpec.stack(2, [300, 3], 1, features=("x", "y"))
+    trainer = Trainer(spec, planar("xor", 40))
+    path = tmp_path / "b.png"
+    render.write_boundaries(trainer, path)
+    img = read_png(path)
+    assert img.shape[0] <= 1200 and img.shape[1] <= 2000
+    assert img.shape[0] * img.shape[1] <= limits.MAX_PICTURE_PIXELS
+    assert [p.name for p in tmp_path.iterdir()] == ["b.png"]  # written atomically, nothing else left

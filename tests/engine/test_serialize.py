@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from engine.files import serialize
+from engine import limits
 from engine.data.datasets import planar
 from engine.core.optimizers import OptimizerSettings
 from engine.presets import get_preset
@@ -107,15 +107,26 @@ def write_json(tmp_path, d) -> str:
         (lambda d: d.update(version="1"), "whole number"),
         (lambda d: d.pop("spec"), "missing key"),
         (lambda d: d.update(surprise=1), "unknown key"),
-        (lambda d: d["params"].pop(), "the network needs"),
-        (lambda d: d["params"].__setitem__(0, "0.5"), "only numbers"),
-        (lambda d: d["params"].__setitem__(0, True), "only numbers"),
-        (lambda d: d["params"].__setitem__(0, 10**400), "out-of-range"),
+        (lambda d: d["weights"][0]["bias"].pop(), "the network needs"),
+        (lambda d: d["weights"][0]["bias"].__setitem__(0, "0.5"), "only numbers"),
+        (lambda d: d["weights"][0]["from"]["input"][0].__setitem__(0, True), "only numbers"),
+        (lambda d: d["weights"][0]["from"]["input"][0].__setitem__(0, 10**400), "out-of-range"),
+        (lambda d: d["weights"][0]["from"]["input"][0].__setitem__(0, 2e6), r"weights\[0\]\.from\.input holds 2e\+06; values must lie within ±1e\+06"),
+        (lambda d: d["weights"][0]["from"]["input"].pop(), "must be 3 rows of 4 values"),
+        (lambda d: d["weights"][0].update(layer="h9"), "layer 1 is 'h1'"),
+        (lambda d: d["weights"].pop(), "one record per layer"),
+        (lambda d: d["settings"]["optimizer"].update(beta1=1.0), r"settings\.optimizer\.beta1 is 1; it must be in \[0, 1\)"),
+        (lambda d: d["settings"]["optimizer"].update(beta2=1), r"beta2 is 1; it must be in \[0, 1\)"),
+        (lambda d: d["settings"].update(batch_size=2**31), r"settings\.batch_size is 2147483648; it must be in 1\.\.2147483647"),
+        (lambda d: d["spec"].update(seed=2**31), r"spec\.seed is 2147483648; it must be in 0\.\.2147483647"),
+        (lambda d: d["optimizer_state"].update(t=10**30), r"optimizer_state\.t is 1000000000000000000000000000000; it must be in 0\.\.9007199254740992"),
+        (lambda d: d["extra"].update(speed=1e-9), r"extra\.speed \(epochs per second\) is 1e-09; it must be in \[0\.01, 1e\+06\]"),
+        (lambda d: d["spec"]["layers"][0].update(name="h\ud800"), "not valid Unicode"),
         (lambda d: d["spec"]["layers"][0].update(units=0), "at least 1 unit"),
         (lambda d: d["spec"]["layers"][0].update(activation="wobble"), "unknown activation"),
-        (lambda d: d["settings"]["optimizer"].update(lr=-1), "learning rate"),
-        (lambda d: d["settings"]["optimizer"].update(name="lbfgs"), "unknown optimizer"),
-        (lambda d: d["settings"]["optimizer"].update(colour=1), "unknown optimizer setting"),
+        (lambda d: d["settings"]["optimizer"].update(lr=-1), r"settings\.optimizer\.lr is -1; it must be in \[0, 1e\+06\]"),
+        (lambda d: d["settings"]["optimizer"].update(name="lbfgs"), "settings.optimizer.name must be one of sgd, adam"),
+        (lambda d: d["settings"]["optimizer"].update(colour=1), "unknown setting"),
         (lambda d: d["settings"].update(batch_size=2.5), "batch_size"),
         (lambda d: d.update(epoch=-3), "epoch"),
         (lambda d: d.update(data_source=[]), "data_source"),
@@ -134,12 +145,12 @@ def test_malformed_files_are_refused_with_one_clear_line(tmp_path, change, words
 
 def test_non_finite_numbers_are_refused(tmp_path):
     d = good_dict(tmp_path)
-    text = json.dumps(d).replace(json.dumps(d["params"][0]), "NaN", 1)
+    text = json.dumps(d).replace(json.dumps(d["weights"][0]["bias"][0]), "NaN", 1)
     path = tmp_path / "nan.json"
     path.write_text(text)
     with pytest.raises(ProjectError, match="NaN"):
         load_project(path)
-    d["params"][1] = 1e999  # json writes Infinity
+    d["weights"][0]["bias"][1] = 1e999  # json writes Infinity
     with pytest.raises(ProjectError, match="Infinity"):
         load_project(write_json(tmp_path, d))
 
@@ -149,14 +160,14 @@ def test_huge_networks_are_refused_before_allocation(tmp_path):
     d["spec"]["layers"] = [{"units": 4000, "activation": "tanh", "name": f"h{i}"} for i in range(3)] + [
         {"units": 1, "activation": "tanh", "name": "out"}
     ]
-    d["params"] = None
-    with pytest.raises(ProjectError, match="parameters; at most 10,000,000"):
+    d["weights"] = d["optimizer_state"] = None
+    with pytest.raises(ProjectError, match="parameters; at most 2,000,000"):
         load_project(write_json(tmp_path, d))
 
 
 def test_huge_files_are_refused_before_parsing(tmp_path, monkeypatch):
     path = saved(tmp_path, trained())
-    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
     with pytest.raises(ProjectError, match="MB"):
         load_project(path)
 
@@ -199,7 +210,7 @@ def test_data_sources_of_every_kind(tmp_path):
     data = dataset_from_source(pts)
     assert data.planar and data.x_train.shape == (2, 2) and data.x_test.shape == (0, 2)
     for bad, words in [
-        ({"kind": "martian"}, "unknown data source kind"),
+        ({"kind": "martian"}, "data_source.kind is 'martian'; expected one of planar"),
         ({"kind": "points", "task": "binary", "x_train": [[1, 2]], "y_train": []}, "differ in length"),
         ({"kind": "points", "task": "binary", "x_train": [[1, "a"]], "y_train": [[1]]}, "only numbers"),
         ({"kind": "points", "task": "fuzzy"}, "task"),
@@ -229,7 +240,7 @@ def test_a_missing_csv_makes_a_clear_error_when_rebuilding(tmp_path):
 
 def test_the_file_names_its_format(tmp_path):
     d = project_to_dict(project_from_trainer(trained()))
-    assert d["format"] == FORMAT == "backprop-playground-project" and d["version"] == 1
+    assert d["format"] == FORMAT == "backprop-playground-project" and d["version"] == 2
     assert isinstance(Project(NetworkSpec.stack(2, [1]), TrainSettings(), {"kind": "planar"}), Project)
 
 
@@ -257,3 +268,87 @@ def test_numbers_with_too_many_digits_are_refused(tmp_path):
     path.write_text(text)
     with pytest.raises(ProjectError, match="too many digits"):
         load_project(path)
+
+
+# ----- the file format: weights by layer, and files of the first version --------------------------
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures")
+
+
+def test_a_version_1_file_written_by_the_old_code_opens_and_continues_exactly():
+    """tests/fixtures/project_v1_flat.json was written by the code before the by-layer format
+    (flat `params`, Adam, mini-batches, a skip connection); it continues bit for bit."""
+    project = load_project(os.path.join(FIXTURES, "project_v1_flat.json"))
+    with open(os.path.join(FIXTURES, "project_v1_flat.after3.json")) as f:
+        expected = json.load(f)["params"]
+    t = trainer_from_project(project, history_limit=None)
+    assert t.epoch == 5 and t.settings.optimizer.name == "adam" and t.settings.batch_size == 8
+    t.step(3)
+    assert t.network.params.tolist() == expected
+
+
+def test_saving_a_version_1_file_writes_weights_by_layer_that_continue_exactly(tmp_path):
+    old = load_project(os.path.join(FIXTURES, "project_v1_flat.json"))
+    path = tmp_path / "new.json"
+    save_project(path, old)
+    d = json.loads(path.read_text())
+    assert d["version"] == VERSION == 2 and "params" not in d
+    back = load_project(path)
+    assert np.array_equal(back.params, old.params)
+    for key in ("velocity", "m", "v"):
+        assert np.array_equal(back.optimizer_state[key], old.optimizer_state[key])
+
+
+def test_weights_are_stored_by_layer_and_source_as_fan_in_by_units_matrices(tmp_path):
+    """Another tool reads layer `out`'s weights from `h2` without our code: z = a_h2 @ W + a_in @ W2 + b."""
+    t = trained()
+    d = json.loads(saved(tmp_path, t).read_text())
+    net = t.network
+    assert [r["layer"] for r in d["weights"]] == [l.name for l in t.spec.layers]
+    for i, record in enumerate(d["weights"]):
+        for source, w in record["from"].items():
+            assert np.array_equal(np.array(w), net.layer_weights(i)[source])  # (fan_in, units)
+        assert record["bias"] == net.biases[i].tolist()
+    x = t.inputs(t.data.x_train[:5])
+    a = x
+    for i, record in enumerate(d["weights"]):
+        z = a @ np.array(record["from"]["input" if i == 0 else d["weights"][i - 1]["layer"]]) + np.array(record["bias"])
+        a = np.tanh(z)
+    assert np.allclose(a, net.predict(x), rtol=0, atol=1e-12)
+
+
+def test_what_loading_refuses_saving_refuses_too(tmp_path):
+    t = trained()
+    project = project_from_trainer(t)
+    project.params = project.params.copy()
+    project.params[0] = 2e6  # beyond the file's ±1e6
+    with pytest.raises(ProjectError, match="beyond ±1e"):
+        save_project(tmp_path / "p.json", project)
+    project = project_from_trainer(t, {"speed": 1e-9})
+    with pytest.raises(ProjectError, match="extra.speed"):
+        save_project(tmp_path / "p.json", project)
+    assert not list(tmp_path.iterdir())  # nothing written, no temporary file
+
+
+def test_a_name_that_is_not_valid_unicode_is_refused_at_save_with_nothing_left_behind(tmp_path):
+    t = trained()
+    project = project_from_trainer(t, {"note": "bad \udc80 byte"})
+    with pytest.raises(ProjectError, match="not valid Unicode"):
+        save_project(tmp_path / "p.json", project)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_symlink_loop_is_refused_with_one_line(tmp_path):
+    loop = tmp_path / "loop.json"
+    os.symlink(loop, loop)
+    with pytest.raises(ProjectError, match="cannot read the file") as info:
+        load_project(loop)
+    assert "\n" not in str(info.value)
+
+
+def test_a_project_too_big_for_memory_is_refused_by_its_estimate_before_allocating(tmp_path):
+    d = good_dict(tmp_path)
+    d["spec"]["layers"] = [{"units": 4096, "activation": "tanh", "name": "h1"}, {"units": 1, "activation": "tanh", "name": "out"}]
+    d["weights"] = d["optimizer_state"] = None
+    d["data_source"] = {"kind": "planar", "name": "xor", "n_points": 1_000_000, "noise": 0.0, "test_ratio": 0.5, "seed": 0}
+    with pytest.raises(ProjectError, match=r"needs about \d+\.\d GB of memory; the limit is 4\.0 GB"):
+        load_project(write_json(tmp_path, d))

@@ -120,7 +120,10 @@ def test_engine_helpers_keep_the_set_valid():
     grown = dataset_from_source(src)
     assert grown.planar and grown.task == "binary" and len(grown.x_train) == len(data.x_train) + 1
     assert custom_points.nearest_point(grown, 1.01, 2.0, 0.05) == ("train", len(data.x_train))
-    assert custom_points.nearest_point(grown, 1.5, 2.0, 0.05) is None or grown.x_train.size
+    everything = np.r_[grown.x_train, grown.x_test]
+    assert np.hypot(everything[:, 0] - 1.5, everything[:, 1] - 2.0).min() > 0.05  # nothing near (1.5, 2)
+    assert custom_points.nearest_point(grown, 1.5, 2.0, 0.05) is None
+    assert custom_points.nearest_point(grown, 1.5, 2.0, 0.6) == ("train", len(data.x_train))  # the new point
     shrunk = dataset_from_source(custom_points.without_point(grown, "train", 0))
     assert np.array_equal(shrunk.x_train, grown.x_train[1:])
     with pytest.raises(ValueError):

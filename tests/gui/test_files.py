@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
-import engine.files.serialize as serialize
+import engine.files.atomic as atomic  # where the save writes (os.fdopen, fsync, replace)
 from engine.files.export import load_network_npz
 from engine.files.serialize import load_project
 from gui.files import FileController, install_csv_drop
@@ -285,9 +285,9 @@ def test_a_failed_save_leaves_the_previous_file_intact(app, dialogs, tmp_path, m
             def __exit__(self, *exc):
                 self.f.close()
 
-        monkeypatch.setattr(serialize.os, "fdopen", lambda *a, **k: HalfFile(real_fdopen(*a, **k)))
+        monkeypatch.setattr(atomic.os, "fdopen", lambda *a, **k: HalfFile(real_fdopen(*a, **k)))
     else:
-        monkeypatch.setattr(serialize.os, fail, boom)
+        monkeypatch.setattr(atomic.os, fail, boom)
     assert not files.save()
     monkeypatch.undo()
     assert path.read_bytes() == before
@@ -328,7 +328,7 @@ def test_a_hostile_file_with_nan_weights_is_refused(app, dialogs, tmp_path):
     files.save_to(tmp_path / "ok.json")
     text = (tmp_path / "ok.json").read_text()
     hostile = tmp_path / "nan.json"
-    start = text.index('"params": [') + len('"params": [')
+    start = text.index('"bias": [') + len('"bias": [')
     hostile.write_text(text[:start] + "NaN, " + text[start:].split(",", 1)[1])
     trainer = window.trainer
     assert not files.open_path(hostile)

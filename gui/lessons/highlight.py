@@ -1,0 +1,125 @@
+"""Point at the views a lesson talks about: a coloured frame that pulses, then stays.
+
+The frame is a child widget laid over the target (it lets every click through), follows the
+target's size, and is removed when the lesson changes. Docks named by a lesson are shown
+and brought to the front of their tab group.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QVariantAnimation
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QDockWidget, QWidget
+
+COLOR = QColor(255, 140, 0)  # orange: visible on the light and the dark theme
+WIDTH = 4
+PULSES = 3
+
+
+class Frame(QWidget):
+    """A transparent overlay drawing a rounded frame around its parent."""
+
+    def __init__(self, target: QWidget) -> None:
+        super().__init__(target)
+        self.setObjectName("lessonHighlight")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.alpha = 255
+        self._anim = QVariantAnimation(self)
+        self._anim.setStartValue(255)
+        self._anim.setKeyValueAt(0.5, 60)
+        self._anim.setEndValue(255)
+        self._anim.setDuration(900)
+        self._anim.setLoopCount(PULSES)
+        self._anim.valueChanged.connect(self._fade)
+        target.installEventFilter(self)
+        self.setGeometry(target.rect())
+        self.raise_()
+        self.show()
+        self._anim.start()
+
+    def _fade(self, value: Any) -> None:
+        self.alpha = int(value)
+        self.update()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if obj is self.parent() and event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.ChildAdded):
+            self.setGeometry(self.parentWidget().rect())
+            self.raise_()
+        return False
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        color = QColor(COLOR)
+        color.setAlpha(self.alpha)
+        p.setPen(QPen(color, WIDTH))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        half = WIDTH / 2
+        p.drawRoundedRect(QRectF(self.rect()).adjusted(half, half, -half, -half), 6, 6)
+
+    def remove(self) -> None:
+        self._anim.stop()
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.removeEventFilter(self)
+        self.hide()
+        self.deleteLater()
+
+
+def find_view(window: Any, name: str) -> tuple[QWidget | None, QDockWidget | None]:
+    """(widget to frame, dock to bring forward) for a lesson's view name; (None, None) if absent."""
+    docks = getattr(window, "docks", {})
+    aliases = {
+        "training": "trainingDock", "data": "dataDock", "output": "outputDock", "loss": "lossDock",
+        "unit maps": "unitsDock", "patterns": "patternsDock", "hinton": "hintonDock",
+        "backward": "backwardDock", "timeline": "timelineDock", "race": "raceDock",
+    }
+    if name == "editor":
+        return getattr(window, "editor", None), None
+    if name == "play":
+        controls = getattr(window, "controls", None)
+        return getattr(controls, "play_button", None), docks.get("trainingDock")
+    if name == "step-through":
+        panel = getattr(window, "backward_panel", None)
+        if panel is None:
+            return None, None
+        panel.setCurrentWidget(panel.step_through)
+        return panel.step_through, docks.get("backwardDock")
+    dock = docks.get(aliases.get(name, name))
+    if dock is None and name == "race":  # the race view may dock under another name
+        dock = next((d for n, d in docks.items() if n.lower().startswith("race")), None)
+    return dock, dock
+
+
+class Highlighter:
+    """Frames the current lesson's views; `clear()` removes every frame."""
+
+    def __init__(self, window: Any) -> None:
+        self.window = window
+        self.frames: list[Frame] = []
+        self.missing: list[str] = []
+
+    def show(self, names: tuple[str, ...] | list[str]) -> None:
+        self.clear()
+        for name in names:
+            widget, dock = find_view(self.window, name)
+            if widget is None:
+                self.missing.append(name)
+                continue
+            if dock is not None:
+                if not dock.isVisible():
+                    dock.show()
+                dock.raise_()
+            self.frames.append(Frame(widget))
+
+    def clear(self) -> None:
+        for f in self.frames:
+            f.remove()
+        self.frames = []
+        self.missing = []
+
+    def targets(self) -> list[QWidget]:
+        return [f.parentWidget() for f in self.frames]

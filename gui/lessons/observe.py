@@ -1,0 +1,69 @@
+"""Gather what a check reads from the window: document, latest snapshot, step-through, race.
+
+Only reads values the window already has (the session's document and latest snapshot, the
+numbers the step-through panel computed); never runs the network here.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .checks import Observation, RaceState, StepState
+
+if TYPE_CHECKING:
+    from engine.core.spec import NetworkSpec
+    from engine.training.snapshot import Snapshot
+
+
+class SpecClock:
+    """Counts epochs trained since the network last changed shape (or was reset or set up),
+    so 'remove the hidden layer and train' cannot be met by epochs trained before the edit."""
+
+    def __init__(self) -> None:
+        self._spec: "NetworkSpec | None" = None
+        self._start = 0
+
+    def restart(self) -> None:
+        self._spec = None
+
+    def epochs(self, snap: "Snapshot | None") -> int:
+        if snap is None:
+            return 0
+        if snap.spec != self._spec or snap.epoch < self._start:
+            self._spec, self._start = snap.spec, snap.epoch
+        return snap.epoch - self._start
+
+
+def step_state(window: Any) -> StepState | None:
+    panel = getattr(getattr(window, "backward_panel", None), "step_through", None)
+    if panel is None:
+        return None
+    walk = panel.walk
+    phase = walk.current if walk is not None else None
+    return StepState(
+        active=bool(panel.active),
+        phase_kind=phase.kind if phase is not None else None,
+        phase_layer=phase.layer if phase is not None else None,
+        deltas=dict(phase.deltas) if phase is not None else {},
+        selected=tuple(panel.selected) if panel.selected is not None else None,
+        pattern=walk.pattern_index if walk is not None else None,
+    )
+
+
+def race_state(window: Any) -> RaceState | None:
+    """The race view's numbers, if the window has one that reports them (`lesson_state()`)."""
+    race = getattr(window, "race_panel", None)
+    report = getattr(race, "lesson_state", None)
+    if report is None:
+        return None
+    d = report()
+    if not isinstance(d, dict):
+        return None
+    return RaceState(weights=d.get("weights"), passes_per_step=dict(d.get("passes_per_step", {})),
+                     steps=dict(d.get("steps", {})))
+
+
+def observe(window: Any, clock: SpecClock) -> Observation:
+    s = window.session
+    snap = s.latest
+    return Observation(spec=s.spec, settings=s.settings, snapshot=snap, epochs_with_spec=clock.epochs(snap),
+                       step=step_state(window), race=race_state(window))
