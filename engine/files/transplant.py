@@ -83,3 +83,30 @@ def same_topology(a: NetworkSpec, b: NetworkSpec) -> bool:
     """True when two specs give parameter vectors with the same layout and meaning."""
     return (a.inputs, a.layers, a.features) == (b.inputs, b.layers, b.features)
 
+
+
+def restore_layers(network: Network, donor: Network, previous: NetworkSpec) -> tuple[str, ...]:
+    """Give back trained weights that an edit threw away (undoing a layer's removal).
+
+    `network` was just built for its spec from a network of spec `previous` (by `transplant`):
+    every layer that `previous` did not have as it is now (same name, sources and sizes) got
+    fresh or partly fresh weights. Where `donor` (the run before the edit being undone) has
+    that layer exactly as it is now, its weights and bias are copied in, in place. Layers
+    `previous` already had keep the weights they learnt since. Returns the restored names."""
+    def signature(layouts, i):
+        lo = layouts[i]
+        return lo.name, tuple(lo.sources), tuple(lo.fan_ins), lo.units
+
+    before = {signature(Network(previous).layouts, i) for i in range(len(previous.layers))}
+    donors = {lo.name: i for i, lo in enumerate(donor.layouts)}
+    restored = []
+    for j, lo in enumerate(network.layouts):
+        sig = signature(network.layouts, j)
+        i = donors.get(lo.name)
+        if sig in before or i is None or signature(donor.layouts, i) != sig:
+            continue
+        for k in range(len(lo.sources)):
+            network.weights[j][k][...] = donor.weights[i][k]
+        network.biases[j][...] = donor.biases[i]
+        restored.append(lo.name)
+    return tuple(restored)
