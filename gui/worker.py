@@ -208,8 +208,9 @@ class TrainingWorker:
     def set_speed(self, epochs_per_second: float | None) -> None:
         self.send(SetSpeed(epochs_per_second))
 
-    def set_spec(self, spec: NetworkSpec) -> None:
-        self.send(SetSpec(spec))
+    def set_spec(self, spec: NetworkSpec, renames: dict[str, str] | None = None) -> None:
+        """`renames` (old -> new layer name): renamed layers keep their weights."""
+        self.send(SetSpec(spec, tuple((renames or {}).items())))
 
     def set_settings(self, settings: TrainSettings) -> None:
         self.send(SetSettings(settings))
@@ -481,7 +482,7 @@ class TrainingWorker:
             return
         keep_weights = spec.seed == old.spec.seed and spec.init == old.spec.init
         if keep_weights:
-            network, report = transplant(old.network, spec)
+            network, report = transplant(old.network, spec, dict(command.renames))
         else:
             network, report = Network(spec), None
         new = Trainer(spec, old.data, old.settings, network=network, history_limit=old.history.limit)
