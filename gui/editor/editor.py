@@ -36,7 +36,8 @@ COMPACT_BELOW = 860  # editor width (px) under which the palette shrinks to icon
 MESSAGE_MS = 8000
 FLASH_MS = 1600  # how long "Apply step" shows the weight change before the phase returns
 MESSAGE_STYLE = {"error": "color: #c62828; font-weight: bold;", "info": "color: #0f766e; font-weight: bold;"}
-STEP_WIDTH_KEY = {"weights": "width = |weight|", "gradients": "width = |dE/dw|", "change": "width = |Δw|"}
+STEP_WIDTH_KEY = {"weights": "width = |weight|", "gradients": "width = |dE/dw| (per layer)",
+                  "change": "width = |Δw| (per layer)"}
 
 
 class NetworkEditor(QWidget):

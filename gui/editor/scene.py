@@ -198,8 +198,9 @@ class EditorScene(QGraphicsScene):
                 if values is None:
                     b.set_weights(weights)
                     b.set_dimmed(not (picture.kind == "forward" and b.target.layer.name == picture.focus))
-                else:
-                    b.set_weights(weights, values[k], quantity, picture.edge_saturation)
+                else:  # each layer at its own scale: the blame reaching early layers is tiny but must show
+                    peak = max((float(np.abs(v).max()) for v in values if v.size), default=0.0)
+                    b.set_weights(weights, values[k], quantity, peak if np.isfinite(peak) and peak > 0 else 1.0)
                     b.set_dimmed(False)
         self.step_layer.set_picture(picture)
 

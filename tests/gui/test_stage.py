@@ -62,7 +62,6 @@ def test_every_phase_draws_the_engines_numbers_on_the_canvas(qtbot, xor_stage):
             for u, v in enumerate(values):
                 assert layer_step.unit_badges[(node, u)][1] == short(v)
         edges = expected_edges(walk, phase)
-        peak = max((float(np.abs(m).max()) for ms in edges if ms is not None for m in ms), default=0.0)
         for b in editor.scene.bundles:
             got = edges[b.layer_index]
             if got is None:
@@ -73,6 +72,9 @@ def test_every_phase_draws_the_engines_numbers_on_the_canvas(qtbot, xor_stage):
             assert np.array_equal(b.values, want.ravel()) and not b.dimmed
             k = b.pen_index
             assert np.array_equal(k >= colors.WEIGHT_BINS, want.ravel() >= 0)  # colour = sign
+            layer_peak = max(float(np.abs(m).max()) for m in got) or 1.0  # width = |value| / the layer's largest
+            bins = np.rint(np.abs(want.ravel()) / layer_peak * (colors.WEIGHT_BINS - 1))
+            assert np.array_equal(k % colors.WEIGHT_BINS, bins)
             if phase.kind == "update":
                 assert b.quantity == "Δw"
             else:
