@@ -158,3 +158,18 @@ def test_a_step_for_another_network_is_not_drawn(qtbot, xor_stage):
     before = editor.step_picture
     editor.show_step(walk.current, walk)
     assert editor.step_picture is before
+
+
+def test_window_apply_step_goes_through_the_document_flashes_once_and_is_undoable(qtbot, window):
+    s = window.session
+    card = window.backward_panel.step_through
+    card.mode_action.trigger()
+    qtbot.waitUntil(lambda: card.walk is not None, timeout=10000)
+    walk = card.walk
+    before = s.checkpoint().params.copy()
+    card.apply_action.trigger()
+    qtbot.waitUntil(lambda: "Weights changed" in window.editor.message_label.text(), timeout=10000)
+    np.testing.assert_array_equal(s.checkpoint().params, walk.params_after)  # done once, on the live run
+    assert not card.apply_action.isEnabled()  # a spent step cannot be applied twice
+    s.undo_stack.undo()
+    qtbot.waitUntil(lambda: np.array_equal(s.checkpoint().params, before), timeout=10000)
