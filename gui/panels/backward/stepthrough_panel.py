@@ -46,6 +46,8 @@ class StepThroughPanel(QWidget):
 
         self.toolbar = QToolBar("Step through")
         self.pattern_bar = QToolBar("Pattern")  # a second row: the card stays narrow beside the canvas
+        for bar in (self.toolbar, self.pattern_bar):
+            bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
         self.mode_action = QAction("Step through", self, checkable=True)
         self.mode_action.setShortcut(QKeySequence(MODE_SHORTCUT))
         self.mode_action.setToolTip(f"Follow one training pattern through a learning step ({MODE_SHORTCUT})")
@@ -69,10 +71,10 @@ class StepThroughPanel(QWidget):
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.prev_action)
         self.toolbar.addAction(self.next_action)
-        self.toolbar.addSeparator()
-        self.toolbar.addAction(self.apply_action)
         self.pattern_bar.addWidget(self.pattern_box)
         self.pattern_bar.addAction(self.next_pattern_action)
+        self.pattern_bar.addSeparator()
+        self.pattern_bar.addAction(self.apply_action)
 
         self.phase_label = QLabel()
         self.phase_label.setWordWrap(True)
@@ -106,12 +108,8 @@ class StepThroughPanel(QWidget):
         self.splitter = split
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        bars = QHBoxLayout()
-        bars.setSpacing(0)
-        bars.addWidget(self.toolbar)
-        bars.addWidget(self.pattern_bar)
-        bars.addStretch(1)
-        lay.addLayout(bars)
+        lay.addWidget(self.toolbar)  # two rows, each fits the narrow card beside the canvas
+        lay.addWidget(self.pattern_bar)
         lay.addWidget(self.pattern_label)
         head = QHBoxLayout()
         head.addWidget(self.phase_label, 1)
