@@ -93,3 +93,19 @@ def test_network_picture_has_no_palette_or_buttons(qtbot, tmp_path):
     root = ET.parse(export_plot(editor, tmp_path / "net.svg")).getroot()
     assert root.tag.endswith("svg")
     assert abs(float(root.get("width").rstrip("mm").rstrip("px")) > 0)
+
+
+def test_a_chosen_width_is_remembered_and_used_by_every_export(qtbot, window, tmp_path):
+    from gui.files.window_link import attach_to_main_window
+
+    files = attach_to_main_window(window)
+    assert files.export_width() is None  # automatic until chosen
+    files.set_export_width(2000)
+    assert files.export_width() == 2000
+    assert files.export_plot("Network", "png", tmp_path / "net.png")
+    assert QImage(str(tmp_path / "net.png")).width() == 2000
+    files.set_export_width(None)
+    assert files.export_plot("Network", "png", tmp_path / "net2.png")
+    assert QImage(str(tmp_path / "net2.png")).width() >= MIN_WIDTH
+    with pytest.raises(ValueError):
+        files.set_export_width(10**6)
