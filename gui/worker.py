@@ -207,8 +207,9 @@ class TrainingWorker:
     def set_speed(self, epochs_per_second: float | None) -> None:
         self.send(SetSpeed(epochs_per_second))
 
-    def set_spec(self, spec: NetworkSpec) -> None:
-        self.send(SetSpec(spec))
+    def set_spec(self, spec: NetworkSpec, renames: dict[str, str] | None = None) -> None:
+        """`renames` (old -> new layer name): renamed layers keep their weights."""
+        self.send(SetSpec(spec, tuple((renames or {}).items())))
 
     def set_settings(self, settings: TrainSettings) -> None:
         self.send(SetSettings(settings))
@@ -476,7 +477,7 @@ class TrainingWorker:
     def _do_spec(self, command: SetSpec) -> None:
         if command.spec == self._trainer.spec:
             return
-        new, note = changes.with_spec(self._trainer, command.spec)
+        new, note = changes.with_spec(self._trainer, command.spec, dict(command.renames))
         self._switch_to(new)
         if note is not None:
             self._report(note.kind, note.text)

@@ -7,6 +7,7 @@ The GUI's worker swaps the new trainer in; a script can use them the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from engine.core.network import Network
 from engine.core.spec import NetworkSpec
@@ -26,12 +27,13 @@ class Note:
     text: str
 
 
-def with_spec(old: Trainer, spec: NetworkSpec) -> tuple[Trainer, Note | None]:
+def with_spec(old: Trainer, spec: NetworkSpec, renames: Mapping[str, str] | None = None) -> tuple[Trainer, Note | None]:
     """The run with another network. Same seed and initialisation: every weight that still
-    fits is kept (transplanted) and training goes on; otherwise fresh weights at epoch 0."""
+    fits is kept (transplanted) and training goes on; otherwise fresh weights at epoch 0.
+    `renames` (old -> new layer name): layers renumbered by position keep their weights."""
     keep_weights = spec.seed == old.spec.seed and spec.init == old.spec.init
     if keep_weights:
-        network, report = transplant(old.network, spec)
+        network, report = transplant(old.network, spec, renames)
     else:
         network, report = Network(spec), None
     new = Trainer(spec, old.data, old.settings, network=network, history_limit=old.history.limit)

@@ -20,6 +20,8 @@ from engine.training.snapshot import Snapshot
 ValueRole = Qt.ItemDataRole.UserRole + 1  # the float shown in a cell (for tests and tools)
 KindRole = Qt.ItemDataRole.UserRole + 2  # "input" | "target" | "output" | "hidden" | "summary"
 COMPACT_OUTPUTS = 8  # with more outputs, target/output cells are shading only, plus name summaries
+WIDEST_CELL = "-0.00"  # cells show two decimals of values in [-1, 1] (wider ones: see the tooltip)
+CELL_PADDING = 14  # the view's cell margins plus a little air
 
 POSITIVE = np.array([33, 102, 172])  # blue
 NEGATIVE = np.array([214, 96, 28])  # orange
@@ -204,6 +206,13 @@ class PatternTableModel(QAbstractTableModel):
     def value(self, row: int, col: int) -> float:
         return float(self._values[row, col])
 
+    def widest_text(self, j: int) -> str:
+        """The longest text column `j` shows now (sizes the column so nothing is elided)."""
+        if not len(self._values):
+            return ""
+        texts = (self.data(self.index(r, j)) for r in (int(np.argmin(self._values[:, j])), int(np.argmax(self._values[:, j]))))
+        return max((t for t in texts if isinstance(t, str)), key=len, default="")
+
     def columns_of(self, kind: str) -> list[int]:
         return [j for j, c in enumerate(self._columns) if c.kind == kind]
 
@@ -309,7 +318,8 @@ class PatternTable(QWidget):
                 width = 150
             elif compact and col.kind in ("target", "output"):
                 width = 28
-            else:
-                width = max(34, min(90, fm.horizontalAdvance(col.label) + 10))
+            else:  # room for the widest number the column shows (at least "-0.00"), never elided
+                widest = max(fm.horizontalAdvance(WIDEST_CELL), fm.horizontalAdvance(self.model.widest_text(j)))
+                width = max(widest + CELL_PADDING, min(90, fm.horizontalAdvance(col.label) + 10))
             hh.resizeSection(j, width)
             self.view.setColumnHidden(j, hide_inputs and col.kind == "input" and not self.show_inputs)
