@@ -44,7 +44,9 @@ LAYOUT_VERSION = 2
 # (the default XOR needs about 50 epochs to reach 95% test accuracy: about 5 s at this pace).
 WATCH_SPEED = 10.0
 MIN_WINDOW = QSize(1024, 600)
-SIDE_DOCK_ROOM = 340  # a side dock (lessons) opens with the window when it can have this width
+# a side dock (the lessons) opens with the window only on a window this wide: narrower, it
+# would squeeze the backward pass's card (its step buttons need about 560 px beside the canvas)
+SIDE_DOCK_WINDOW = 1600
 DOCK_AREAS = {
     "left": Qt.DockWidgetArea.LeftDockWidgetArea,
     "right": Qt.DockWidgetArea.RightDockWidgetArea,
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
         self.editor.set_dataset(s.dataset)
         self.output_plot.set_data(s.dataset)
         self.workspaces.changed.connect(self._workspace_switched)
+        self.workspaces.bar.tabBarClicked.connect(lambda i: self.choose_workspace(WORKSPACES[i][0]) if i >= 0 else None)
 
         if extensions:
             from .extensions import install_all
@@ -169,9 +172,8 @@ class MainWindow(QMainWindow):
     def _side_docks_for_width(self) -> None:
         """Side docks (the lessons) open with the window only where they leave the workspaces
         their room; on a laptop screen they are a menu entry (Lessons > Show) away."""
-        room = self.width() - self.workspaces.minimumSizeHint().width()
         for dock in self.docks.values():
-            if isinstance(dock, QDockWidget) and not dock.isFloating() and room < SIDE_DOCK_ROOM:
+            if isinstance(dock, QDockWidget) and not dock.isFloating() and self.width() < SIDE_DOCK_WINDOW:
                 dock.hide()
 
     # ----- fitting the screen ------------------------------------------------------------------
@@ -236,20 +238,24 @@ class MainWindow(QMainWindow):
         self.workspaces.show_workspace(name)
 
     def show_backward_workspace(self) -> None:
-        """The editor at full height with the chain-rule card beside it."""
-        self.workspaces.show_workspace("backward")
+        """The learner's "Backward pass": the editor at full height with the chain-rule card
+        beside it, step-through on (training pauses)."""
+        self.choose_workspace("backward")
+
+    def choose_workspace(self, name: str) -> None:
+        """A workspace chosen by the user (its tab, the View menu): the backward pass starts
+        stepping at once. (A part bringing a view forward only switches.)"""
+        self.workspaces.show_workspace(name)
+        panel = self.backward_panel
+        if name == "backward" and panel is not None and not panel.step_through.active:
+            panel.setCurrentWidget(panel.step_through)
+            panel.step_through.set_active(True)
 
     def _workspace_switched(self, name: str) -> None:
-        """Entering the backward pass turns step-through on (training pauses); leaving it
-        turns it off, so the canvas shows training again."""
+        """Leaving the backward pass turns step-through off, so the canvas shows training again."""
         panel = self.backward_panel
-        if panel is not None:
-            step = panel.step_through
-            if name == "backward" and not step.active:
-                panel.setCurrentWidget(step)
-                step.set_active(True)
-            elif name != "backward" and step.active:
-                step.set_active(False)
+        if panel is not None and name != "backward" and panel.step_through.active:
+            panel.step_through.set_active(False)
         for act, (key, _, _) in zip(self.workspace_actions, WORKSPACES):
             act.setChecked(key == name)
         self.workspaceChanged.emit(name)
@@ -360,7 +366,7 @@ class MainWindow(QMainWindow):
         self.workspace_actions: list[QAction] = []
         for i, (key, title, tip) in enumerate(WORKSPACES):
             act = self._action(self.view_menu, title.replace(" · ", " "),
-                               lambda _=False, k=key: self.show_workspace(k), f"Ctrl+{i + 1}", tip)
+                               lambda _=False, k=key: self.choose_workspace(k), f"Ctrl+{i + 1}", tip)
             act.setCheckable(True)
             self.workspace_actions.append(act)
         self.view_menu.addSeparator()
@@ -398,14 +404,9 @@ class MainWindow(QMainWindow):
                           "Design a small network, train it with backpropagation and watch every unit learn.")
 
     def _show_views_for(self, data) -> None:
-        """Bring forward what can show this data: the output map for 2-D sets, the pattern table otherwise."""
-        page = self.docks.get("outputDock" if data.planar else "patternsDock")
-        if isinstance(page, ViewPage):
-            slot = page.parentWidget()
-            while slot is not None and not hasattr(slot, "setCurrentWidget"):
-                slot = slot.parentWidget()
-            if slot is not None:
-                slot.setCurrentWidget(page)  # within its workspace: no switch away from the user's
+        """The output map shows 2-D data; other data is shown pattern by pattern in Look inside."""
+        self.output_plot.setToolTip("" if data.planar else "This data is not points on a plane: each pattern's "
+                                    "output is in 3 · Look inside (Ctrl+3), beside the weights.")
 
     def _show_title(self, *_: object) -> None:
         """'Untitled — Backprop Playground' or 'name.json — Backprop Playground', '*' when unsaved."""

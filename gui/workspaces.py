@@ -5,7 +5,8 @@
 2. "Backward pass": the network editor at full height with the chain-rule card beside it
    (the step-through draws its phases on the editor's own canvas).
 3. "Look inside": one large area for the views that need room (unit maps, Hinton
-   diagrams, the learning-rule race, any other big view a part adds).
+   diagrams, the learning-rule race, any other big view a part adds) beside the pattern
+   table, so a network's weights and its answers to every pattern are seen together.
 
 The editor is one widget: it moves to the workspace on screen. Every view sits in a tab of
 a slot whose minimum size is the smallest readable size (MIN_SIZES); the splitters between
@@ -40,7 +41,7 @@ MIN_INSPECT = QSize(480, 300)  # the "Look inside" area
 PLACES: dict[str, tuple[str, str]] = {
     "dataDock": ("train", "data"),
     "outputDock": ("train", "top"),
-    "patternsDock": ("train", "top"),
+    "patternsDock": ("inspect", "table"),
     "lossDock": ("train", "bottom"),
     "timelineDock": ("train", "bottom"),
     "backwardDock": ("backward", "side"),
@@ -48,7 +49,8 @@ PLACES: dict[str, tuple[str, str]] = {
     "hintonDock": ("inspect", "main"),
     "raceDock": ("inspect", "main"),
 }
-SLOT_MINIMUM = {"data": MIN_DATA, "top": MIN_PLOT, "bottom": MIN_PLOT, "side": MIN_CARD, "main": MIN_INSPECT}
+SLOT_MINIMUM = {"data": MIN_DATA, "top": MIN_PLOT, "bottom": MIN_PLOT, "side": MIN_CARD, "main": MIN_INSPECT,
+                "table": MIN_PLOT}
 WORKSPACES: tuple[tuple[str, str, str], ...] = (
     ("train", "1 · Build && train", "Build a network, choose data, train it and watch it learn"),
     ("backward", "2 · Backward pass", "Follow one pattern through a learning step on your own network (Ctrl+B)"),
@@ -217,8 +219,9 @@ class Workspaces(QWidget):
         return _Workspace("backward", main, holder, [main])
 
     def _build_inspect(self) -> _Workspace:
-        slot = self._slot("main")
-        return _Workspace("inspect", slot, None, [])
+        main = self._splitter(Qt.Orientation.Horizontal, self._slot("main"), self._slot("table"))
+        main.setStretchFactor(0, 1)
+        return _Workspace("inspect", main, None, [main])
 
     # ----- views -------------------------------------------------------------------------------
     def place(self, view: QWidget, title: str, name: str, workspace: str, slot: str, scroll: bool = False) -> ViewPage:
@@ -272,9 +275,13 @@ class Workspaces(QWidget):
             main.setSizes([data, max(MIN_EDITOR.width(), width - data - side - 2 * handle), side])
             height = self.stack.height()
             right.setSizes([int(0.58 * height), height - int(0.58 * height) - handle])
+        elif name == "inspect":
+            (main,) = space.splitters
+            table = max(MIN_PLOT.width() + 20, min(620, int(0.36 * width)))
+            main.setSizes([width - table - handle, table])
         elif name == "backward":
             (main,) = space.splitters
-            side = max(MIN_CARD.width(), min(700, int(0.42 * width), width - MIN_EDITOR.width() - handle))
+            side = max(MIN_CARD.width(), min(max(590, int(0.4 * width)), 720, width - MIN_EDITOR.width() - handle))
             main.setSizes([max(MIN_EDITOR.width(), width - side - handle), side])
         self._sized.add(name)
 
