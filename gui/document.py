@@ -48,11 +48,8 @@ def default_source() -> dict[str, Any]:
 
 
 def dataset_from_source(source: dict[str, Any]) -> Dataset:
-    if source.get("kind") == "planar":
-        return datasets.from_source(source)
-    from engine.files.serialize import dataset_from_source as general  # csv, presets, custom points
-
-    return general(source)
+    """Every kind (engine/data/sources.py), each field checked; ProjectError (a ValueError) on failure."""
+    return datasets.from_source(source)
 
 
 def fitted_spec(spec: NetworkSpec, data: Dataset) -> NetworkSpec | None:

@@ -22,7 +22,6 @@ from engine.training.trainer import Trainer
 from .controller import FileController
 from .drop import install_csv_drop
 
-REPRODUCIBLE_KINDS = ("planar", "boolean", "preset", "csv")
 
 
 class SessionProject:
@@ -59,7 +58,7 @@ class SessionProject:
             if snap.optimizer_state:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
-        source = s.source if s.source.get("kind") in REPRODUCIBLE_KINDS else source_for(s.dataset)
+        source = source_for(s.dataset)  # its recipe when it has one, else the points (engine/data/sources.py)
         if source.get("kind") == "csv" and not Path(str(source.get("path", ""))).is_file():
             source = points_source(s.dataset)  # the file is gone: the data the run holds goes in the project
         extra: dict[str, Any] = {"speed": s.speed}

@@ -323,6 +323,20 @@ def test_a_malformed_file_is_refused_and_the_open_work_untouched(app, dialogs, t
     assert not dialogs.asked  # refused before asking about unsaved work
 
 
+def test_a_symlink_loop_or_a_fifo_is_refused_with_one_message(app, dialogs, tmp_path):
+    window, files = app
+    trainer = window.trainer
+    loop = tmp_path / "loop.json"
+    os.symlink(loop, loop)
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    for path in (loop, fifo):
+        assert not files.open_path(path)
+    assert len(dialogs.errors) == 2 and all("\n" not in text for _, text in dialogs.errors)
+    assert "loop.json" in dialogs.errors[0][1] and "pipe.json" in dialogs.errors[1][1]
+    assert window.trainer is trainer
+
+
 def test_a_hostile_file_with_nan_weights_is_refused(app, dialogs, tmp_path):
     window, files = app
     files.save_to(tmp_path / "ok.json")
