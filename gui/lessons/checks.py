@@ -51,6 +51,7 @@ class Observation:
     settings: "TrainSettings"
     snapshot: "Snapshot | None"  # latest; may describe an older spec for a frame or two
     epochs_with_spec: int = 0  # epochs trained since the network last changed shape
+    passes_with_spec: int = 0  # forward + backward passes over a batch in those epochs
     step: StepState | None = None
     race: RaceState | None = None
 
@@ -298,16 +299,17 @@ def perturbation_passes_at_least(obs: Observation, p: Mapping[str, Any]) -> Resu
     rule = getattr(obs.settings, "rule", "backprop")
     n = obs.spec.n_parameters()
     if rule != "perturbation":
-        return Result(False, "Choose weight perturbation as the learning rule.")
+        return Result(False, "Choose “Weight perturbation” as the learning rule in the Training panel.")
     if n < p["weights"]:
-        return Result(False, f"The network has {n:,} weights; make a layer wider (goal: {p['weights']:,}).")
+        return Result(False, f"The network has {n:,} weights; add units to a hidden layer (goal: {p['weights']:,}).")
     snap = obs.current
-    passes = getattr(snap, "passes", None) if snap is not None else None
-    if snap is None or obs.epochs_with_spec < 1 or not passes or not snap.epoch:
-        return Result(False, f"{n:,} weights. Press Step to train one step.")
-    per = passes / snap.epoch
-    values = {"weights": n, "passes_per_step": round(per, 1), "backprop_passes_per_step": 2}
-    return Result(True, f"{n:,} weights: {per:,.0f} passes per step.", values)
+    if snap is None or obs.epochs_with_spec < 1 or obs.passes_with_spec < 1:
+        return Result(False, f"{n:,} weights now. Press Step (→) to train one step.")
+    per = obs.passes_with_spec / obs.epochs_with_spec  # one epoch is one step with full-batch training
+    batched = obs.settings.batch_size is not None
+    values = {"weights": n, "passes_per_step": round(per, 1) if per % 1 else int(per),
+              "backprop_passes_per_step": "2 per batch" if batched else 2}
+    return Result(True, f"{n:,} weights: {per:,.0f} passes per {'epoch' if batched else 'step'}.", values)
 
 
 @check("hidden_code_found", values=("codes", "layer", "patterns"),

@@ -6,12 +6,9 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from engine.core.spec import LayerSpec
-from engine.training.trainer import TrainSettings
 from gui.app import make_application
 from gui.lessons import model
 from gui.main_window import MainWindow
@@ -97,23 +94,29 @@ def test_lesson_2_hidden_layer_learns_xor(qtbot, window):
     assert "Nobody gave the hidden units a target" in text
 
 
-def test_lesson_3_perturbation_race(qtbot, window):
-    race = getattr(window, "race_panel", None)
-    if race is None or not hasattr(TrainSettings(), "rule"):
-        pytest.skip("weight perturbation and the race view are not in this build yet")
+def test_lesson_3_perturbation_costs_a_pass_per_weight(qtbot, window):
     L = set_up(qtbot, window, "perturbation-cost")
-    drive_race_to_200_weights(qtbot, window, race)
+    assert window.session.settings.rule == "perturbation"
+    assert window.controls.rule.currentData() == "perturbation"  # the learner sees the rule chosen
+    assert window.session.spec.n_parameters() == 163
+    assert "163 weights" in L.panel.result_text()
+    window.editor.view.fit()
+    for _ in range(3):  # each unit in the second layer brings 12 + 1 + 1 weights
+        before = window.session.spec
+        click_editor(qtbot, window, window.editor.scene.layer_columns[1].plus_button)
+        assert window.session.spec != before
+        QApplication.processEvents()
+    n = window.session.spec.n_parameters()
+    assert n == 205
+    qtbot.waitUntil(lambda: "205 weights now" in L.panel.result_text(), timeout=5000)
+    qtbot.mouseClick(window.controls.step_button, Qt.MouseButton.LeftButton)
     text = wait_done(qtbot, L, "perturbation-cost")
-    assert "passes" in text
-
-
-def drive_race_to_200_weights(qtbot, window, race):  # filled in once the race view has landed
-    raise NotImplementedError
+    assert L.controller.result.values["passes_per_step"] == n + 1  # one pass per weight, plus the start
+    assert f"cost {n + 1} passes" in text and "needs 2 passes" in text
+    assert window.controls.passes_label.text().replace(",", "").split()[0].isdigit()
 
 
 def test_lesson_4_frozen_hidden_layer_fails_xor(qtbot, window):
-    if "learns" not in LayerSpec.__dataclass_fields__:
-        pytest.skip("frozen layers (LayerSpec.learns) are not in this build yet")
     L = set_up(qtbot, window, "frozen-hidden")
     assert window.session.spec.layers[0].learns is False
     before = window.session.latest.weights[0][0].copy()
