@@ -61,6 +61,7 @@ class LessonController(QObject):
     statusChanged = Signal(object)  # Status
     progressChanged = Signal()
     lessonDone = Signal(str)  # lesson id, when its check fires
+    lessonSetUp = Signal(str)  # lesson id, after its network, data and settings are loaded
 
     def __init__(self, window: Any, lessons: list[Lesson], problems: list[LessonError],
                  parent: QObject | None = None) -> None:
@@ -151,6 +152,7 @@ class LessonController(QObject):
         self.armed = True
         self.result = None
         self.done_text = None
+        self.lessonSetUp.emit(lesson.id)
         self.evaluate()
         return True
 

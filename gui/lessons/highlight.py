@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 COLOR = QColor(255, 140, 0)  # orange: visible on the light and the dark theme
 WIDTH = 4
 PULSES = 3
+BOTTOM_HEIGHT = 420  # a highlighted bottom dock gets at least this height (the step-through diagram needs it)
 
 
 class Frame(QWidget):
@@ -113,7 +114,14 @@ class Highlighter:
                 if not dock.isVisible():
                     dock.show()
                 dock.raise_()
+                self._make_room(dock)
             self.frames.append(Frame(widget))
+
+    def _make_room(self, dock: QDockWidget) -> None:
+        w = self.window
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        if not dock.isFloating() and w.dockWidgetArea(dock) == bottom and dock.height() < BOTTOM_HEIGHT:
+            w.resizeDocks([dock], [min(BOTTOM_HEIGHT, int(w.height() * 0.55))], Qt.Orientation.Vertical)
 
     def clear(self) -> None:
         for f in self.frames:

@@ -130,7 +130,8 @@ def test_lesson_4_frozen_hidden_layer_fails_xor(qtbot, window):
 def test_lesson_5_step_through_and_find_the_largest_blame(qtbot, window):
     L = set_up(qtbot, window, "backprop-blame")
     step = window.backward_panel.step_through
-    assert step.isVisible()  # the lesson brought the Step-through tab to the front
+    QApplication.processEvents()
+    assert step.isVisible() and not step.visibleRegion().isEmpty()  # the lesson brought its tab to the front
     assert any(f.parentWidget() is step for f in L.highlighter.frames)
     qtbot.mouseClick(step.toolbar.widgetForAction(step.mode_action), Qt.MouseButton.LeftButton)
     assert step.active
