@@ -11,7 +11,6 @@ defaults (eps 0.5, alpha 0.9, ±0.5) and say so.
 """
 from __future__ import annotations
 
-import copy
 import json
 import sys
 from dataclasses import asdict, dataclass, replace
@@ -88,8 +87,8 @@ class Preset:
     notes: str = ""  # which settings are the paper's and which are our choices
 
     def train_settings(self) -> TrainSettings:
-        """A fresh copy (TrainSettings is mutable; the preset's own must never change)."""
-        return copy.deepcopy(self.settings)
+        """The preset's settings (immutable: safe to share)."""
+        return self.settings
 
     def attach(self, trainer: Trainer) -> None:
         """Install the preset's schedule (if any) on a trainer built from it."""

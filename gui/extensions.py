@@ -19,6 +19,7 @@ def install_all(window: "MainWindow", files: bool = True) -> None:
     install_examples_menu(window)
     install_paper_views(window)
     install_backward_views(window)
+    install_race_view(window)
     install_lessons(window)  # after the views the lessons point at
     if files:
         install_files(window)
@@ -71,10 +72,40 @@ def install_backward_views(window: "MainWindow") -> None:
     window.add_dock(panel, "Backward pass", "bottom", "backwardDock", tabify_with="unitsDock", scroll=True)
     window.add_dock(panel.timeline_panel, "Timeline", "right", "timelineDock", tabify_with="lossDock", scroll=True)
     window.register_view(panel)
-    panel.applyRequested.connect(lambda walk: s.worker.call(walk.apply))
+    panel.applyRequested.connect(s.apply_step)  # through the document: undoable
     panel.stepModeToggled.connect(lambda on: s.pause() if on else None)
     panel.replayRequested.connect(window.replay)
+    from .panels.backward.stage import connect_stage
+
+    connect_stage(window.editor, panel.step_through)  # phases drawn on the editor's canvas
+    window.loss_plot.epochPicked.connect(panel.timeline_panel.replay_epoch)  # click the loss plot: replay
     window.backward_panel = panel
+
+
+# ----- the learning-rule race (issue 10) -------------------------------------------------------
+def install_race_view(window: "MainWindow") -> None:
+    from .panels.race import RacePanel
+
+    panel = RacePanel(window.session)
+    dock = window.add_dock(panel, "Race", "bottom", "raceDock", tabify_with="unitsDock")
+    window.race_panel = panel
+
+    def open_race() -> None:
+        dock.show()
+        dock.raise_()
+        if panel.spec is None:
+            panel.use_session_network()
+
+    window.race_action = window._action(
+        window.training_menu, "Race: backprop against weight perturbation", open_race,
+        tip="Train the same network with both learning rules side by side and compare their cost",
+    )
+
+    def stop_race() -> bool:  # a close guard that never refuses: the race thread must end with the window
+        panel.shutdown()
+        return True
+
+    window.close_guards.insert(0, stop_race)
 
 
 def install_lessons(window: "MainWindow") -> None:

@@ -10,7 +10,6 @@ Hooks for other panels and menus (used by the file, paper and backward-pass help
 """
 from __future__ import annotations
 
-import time
 from typing import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -38,7 +37,6 @@ from .editor import NetworkEditor
 from .window_parts import MessageBanner
 
 LAYOUT_VERSION = 1
-EDITOR_HZ = 20
 DOCK_AREAS = {
     "left": Qt.DockWidgetArea.LeftDockWidgetArea,
     "right": Qt.DockWidgetArea.RightDockWidgetArea,
@@ -103,12 +101,8 @@ class MainWindow(QMainWindow):
         # ----- wiring: document -> views, views -> document -----
         for view in (self.output_plot, self.loss_plot, self.unit_maps):
             s.snapshotReady.connect(view.show_snapshot)
-        self._editor_fed = 0.0
-        self._editor_pending = QTimer(self)  # makes sure the last frame reaches the editor too
-        self._editor_pending.setSingleShot(True)
-        self._editor_pending.setInterval(int(1000 / EDITOR_HZ))
-        self._editor_pending.timeout.connect(self._feed_editor_late)
-        s.snapshotReady.connect(self._feed_editor)
+        s.detailReady.connect(self.editor.show_snapshot)  # the frame clock's detail beat
+        s.criterionChanged.connect(self.loss_plot.set_criterion)
         s.dataChanged.connect(self.output_plot.set_data)
         self.output_plot.addPointRequested.connect(s.add_point)
         self.output_plot.removePointRequested.connect(s.remove_point)
@@ -175,23 +169,6 @@ class MainWindow(QMainWindow):
         self.resizeDocks([d["dataDock"], d["outputDock"]], [225, 400], h)
         self.resizeDocks([d["outputDock"], d["lossDock"]], [280, 170], v)  # shares of the column
         self.resizeDocks([d["unitsDock"]], [200], v)
-
-    def _feed_editor(self, snapshot: Snapshot) -> None:
-        """The editor's thumbnails and weight lines: every epoch in slow motion, else at most
-        EDITOR_HZ times a second (its many small items cost more per frame than the big maps)."""
-        now = time.perf_counter()
-        speed = self.session.speed
-        slow = speed is not None and speed <= self.session.worker.frame_rate
-        if slow or not self.session.playing or now - self._editor_fed >= 1.0 / EDITOR_HZ:
-            self._editor_fed = now
-            self.editor.show_snapshot(snapshot)
-        else:
-            self._editor_pending.start()
-
-    def _feed_editor_late(self) -> None:
-        if self.session.latest is not None:
-            self._editor_fed = time.perf_counter()
-            self.editor.show_snapshot(self.session.latest)
 
     # ----- hooks for other panels -------------------------------------------------------
     def add_dock(
@@ -339,8 +316,8 @@ class MainWindow(QMainWindow):
 
         preset = get_preset(name)
         trainer = preset.make_trainer()
-        self.session.adopt(trainer, trainer.data.source or {"kind": "preset", "name": name}, preset_name=name)
-        self.loss_plot.set_criterion(preset.criterion)
+        self.session.adopt(trainer, trainer.data.source or {"kind": "preset", "name": name}, preset_name=name,
+                           criterion=preset.criterion)
         self.show_message("info", f"{preset.title}: {preset.description}")
 
     def replay(self, snapshot: Snapshot | None) -> None:

@@ -1,40 +1,60 @@
 """Training on its own thread, with a one-slot "latest snapshot" mailbox for the GUI.
 
-The GUI never blocks on training and training never floods the GUI: commands arrive
-through a queue guarded by one condition variable; the worker sleeps on that condition
-when there is nothing to do (no polling), trains in chunks sized to the requested speed,
-and leaves at most one fresh, read-only Snapshot in the mailbox. A new snapshot (with the
-boundary grids of every unit, one vectorised forward pass) is made only when the GUI has
-taken the previous one and at most `frame_rate` times a second, so grids are computed
-once per drawn frame, not once per epoch. In slow motion (speed <= frame rate) the
-worker waits for each epoch's snapshot to be taken before training the next one, so every
-epoch is drawn.
+The GUI never blocks on training and training never floods the GUI: typed commands
+(gui.worker_commands) arrive through a queue guarded by one condition variable; the worker
+sleeps on that condition when there is nothing to do (no polling), trains in chunks sized
+to the requested speed, and leaves at most one fresh, read-only Snapshot in the mailbox. A
+new snapshot (with the boundary grids of every unit, one vectorised forward pass) is made
+only when the GUI has taken the previous one and at most `frame_rate` times a second, so
+grids are computed once per drawn frame, not once per epoch. In slow motion (speed <=
+frame rate) the worker waits for each epoch's snapshot to be taken before training the
+next one, so every epoch is drawn.
+
+The thread never dies of an exception: whatever a command, a training chunk or a snapshot
+raises is caught here, reported to the GUI as one 'error' event (and written to stderr with
+its traceback), the run is paused (with a 'stopped' event, so the window stops showing
+"playing"), and the worker waits for the next command.
 
 No Qt here: a plain `threading.Thread`, so there is no cross-thread signal to get wrong.
+Everything the GUI reads (`playing`, `stats()`, the mailbox, the events) is read under
+the worker's lock; the trainer itself is only touched on the worker thread (`query` runs
+a function there and waits for its answer).
 """
 from __future__ import annotations
 
-import copy
+import math
 import sys
 import threading
 import time
+import traceback
 from collections import deque
-from dataclasses import dataclass
-from typing import Any, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
 from engine.fast import fastchunk
 from engine.data.datasets import Dataset
 from engine.core.network import Network
+from engine.training.checkpoint import Checkpoint
 from engine.training.snapshot import Snapshot
 from engine.core.spec import NetworkSpec
 from engine.training.trainer import Trainer, TrainSettings
 from engine.files.transplant import same_topology, transplant
 
+from .worker_commands import (
+    Call, Command, Pause, Play, Query, ReplaceTrainer, Reset, SetData, SetParams, SetRun, SetSettings, SetSpec,
+    SetSpeed, SetWeight, Step,
+)
+
 FULL_SPEED = None  # speed value meaning "as fast as the machine can"
+MIN_SPEED = 0.01  # epochs/s; slower speeds would overflow the pacing clock
 SWITCH_INTERVAL = 0.0005  # seconds; see start()
 CHUNK_SECONDS = 0.01  # how long one training chunk should take at full speed
+QUERY_SECONDS = 10.0  # longest a GUI query waits for the worker (one chunk is ~10 ms)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,44 +66,72 @@ class WorkerEvent:
     text: str
 
 
+@dataclass(frozen=True)
+class WorkerStats:
+    """Counters the GUI shows or measures, copied under the worker's lock."""
+
+    playing: bool = False
+    epochs_per_second: float = 0.0
+    snapshots_made: int = 0
+    epochs_trained: int = 0
+    seconds_training: float = 0.0
+    seconds_snapshots: float = 0.0
+    errors: int = 0
+
+
+def _describe(command: Command | str) -> str:
+    if isinstance(command, str):
+        return command
+    return {
+        Play: "starting training", Pause: "pausing", Step: "training one step", Reset: "resetting the weights",
+        SetSpeed: "changing the speed", SetSpec: "changing the network", SetSettings: "changing the settings",
+        SetData: "changing the data", SetRun: "changing the network and data", SetWeight: "setting a weight",
+        SetParams: "setting the weights", ReplaceTrainer: "opening a new run", Call: "applying a change",
+        Query: "reading the network",
+    }.get(type(command), type(command).__name__)
+
+
 class TrainingWorker:
     """Owns a Trainer on a background thread; every public method is safe to call from the GUI."""
 
-    def __init__(self, trainer: Trainer, grid_resolution: int = 100, frame_rate: float = 60.0) -> None:
+    def __init__(self, trainer: Trainer, grid_resolution: int | None = 100, frame_rate: float = 60.0) -> None:
         self._trainer = trainer
         self.grid_resolution = grid_resolution
         self.frame_rate = frame_rate
         self._cond = threading.Condition()
-        self._commands: deque[tuple[str, tuple[Any, ...]]] = deque()
+        self._commands: deque[Command] = deque()
         self._slot: Snapshot | None = None  # the mailbox
         self._generation = 0  # bumped by replace_trainer: snapshots of older runs are dropped
         self._trainer_generation = 0
         self._taken = True  # the GUI has taken the last published snapshot
         self._stop = False
         self._events: list[WorkerEvent] = []
-        # worker-thread state (read by the GUI only as plain attributes)
+        self._stats = WorkerStats()  # replaced (under the lock) as the counters move
+        # worker-thread state
         self._playing = False
         self._speed: float | None = FULL_SPEED
         self._until: int | None = None  # pause when this epoch is reached
-        self._plays = 0  # play commands handled so far
+        self._play_number = 0  # the play command being run (its number from the GUI)
         self._dirty = True  # state changed since the last published snapshot
         self._last_publish = 0.0
         self._pace_start = 0.0  # (time, epoch) when the current speed started, for pacing
         self._pace_epoch = 0
         self._sec_per_epoch = 1e-4
-        self.epochs_per_second = 0.0
-        self.snapshots_made = 0
-        self.epochs_trained = 0
-        self.seconds_training = 0.0
-        self.seconds_snapshots = 0.0
         self._rate_window: deque[tuple[float, int]] = deque(maxlen=64)
+        self._plays_sent = 0  # play commands sent from this object's own play() (GUI thread)
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            Play: self._do_play, Pause: self._do_pause_command, Step: self._do_step, Reset: self._do_reset,
+            SetSpeed: self._do_speed, SetSpec: self._do_spec, SetSettings: self._do_settings, SetData: self._do_data,
+            SetRun: self._do_run, SetWeight: self._do_weight, SetParams: self._do_params,
+            ReplaceTrainer: self._do_trainer, Call: self._do_call, Query: self._do_query,
+        }
         self._thread = threading.Thread(target=self._run, name="training-worker", daemon=False)
 
     # ----- lifetime -------------------------------------------------------------------------
     def start(self) -> None:
         # The trainer drops the GIL inside NumPy/numba kernels and needs it back between
         # them; with the default 5 ms switch interval a GUI thread busy painting makes it
-        # wait up to 5 ms each time. 1 ms keeps both threads responsive.
+        # wait up to 5 ms each time. A short interval keeps both threads responsive.
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
         self._thread.start()
 
@@ -100,50 +148,87 @@ class TrainingWorker:
         return self._thread.is_alive()
 
     @property
+    def on_worker_thread(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    # ----- what the GUI reads (under the lock) -------------------------------------------
+    def stats(self) -> WorkerStats:
+        with self._cond:
+            return self._stats
+
+    @property
     def playing(self) -> bool:
-        return self._playing
+        return self.stats().playing
+
+    @property
+    def epochs_per_second(self) -> float:
+        return self.stats().epochs_per_second
+
+    @property
+    def snapshots_made(self) -> int:
+        return self.stats().snapshots_made
+
+    @property
+    def seconds_snapshots(self) -> float:
+        return self.stats().seconds_snapshots
+
+    @property
+    def idle(self) -> bool:
+        """No command waiting and not playing (for tests and scripted runs)."""
+        with self._cond:
+            return not self._commands and not self._stats.playing
+
+    def _count(self, **changes: Any) -> None:
+        """Update the GUI-visible counters (worker thread)."""
+        with self._cond:
+            self._stats = replace(self._stats, **changes)
 
     # ----- commands (GUI thread) ------------------------------------------------------------
-    def _send(self, name: str, *args: Any) -> None:
+    def send(self, command: Command) -> None:
+        if type(command) not in self._handlers:
+            raise TypeError(f"not a worker command: {command!r}")
         with self._cond:
-            self._commands.append((name, args))
+            self._commands.append(command)
             self._cond.notify_all()
 
-    def play(self, until_epoch: int | None = None) -> None:
-        self._send("play", until_epoch)
+    def play(self, until_epoch: int | None = None, number: int | None = None) -> None:
+        self._plays_sent += 1
+        self.send(Play(until_epoch, self._plays_sent if number is None else number))
 
     def pause(self) -> None:
-        self._send("pause")
+        self.send(Pause())
 
     def step(self, epochs: int = 1) -> None:
         """Train exactly `epochs` epochs (and pause)."""
-        self._send("step", int(epochs))
+        self.send(Step(int(epochs)))
 
     def reset(self, seed: int | None = None) -> None:
-        self._send("reset", seed)
+        self.send(Reset(seed))
 
     def set_speed(self, epochs_per_second: float | None) -> None:
-        self._send("speed", epochs_per_second)
+        self.send(SetSpeed(epochs_per_second))
 
     def set_spec(self, spec: NetworkSpec) -> None:
-        self._send("spec", spec)
+        self.send(SetSpec(spec))
 
     def set_settings(self, settings: TrainSettings) -> None:
-        self._send("settings", copy.deepcopy(settings))
+        self.send(SetSettings(settings))
 
     def set_data(self, data: Dataset) -> None:
         """New data: training restarts from fresh weights (as the browser playground does)."""
-        self._send("data", data)
+        self.send(SetData(data))
 
-    def set_run(self, spec: NetworkSpec, data: Dataset) -> None:
-        """A new network and new data at once (fresh weights): e.g. imported data of another shape."""
-        self._send("run", spec, data)
+    def set_run(self, spec: NetworkSpec, data: Dataset, state: Checkpoint | None = None) -> None:
+        """A new network and new data at once (fresh weights), or a whole saved state."""
+        self.send(SetRun(spec, data, state))
 
     def set_weight(self, layer: int, source: int, row: int, col: int, value: float) -> None:
-        self._send("weight", layer, source, row, col, float(value))
+        self.send(SetWeight(int(layer), int(source), int(row), int(col), float(value)))
 
     def set_params(self, params: np.ndarray) -> None:
-        self._send("params", np.array(params, dtype=np.float64, copy=True))
+        p = np.array(params, dtype=np.float64, copy=True)
+        p.flags.writeable = False
+        self.send(SetParams(p))
 
     def replace_trainer(self, trainer: Trainer) -> None:
         """Swap in a whole new training run (a preset, an opened project). The caller draws
@@ -153,12 +238,25 @@ class TrainingWorker:
             self._generation += 1
             self._slot = None
             self._taken = True
-            self._commands.append(("trainer", (trainer, self._generation)))
+            self._commands.append(ReplaceTrainer(trainer, self._generation))
             self._cond.notify_all()
 
     def call(self, fn: Callable[[Trainer], str | None]) -> None:
         """Run fn(trainer) on the worker thread between chunks; a returned string is reported."""
-        self._send("call", fn)
+        self.send(Call(fn))
+
+    def query(self, fn: Callable[[Trainer], T], timeout: float = QUERY_SECONDS) -> T:
+        """fn(trainer) run on the worker thread between chunks; waits for the answer. Raises
+        what fn raised, or TimeoutError. With the thread not running, runs fn here."""
+        if self.on_worker_thread or not self._thread.is_alive():
+            return fn(self._trainer)
+        future: Future = Future()
+        self.send(Query(fn, future))
+        return future.result(timeout)
+
+    def checkpoint(self) -> Checkpoint:
+        """The live run's whole state (weights, optimiser, epoch, history) as one value."""
+        return self.query(Checkpoint.of)
 
     # ----- mailbox (GUI thread) -------------------------------------------------------------
     def take_snapshot(self) -> Snapshot | None:
@@ -183,42 +281,67 @@ class TrainingWorker:
         """How long to sleep before there is work: 0 = now, None = until woken."""
         if not self._playing:
             return 0.0 if self._dirty else None  # paused: publish the newest state, then sleep
-        if self._slow_motion():
-            if not self._taken:
-                return None  # every epoch is drawn: wait for the GUI to take this one
-            due = self._pace_start + (self._trainer.epoch - self._pace_epoch + 1) / self._speed
-            return max(0.0, due - now)
+        if self._slow_motion() and not self._taken:
+            return None  # every epoch is drawn: wait for the GUI to take this one
         if self._speed is not None:
             due = self._pace_start + (self._trainer.epoch - self._pace_epoch + 1) / self._speed
             return max(0.0, due - now)
         return 0.0
 
     def _run(self) -> None:
-        self._maybe_publish()  # the first picture before anything slow
+        self._guarded("drawing the first frame", self._maybe_publish)  # the first picture before anything slow
         try:
             fastchunk.warm_up()  # compile (or load) the training kernels here, not on first play
-        except Exception as exc:  # training still works epoch by epoch
+        except Exception as exc:  # any failure here only costs speed: training works epoch by epoch
             self._report("info", f"fast training path unavailable: {exc}")
         while True:
             with self._cond:
                 while not self._commands and not self._stop:
-                    wait = self._wait_seconds(time.perf_counter())
+                    wait = self._guarded("pacing", lambda: self._wait_seconds(time.perf_counter()), default=None)
                     if wait == 0.0:
                         break
                     self._cond.wait(wait)
                 if self._stop:
+                    self._cancel_queries()
                     return
                 commands = list(self._commands)
                 self._commands.clear()
-            for name, args in commands:
-                try:
-                    getattr(self, "_do_" + name)(*args)
-                except Exception as exc:  # a bad command must not kill training
-                    self._report("error", f"{exc}")
-            if self._playing and self._wait_seconds(time.perf_counter()) == 0.0:
-                self._train_chunk()
-            self._maybe_publish()
+            for command in commands:
+                self._guarded(command, lambda c=command: self._handlers[type(c)](c))
+            if self._playing and self._guarded("pacing", lambda: self._wait_seconds(time.perf_counter())) == 0.0:
+                self._guarded("training", self._train_chunk)
+            self._guarded("drawing a frame", self._maybe_publish)
             time.sleep(0)  # hand the GIL to the GUI thread once per chunk
+
+    def _guarded(self, what: Command | str, fn: Callable[[], T], default: T | None = None) -> T | None:
+        """fn(), or — when it raises — report, pause and carry on with `default`."""
+        try:
+            return fn()
+        except Exception as exc:  # any failure: the thread must live on for the next command
+            self._failed(what, exc)
+            return default
+
+    def _failed(self, what: Command | str, exc: BaseException) -> None:
+        if isinstance(what, Query):
+            what.result.set_exception(exc)  # the caller reports it
+            return
+        text = f"Training paused: something went wrong while {_describe(what)}: {type(exc).__name__}: {exc}"
+        print(text, file=sys.stderr)
+        traceback.print_exception(exc, file=sys.stderr)
+        if what == "drawing a frame" or what == "drawing the first frame":
+            self._dirty = False  # do not try the same picture again in a loop
+        was_playing = self._playing
+        self._do_pause()
+        self._report("error", text)
+        with self._cond:
+            self._stats = replace(self._stats, errors=self._stats.errors + 1)
+        if was_playing or isinstance(what, Play):
+            self._report("stopped", str(self._play_number))
+
+    def _cancel_queries(self) -> None:
+        for command in self._commands:
+            if isinstance(command, Query):
+                command.result.cancel()
 
     def _report(self, kind: str, text: str) -> None:
         with self._cond:
@@ -248,20 +371,22 @@ class TrainingWorker:
             self._stopped_by_itself()
             return
         start = time.perf_counter()
+        self._dirty = True
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported below
             done = fastchunk.step(t, n)  # = t.step(n), holding the GIL once per chunk
         t.record()
         elapsed = time.perf_counter() - start
-        self.seconds_training += elapsed
-        self.epochs_trained += done
         if done:
             self._sec_per_epoch = 0.7 * self._sec_per_epoch + 0.3 * (elapsed / done)
         self._rate_window.append((time.perf_counter(), t.epoch))
         first_t, first_e = self._rate_window[0]
         span = self._rate_window[-1][0] - first_t
-        if span > 0.05:
-            self.epochs_per_second = (t.epoch - first_e) / span
-        self._dirty = True
+        s = self._stats
+        self._count(
+            epochs_trained=s.epochs_trained + done,
+            seconds_training=s.seconds_training + elapsed,
+            epochs_per_second=(t.epoch - first_e) / span if span > 0.05 else s.epochs_per_second,
+        )
         if t.diverged is not None:
             self._stopped_by_itself()
             self._report("diverged", t.diverged.message())
@@ -272,74 +397,85 @@ class TrainingWorker:
         """Pause without being asked (target epoch reached, divergence) and tell the GUI which
         play command this ends, so a newer play is not mistaken for it."""
         self._do_pause()
-        self._report("stopped", str(self._plays))
+        self._report("stopped", str(self._play_number))
 
     def _maybe_publish(self) -> None:
         if not self._dirty:
             return
         now = time.perf_counter()
         if self._playing and not self._slow_motion():
-            # 0.75 of a frame: the next snapshot is ready for the GUI's next 16 ms tick
-            # (the GUI's pull timer is what caps the rate at frame_rate)
+            # 0.75 of a frame: the next snapshot is ready for the GUI's next frame tick
+            # (the GUI's frame clock is what caps the rate at frame_rate)
             if not self._taken or now - self._last_publish < 0.75 / self.frame_rate:
                 return
+        self._dirty = False
         with np.errstate(over="ignore", invalid="ignore"):  # near-divergence maps clip to the colour ends
             snap = self._trainer.snapshot(self.grid_resolution)
-        self.seconds_snapshots += time.perf_counter() - now
         self._last_publish = now
-        self._dirty = False
-        self.snapshots_made += 1
         with self._cond:
+            self._stats = replace(self._stats, snapshots_made=self._stats.snapshots_made + 1,
+                                  seconds_snapshots=self._stats.seconds_snapshots + time.perf_counter() - now)
             if self._trainer_generation != self._generation:
                 return  # made from a run that has just been replaced
             self._slot = snap
             self._taken = False
 
     # ----- command handlers (worker thread) -----------------------------------------------
-    def _do_play(self, until_epoch: int | None) -> None:
+    def _set_playing(self, playing: bool) -> None:
+        self._playing = playing
+        with self._cond:
+            self._stats = replace(self._stats, playing=playing, epochs_per_second=self._stats.epochs_per_second if playing else 0.0)
+
+    def _do_play(self, command: Play) -> None:
+        self._play_number = command.number
         t = self._trainer
         if t.diverged is not None:
-            t.clear_divergence()  # the last finite weights were kept; try again
-        self._until = until_epoch
-        self._playing = True
-        self._plays += 1
+            t.clear_divergence()  # the last good weights were kept; try again
+        self._until = command.until_epoch
+        self._set_playing(True)
         self._rate_window.clear()
         self._restart_pacing()
 
-    def _do_pause(self) -> None:
-        self._playing = False
-        self._until = None
-        self.epochs_per_second = 0.0
+    def _do_pause_command(self, command: Pause) -> None:
+        self._do_pause()
 
-    def _do_step(self, epochs: int) -> None:
-        self._playing = False
+    def _do_pause(self) -> None:
+        self._set_playing(False)
         self._until = None
+
+    def _do_step(self, command: Step) -> None:
+        self._do_pause()
         t = self._trainer
         if t.diverged is not None:
             t.clear_divergence()
+        self._dirty = True
         with np.errstate(over="ignore", invalid="ignore"):
-            t.step(epochs)
+            t.step(command.epochs)
         t.record()
         if t.diverged is not None:
             self._report("diverged", t.diverged.message())
-        self._dirty = True
 
-    def _do_reset(self, seed: int | None) -> None:
-        self._trainer.reset(seed)
+    def _do_reset(self, command: Reset) -> None:
+        self._dirty = True
+        self._trainer.reset(command.seed)
         self._trainer.record()
         self._restart_pacing()
-        self._dirty = True
 
-    def _do_speed(self, speed: float | None) -> None:
-        self._speed = None if speed is None or speed <= 0 else float(speed)
+    def _do_speed(self, command: SetSpeed) -> None:
+        speed = command.epochs_per_second
+        if speed is None or not math.isfinite(speed) or speed <= 0:
+            self._speed = FULL_SPEED
+        else:
+            self._speed = max(MIN_SPEED, float(speed))
         self._restart_pacing()
 
-    def _do_settings(self, settings: TrainSettings) -> None:
-        self._trainer.set_settings(settings)
-        self._trainer.clear_divergence()
+    def _do_settings(self, command: SetSettings) -> None:
         self._dirty = True
+        self._trainer.set_settings(command.settings)
+        self._trainer.clear_divergence()
 
-    def _do_spec(self, spec: NetworkSpec) -> None:
+    def _do_spec(self, command: SetSpec) -> None:
+        spec = command.spec
         old = self._trainer
         if spec == old.spec:
             return
@@ -355,55 +491,72 @@ class TrainingWorker:
             new.history = old.history
             new.passes, new.seconds = old.passes, old.seconds  # the same run goes on
             new.record()
+        else:
+            new.record()
+        self._switch_to(new)
+        if keep_weights:
             if not same_topology(spec, old.spec) and report is not None and (report.fresh or report.partial):
                 kind = "reinitialised" if report.reinitialised else "info"
                 self._report(kind, "Network changed: " + report.message() + ".")
         else:
-            new.record()
             self._report("reinitialised", "New seed or initialisation: all weights re-initialised, epoch 0.")
-        self._trainer = new
+
+    def _switch_to(self, trainer: Trainer) -> None:
+        """Make `trainer` the run (built fully first: a failure above leaves the old run)."""
+        self._trainer = trainer
         self._restart_pacing()
         self._dirty = True
 
-    def _do_data(self, data: Dataset) -> None:
+    def _do_data(self, command: SetData) -> None:
         old = self._trainer
-        new = Trainer(old.spec, data, old.settings, history_limit=old.history.limit)
+        new = Trainer(old.spec, command.data, old.settings, history_limit=old.history.limit)
         new.epoch_hook = old.epoch_hook
         new.record()
-        self._trainer = new
-        self._restart_pacing()
-        self._dirty = True
+        self._switch_to(new)
 
-    def _do_run(self, spec: NetworkSpec, data: Dataset) -> None:
+    def _do_run(self, command: SetRun) -> None:
         old = self._trainer
-        new = Trainer(spec, data, old.settings, history_limit=old.history.limit)
-        new.record()
-        self._trainer = new
-        self._restart_pacing()
-        self._dirty = True
+        if command.state is not None:
+            new = command.state.restore(old.settings, history_limit=old.history.limit)
+        else:
+            new = Trainer(command.spec, command.data, old.settings, history_limit=old.history.limit)
+            new.record()
+        new.epoch_hook = old.epoch_hook  # a preset's schedule goes on
+        self._switch_to(new)
 
-    def _do_weight(self, layer: int, source: int, row: int, col: int, value: float) -> None:
-        self._trainer.network.weights[layer][source][row, col] = value
+    def _do_weight(self, command: SetWeight) -> None:
+        net = self._trainer.network
+        c = command
+        if not (0 <= c.layer < len(net.weights) and 0 <= c.source < len(net.weights[c.layer])):
+            raise IndexError(f"the network has no weight block {c.layer}/{c.source} (it was changed)")
+        block = net.weights[c.layer][c.source]
+        if not (0 <= c.row < block.shape[0] and 0 <= c.col < block.shape[1]):
+            raise IndexError(f"the network has no weight ({c.row}, {c.col}) in that block (it was changed)")
+        self._dirty = True
+        block[c.row, c.col] = c.value
         self._trainer.record()
-        self._dirty = True
 
-    def _do_params(self, params: np.ndarray) -> None:
-        self._trainer.network.set_params(params)
+    def _do_params(self, command: SetParams) -> None:
+        self._dirty = True
+        self._trainer.network.set_params(command.params)
         self._trainer.clear_divergence()
         self._trainer.record()
-        self._dirty = True
 
-    def _do_trainer(self, trainer: Trainer, generation: int) -> None:
+    def _do_trainer(self, command: ReplaceTrainer) -> None:
+        trainer = command.trainer
         self._trainer = trainer
-        self._trainer_generation = generation
+        self._trainer_generation = command.generation
+        self._do_pause()
         if len(trainer.history) == 0:
             trainer.record()
-        self._playing = False
-        self._until = None
         self._dirty = False  # the caller has drawn this state already
 
-    def _do_call(self, fn: Callable[[Trainer], str | None]) -> None:
-        message = fn(self._trainer)
+    def _do_call(self, command: Call) -> None:
+        self._dirty = True
+        message = command.fn(self._trainer)
         if message:
             self._report("info", str(message))
-        self._dirty = True
+
+    def _do_query(self, command: Query) -> None:
+        if command.result.set_running_or_notify_cancel():
+            command.result.set_result(command.fn(self._trainer))

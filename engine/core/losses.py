@@ -113,3 +113,16 @@ def output_delta(
     if reduction == "mean":
         delta /= len(a)
     return delta
+
+
+NEEDED_OUTPUT = {"bce": "sigmoid", "softmax_ce": "softmax"}  # losses that fix the output activation
+
+
+def output_for_loss(loss: str, old_loss: str, output_activation: str) -> str:
+    """The output activation to use after switching from `old_loss` to `loss`: the one a
+    loss needs (cross-entropy: sigmoid), or tanh when leaving such a loss for squared error."""
+    if loss in NEEDED_OUTPUT:
+        return NEEDED_OUTPUT[loss]
+    if NEEDED_OUTPUT.get(old_loss) == output_activation:
+        return "tanh"
+    return output_activation

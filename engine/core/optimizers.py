@@ -19,8 +19,11 @@ Array = np.ndarray
 OPTIMIZERS = ("sgd", "adam")
 
 
-@dataclass
+@dataclass(frozen=True)
 class OptimizerSettings:
+    """Immutable: an edit makes a new value (dataclasses.replace), so the document, the
+    undo stack and the worker can share one without copies."""
+
     name: str = "sgd"
     lr: float = 0.03
     momentum: float = 0.0

@@ -33,6 +33,16 @@ class Dataset:
     input_groups: tuple[tuple[str, int], ...] = ()
     source: dict = field(default_factory=dict)  # how to regenerate it (for project files)
 
+    def __post_init__(self) -> None:
+        """The arrays are shared by the document, the views and the worker: read-only views
+        (no copy), so no part can change another's data."""
+        for name in ("x_train", "y_train", "x_test", "y_test"):
+            a = np.asarray(getattr(self, name))
+            if a.flags.writeable:
+                a = a.view()
+                a.flags.writeable = False
+            object.__setattr__(self, name, a)
+
     @property
     def n_inputs(self) -> int:
         return self.x_train.shape[1]

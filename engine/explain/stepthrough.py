@@ -21,6 +21,7 @@ from engine.core.features import transform
 from engine.core.network import Network
 from engine.core.optimizers import Optimizer, OptimizerSettings
 from engine.core.spec import NetworkSpec
+from engine.training.rules import learning_mask
 
 if TYPE_CHECKING:
     from engine.training.snapshot import Snapshot
@@ -89,6 +90,26 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class WeightChange:
+    """The biggest single weight change of a step: which weight, and by how much."""
+
+    layer: str
+    source: str
+    row: int  # unit of `source`, 0-based
+    col: int  # unit of `layer`, 0-based
+    before: float
+    after: float
+
+    @property
+    def delta(self) -> float:
+        return self.after - self.before
+
+    def text(self) -> str:
+        return (f"largest Δw = {fmt(self.delta)} on {self.source}[{self.row}] → {self.layer}[{self.col}] "
+                f"({fmt(self.before)} → {fmt(self.after)})")
+
+
+@dataclass(frozen=True)
 class ChainTerm:
     """One downstream unit that a hidden unit's blame is summed from."""
 
@@ -150,10 +171,20 @@ class ChainRule:
 
 
 def _optimizer_with_state(settings: OptimizerSettings, net: Network, state: Mapping | None) -> Optimizer:
-    opt = Optimizer(settings, net.size, net.weight_mask())
+    learns = learning_mask(net)  # frozen layers: no L1/L2 pull either (as in the trainer)
+    opt = Optimizer(settings, net.size, net.weight_mask() if learns is None else net.weight_mask() * learns)
     if state:
         opt.load_state(state)
     return opt
+
+
+def _without_frozen(net: Network, grad: Array) -> Array:
+    """The gradient the update uses: zero in frozen layers, which keep their weights (blame
+    still flows through them, so the backward phases show their full gradient)."""
+    learns = learning_mask(net)
+    if learns is not None:
+        grad[learns == 0.0] = 0.0
+    return grad
 
 
 class StepThrough:
@@ -183,7 +214,7 @@ class StepThrough:
         self.gradient = _ro(self.backward.gradient)
         opt = _optimizer_with_state(self.settings, self.net, optimizer_state)
         new = np.array(params, dtype=np.float64)
-        opt.step(new, self.backward.gradient.copy())
+        opt.step(new, _without_frozen(self.net, self.backward.gradient.copy()))
         self.params_after = _ro(new)
         self.phases: tuple[Phase, ...] = self._build_phases()
         self.position = 0
@@ -318,6 +349,21 @@ class StepThrough:
         return ChainRule(layer, unit, act_name, False, float(z[0, unit]), float(a[0, unit]), None, False,
                          tuple(terms), float(dA[0, unit]), float(deriv[0, unit]), float((dA * deriv)[0, unit]))
 
+    def largest_change(self) -> WeightChange | None:
+        """The weight (not bias) this step changes most; None when nothing changes."""
+        best: WeightChange | None = None
+        for lo in self.net.layouts:
+            for src, f, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices):
+                before = self.params_before[sl].reshape(f, lo.units)
+                after = self.params_after[sl].reshape(f, lo.units)
+                d = np.abs(after - before)
+                if not d.size:
+                    continue
+                r, c = np.unravel_index(int(np.argmax(d)), d.shape)
+                if d[r, c] > 0 and (best is None or d[r, c] > abs(best.delta)):
+                    best = WeightChange(lo.name, src, int(r), int(c), float(before[r, c]), float(after[r, c]))
+        return best
+
     # ----- applying -------------------------------------------------------------------------
     def apply(self, trainer: "Trainer") -> None:
         """Do this step on the live trainer (call from the thread that owns it).
@@ -334,4 +380,4 @@ class StepThrough:
         if not (np.array_equal(x, self.x) and np.array_equal(y, self.y)):
             raise StaleStepThrough("the training data changed since this step-through was computed; start it again")
         bp = net.backward(net.forward(x), y)
-        trainer.optimizer.step(net.params, bp.gradient)
+        trainer.optimizer.step(net.params, _without_frozen(net, bp.gradient))

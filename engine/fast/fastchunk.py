@@ -22,6 +22,8 @@ import numpy as np
 
 from engine.fast import fastpath
 
+from engine.limits import MAX_WEIGHT
+
 if TYPE_CHECKING:  # pragma: no cover
     from engine.training.trainer import Trainer
 
@@ -42,7 +44,7 @@ def _chunk_py(params, velocity, m1, m2, t, mask, x, y, orders, batch_size, ints,
             params[:] = backup
             return e, t, 1  # LOSS_NOT_FINITE
         for v in params:
-            if not math.isfinite(v):
+            if not abs(v) <= MAX_WEIGHT:  # NaN, inf or beyond what a project file accepts (as Trainer)
                 params[:] = backup
                 return e, t, 2  # PARAMS_NOT_FINITE
     return orders.shape[0], t, 0  # OK
@@ -158,7 +160,7 @@ def step(trainer: "Trainer", n_epochs: int) -> int:
         trainer.last_epoch_loss = float(losses[done - 1])
     if status != OK:
         opt.reset_state()
-        what = "the loss became NaN or infinite" if status == LOSS_NOT_FINITE else "a weight became NaN or infinite"
+        what = "the loss became NaN or infinite" if status == LOSS_NOT_FINITE else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}"
         trainer.diverged = Divergence(trainer.epoch + 1, what)
         if shuffle:  # draw no more orders than step() would have: same generator state after
             rng.bit_generator.state = state

@@ -28,8 +28,10 @@ from engine.core.spec import NetworkSpec, SpecError
 Array = np.ndarray
 
 
-@dataclass
+@dataclass(frozen=True)
 class TrainSettings:
+    """Immutable (edit with dataclasses.replace): shared freely, never copied."""
+
     optimizer: OptimizerSettings = field(default_factory=OptimizerSettings)
     batch_size: int | None = 10  # None = full batch (one update per sweep); 1 = per pattern
     shuffle: bool = True  # shuffle pattern order each epoch (mini-batch and online modes)
@@ -71,6 +73,13 @@ def _all_finite(params: Array) -> bool:
 def _all_sane(params: Array) -> bool:
     """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
     return _all_finite(params) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
+
+
+def _own(a: Array) -> Array:
+    """A C-contiguous float64 array the trainer may hand to its kernels (a Dataset's arrays
+    are read-only; numba compiles read-only arrays as another type)."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    return a if a.flags.writeable else a.copy()
 
 
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
@@ -133,10 +142,10 @@ class Trainer:
         """Raw dataset inputs -> network inputs (2-D features applied where enabled)."""
         if self.data.planar and self.spec.features is not None:
             return transform(raw, self.spec.features)
-        return np.ascontiguousarray(raw, dtype=np.float64)
+        return _own(raw)
 
     def targets(self, y: Array) -> Array:
-        return targets_for(y, self.data.task, *self._range)
+        return _own(targets_for(y, self.data.task, *self._range))
 
     @property
     def output_range(self) -> tuple[float, float]:

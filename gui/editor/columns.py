@@ -325,7 +325,7 @@ class LayerColumn(NodeColumn):
             self.minus_button = ButtonItem("−", "Remove a unit", lambda: self._scene().request_resize(self.index, self.layer.units - 1), self)
             self.minus_button.setPos(x, -HEADER_HEIGHT + 5)
         if is_output:
-            x -= 48
+            x -= 50
         x -= 18
         self.lock_button = LockButton(self)
         self.lock_button.setPos(x, -HEADER_HEIGHT + 5)

@@ -69,6 +69,7 @@ class EdgeBundle(QGraphicsItem):
         self.pen_index = colors.weight_pen_index(self.values)
         self._order = np.argsort(self.pen_index, kind="stable")
         self.hovered: int | None = None
+        self.dimmed = False  # drawn faint (a step-through phase that is not about these weights)
         self._shape = self._make_shape()
         self._bounds = self._shape.boundingRect().adjusted(-colors.MAX_WIDTH, -colors.MAX_WIDTH, colors.MAX_WIDTH, colors.MAX_WIDTH)
         self.setAcceptHoverEvents(True)
@@ -147,6 +148,11 @@ class EdgeBundle(QGraphicsItem):
         self._order = np.argsort(self.pen_index, kind="stable")
         self.update()
 
+    def set_dimmed(self, dimmed: bool) -> None:
+        if dimmed != self.dimmed:
+            self.dimmed = dimmed
+            self.update()
+
     def pen_for(self, row: int, col: int) -> QPen:
         """The pen weight (row, col) is drawn with."""
         return colors.WEIGHT_PENS[int(self.pen_index[self.edge_index(row, col)])]
@@ -166,6 +172,8 @@ class EdgeBundle(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        if self.dimmed:
+            painter.setOpacity(0.25)
         pens = colors.WEIGHT_PENS
         current = -1
         for e in self._order:

@@ -8,10 +8,11 @@ editor applies its own edits, so it also works on its own.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import SIGNAL, Qt, QTimer, Signal
+from PySide6.QtCore import SIGNAL, QEasingCurve, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
 from engine.explain.blame import edge_values
+from engine.explain.stepthrough import Phase, StepThrough
 from engine.data.datasets import Dataset
 from engine.training.snapshot import Snapshot
 from engine.core.spec import NetworkSpec
@@ -21,7 +22,8 @@ from .labels import unit_label
 from .palette import LayerPalette
 from .scene import EditorScene, SpecEdit
 from .spec_edits import insert_layer
-from .view import EditorView
+from .step_view import StepPicture, picture_of
+from .view import MAX_FIT_SCALE, STEP_FIT_SCALE, EditorView
 
 WEIGHT_LIMIT = 1e6
 # per overlay mode: hover name of an edge's value, and the legend's width entry
@@ -29,6 +31,9 @@ QUANTITY = {"weights": "weight", "gradients": "∂E/∂w", "last change": "Δw"}
 WIDTH_KEY = {"weights": "width = |weight|", "gradients": "width = |gradient|", "last change": "width = |last change|"}
 COMPACT_BELOW = 860  # editor width (px) under which the palette shrinks to icons
 MESSAGE_MS = 8000
+FLASH_MS = 1600  # how long "Apply step" shows the weight change before the phase returns
+MESSAGE_STYLE = {"error": "color: #c62828; font-weight: bold;", "info": "color: #0f766e; font-weight: bold;"}
+STEP_WIDTH_KEY = {"weights": "width = |weight|", "gradients": "width = |dE/dw|", "change": "width = |Δw|"}
 
 
 class NetworkEditor(QWidget):
@@ -44,6 +49,7 @@ class NetworkEditor(QWidget):
         self._edge_mode = "weights"
         self._dataset: Dataset | None = None
         self._snapshot: Snapshot | None = None
+        self._step: tuple[Phase, StepThrough] | None = None  # the step-through phase on the canvas
         self.scene = EditorScene(self)
         self.view = EditorView(self.scene, self)
         self.palette = LayerPalette(self)
@@ -56,6 +62,13 @@ class NetworkEditor(QWidget):
         self._message_timer.setSingleShot(True)
         self._message_timer.setInterval(MESSAGE_MS)
         self._message_timer.timeout.connect(lambda: self.show_message(""))
+        self._flash = QVariantAnimation(self)  # "Apply step": the changed weights pulse, then fade
+        self._flash.setStartValue(1.0)
+        self._flash.setEndValue(0.0)
+        self._flash.setDuration(FLASH_MS)
+        self._flash.setEasingCurve(QEasingCurve.Type.InQuad)
+        self._flash.valueChanged.connect(self._flash_frame)
+        self._flash.finished.connect(self._flash_done)
 
         status = QHBoxLayout()
         status.setContentsMargins(8, 2, 8, 4)
@@ -139,8 +152,75 @@ class NetworkEditor(QWidget):
                 self.show_message(f"Edges show weights: {exc}")
         self.scene.apply_snapshot(snapshot, shown, QUANTITY[self._edge_mode])
 
-    def show_message(self, text: str) -> None:
-        """One clear sentence in the editor's status line (why an edit was impossible)."""
+    def select_unit(self, node: str, index: int) -> None:
+        """Ring a unit (the step-through card's selection), without emitting unitSelected."""
+        if self.scene.selected_unit != (node, index):
+            self.scene.select_unit(node, index)
+
+    # ----- the backward pass on the canvas ----------------------------------------------
+    @property
+    def step_picture(self) -> StepPicture | None:
+        """What the canvas shows of a step-through, None when it shows the live network."""
+        return self.scene.step
+
+    def show_step(self, phase: Phase, walk: StepThrough) -> None:
+        """Draw one step-through phase on the network: numbers on the units, dE/dw (or Δw)
+        on the edges, the phase's layer ringed. A walk for another topology is ignored."""
+        if walk.spec != self._spec:
+            return
+        if self._rebuild_pending:
+            self._rebuild_now()
+        self._step = (phase, walk)
+        if self._flash.state() != QVariantAnimation.State.Running:
+            self._draw_step(picture_of(phase, walk))
+
+    def clear_step(self) -> None:
+        """Back to the live network (step-through mode off)."""
+        self._step = None
+        self._flash.stop()
+        self.scene.step_layer.flash = 0.0
+        self._draw_step(None)
+        if self._snapshot is not None and self._snapshot.spec == self._spec:
+            self.show_snapshot(self._snapshot)
+
+    def flash_change(self, walk: StepThrough) -> None:
+        """Feedback for "Apply step": the update's Δw pulses on the edges for a moment and the
+        status line names the largest change; then the canvas returns to what it showed."""
+        if walk.spec != self._spec:
+            return
+        change = walk.largest_change()
+        self.show_message("Weights changed: " + (change.text() if change else "no weight moved (zero gradient)"), "info")
+        self._draw_step(picture_of(walk.phases[-1], walk))
+        self._flash.stop()
+        self._flash.start()
+
+    def _flash_frame(self, value) -> None:
+        self.scene.step_layer.flash = float(value)
+        self.scene.step_layer.update()
+
+    def _flash_done(self) -> None:
+        self.scene.step_layer.flash = 0.0
+        if self._step is not None and self._step[1].spec == self._spec:
+            self._draw_step(picture_of(*self._step))
+        else:
+            self.clear_step()
+
+    def _draw_step(self, picture: StepPicture | None) -> None:
+        self.scene.set_step(picture)
+        self.view.step_caption = "" if picture is None else picture.caption
+        self.view.width_key = WIDTH_KEY[self._edge_mode] if picture is None else STEP_WIDTH_KEY[picture.edge_kind]
+        self.edge_switch.setEnabled(picture is None)
+        zoom = STEP_FIT_SCALE if picture is not None else MAX_FIT_SCALE
+        if zoom != self.view.max_fit_scale:
+            self.view.max_fit_scale = zoom
+            if self.view.auto_fit:
+                self.view.fit()
+        self.view.viewport().update()
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        """One clear sentence in the editor's status line (why an edit was impossible, or
+        what a step changed when kind is "info")."""
+        self.message_label.setStyleSheet(MESSAGE_STYLE.get(kind, MESSAGE_STYLE["error"]))
         self.message_label.setText(text)
         self.message_label.setToolTip(text)
         if text:
@@ -158,6 +238,12 @@ class NetworkEditor(QWidget):
         self.scene.build(self._spec)
         if self.view.auto_fit:  # after Ctrl+wheel zooming, keep the user's view
             self.view.fit()
+        if self._step is not None:  # a step of the old topology means nothing on the new one
+            if self._step[1].spec == self._spec:
+                self._draw_step(picture_of(*self._step))
+            else:
+                self._step = None
+                self._draw_step(None)
 
     def _apply_edit(self, edit: SpecEdit) -> None:
         if self._spec is None:

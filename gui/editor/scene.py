@@ -21,6 +21,7 @@ from . import colors, menus, spec_edits
 from .columns import InputColumn, LayerColumn, NodeColumn
 from .edges import EdgeBundle
 from .layout import HEADER_HEIGHT, gap_x, places
+from .step_view import StepLayer, StepPicture
 from .unit_items import UnitNode, UnitPopup
 
 SpecEdit = Callable[[NetworkSpec], NetworkSpec]
@@ -55,6 +56,8 @@ class EditorScene(QGraphicsScene):
         self.insert_mark: QGraphicsLineItem
         self._feature_maps: dict[str, np.ndarray] | None = None
         self.selected_unit: tuple[str, int] | None = None  # ringed; survives snapshots, not rebuilds
+        self.step: StepPicture | None = None  # a step-through phase drawn on the network
+        self.step_layer: StepLayer
         self._init_overlays()
 
     def _init_overlays(self) -> None:
@@ -66,6 +69,8 @@ class EditorScene(QGraphicsScene):
         self.insert_mark.setZValue(200)
         self.insert_mark.hide()
         self.addItem(self.insert_mark)
+        self.step_layer = StepLayer()
+        self.addItem(self.step_layer)
 
     # ----- building ---------------------------------------------------------------------
     def build(self, spec: NetworkSpec) -> None:
@@ -126,6 +131,11 @@ class EditorScene(QGraphicsScene):
         `shown` (shaped like snap.weights) is drawn on the edges instead of the weights, its
         widths scaled by its largest |value| over all edges so tiny gradients stay visible.
         """
+        if self.step is None:
+            self._apply_edges(snap, shown, quantity)
+        self._apply_maps(snap)
+
+    def _apply_edges(self, snap: Snapshot, shown: tuple | None, quantity: str) -> None:
         saturation = colors.WEIGHT_SATURATION
         if shown is not None:
             peak = max((float(np.nanmax(np.abs(v))) for vs in shown for v in vs if v.size), default=0.0)
@@ -134,6 +144,9 @@ class EditorScene(QGraphicsScene):
             if b.layer_index < len(snap.weights) and b.source_index < len(snap.weights[b.layer_index]):
                 extra = shown[b.layer_index][b.source_index] if shown is not None else None
                 b.set_weights(snap.weights[b.layer_index][b.source_index], extra, quantity, saturation)
+                b.set_dimmed(False)
+
+    def _apply_maps(self, snap: Snapshot) -> None:
         grids = snap.grids or {}
         pats = snap.pattern_activations or {}
         for i, col in enumerate(self.layer_columns):
@@ -167,6 +180,28 @@ class EditorScene(QGraphicsScene):
         if a is not None and a.ndim == 2 and a.shape[1] == units:
             return colors.pattern_mosaics(a), a.shape[0]
         return None, None
+
+    def set_step(self, picture: StepPicture | None) -> None:
+        """Draw a step-through phase on the network (None: back to the live weights).
+
+        Edges of layers whose gradient is known show it (or Δw in the update), the rest show
+        the step's weights, dimmed; numbers go on the units and on the edges of the phase."""
+        self.step = picture
+        if picture is not None:
+            quantity = {"gradients": "∂E/∂w", "change": "Δw"}.get(picture.edge_kind, "weight")
+            for b in self.bundles:
+                i, k = b.layer_index, b.source_index
+                values = picture.edges[i] if i < len(picture.edges) else None
+                weights = picture.weights[i][k] if i < len(picture.weights) else None
+                if weights is None:
+                    continue
+                if values is None:
+                    b.set_weights(weights)
+                    b.set_dimmed(not (picture.kind == "forward" and b.target.layer.name == picture.focus))
+                else:
+                    b.set_weights(weights, values[k], quantity, picture.edge_saturation)
+                    b.set_dimmed(False)
+        self.step_layer.set_picture(picture)
 
     # ----- lookups ----------------------------------------------------------------------
     def column_at(self, pos: QPointF) -> NodeColumn | None:

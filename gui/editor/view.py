@@ -15,6 +15,7 @@ from .scene import EditorScene
 
 GRID = 20.0
 MAX_FIT_SCALE = 1.15
+STEP_FIT_SCALE = 1.6  # step-through numbers on units and edges need a closer look
 
 
 class EditorView(QGraphicsView):
@@ -30,6 +31,8 @@ class EditorView(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)  # empty canvas: drag to pan
         self.auto_fit = True
         self.width_key = "width = |weight|"  # the legend's last entry, follows the edge overlay
+        self.max_fit_scale = MAX_FIT_SCALE  # larger while a step-through's numbers are shown
+        self.step_caption = ""  # a step-through phase shown on the canvas: what it is, on top
 
     # ----- looks ------------------------------------------------------------------------
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
@@ -76,7 +79,25 @@ class EditorView(QGraphicsView):
             painter.setPen(colors.TEXT_DIM)
             painter.drawText(QRectF(tx, box.top(), w, box.height()), Qt.AlignmentFlag.AlignVCenter, label)
             x += w
+        if self.step_caption:
+            self._draw_caption(painter)
         painter.restore()
+
+    def _draw_caption(self, painter: QPainter) -> None:
+        """The shown step-through phase, across the top of the canvas (fixed on screen)."""
+        font = painter.font()
+        font.setPointSizeF(10)
+        font.setBold(True)
+        painter.setFont(font)
+        fm = QFontMetricsF(font)
+        width = self.viewport().width() - 16
+        text = fm.elidedText(self.step_caption, Qt.TextElideMode.ElideRight, width - 16)
+        box = QRectF(8, 6, min(width, fm.horizontalAdvance(text) + 20), fm.height() + 10)
+        painter.setPen(QPen(colors.ACCENT, 1.5))
+        painter.setBrush(colors.HEADER)
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setPen(colors.TEXT)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def fit(self) -> None:
         """Show the whole network, never magnified beyond a comfortable size."""
@@ -86,9 +107,9 @@ class EditorView(QGraphicsView):
         self.resetTransform()
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         s = self.transform().m11()
-        if s > MAX_FIT_SCALE:
+        if s > self.max_fit_scale:
             self.resetTransform()
-            self.scale(MAX_FIT_SCALE, MAX_FIT_SCALE)
+            self.scale(self.max_fit_scale, self.max_fit_scale)
             self.centerOn(rect.center())
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -7,6 +7,7 @@ a project by handing its rebuilt trainer to `Session.adopt`.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
-from engine.files.serialize import Project, source_for
+from engine.files.serialize import Project, points_source, source_for
 from engine.training.trainer import Trainer
 
 from .controller import FileController
@@ -42,15 +43,25 @@ class SessionProject:
 
     def current_project(self) -> Project:
         s = self.session
+        try:  # the live run, not the last drawn frame (which lags behind an undo or an open)
+            live = s.checkpoint()
+        except (TimeoutError, RuntimeError):  # the worker could not answer: save what is drawn
+            live = None
         snap = s.latest
         params = history = state = None
         epoch = 0
-        if snap is not None and (snap.spec is None or snap.spec == s.spec) and len(snap.params) == s.spec.n_parameters():
+        if live is not None and live.spec == s.spec:
+            params, history, epoch = np.array(live.params), np.array(live.history), live.epoch
+            state = {"velocity": np.array(live.velocity), "m": np.array(live.adam_m), "v": np.array(live.adam_v),
+                     "t": live.adam_t}
+        elif snap is not None and (snap.spec is None or snap.spec == s.spec) and len(snap.params) == s.spec.n_parameters():
             params, history, epoch = np.array(snap.params), np.array(snap.history), int(snap.epoch)
             if snap.optimizer_state:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
         source = s.source if s.source.get("kind") in REPRODUCIBLE_KINDS else source_for(s.dataset)
+        if source.get("kind") == "csv" and not Path(str(source.get("path", ""))).is_file():
+            source = points_source(s.dataset)  # the file is gone: the data the run holds goes in the project
         extra: dict[str, Any] = {"speed": s.speed}
         if getattr(s, "preset_name", None):
             extra["preset"] = s.preset_name  # the example's schedule (eps/alpha phases) resumes on open

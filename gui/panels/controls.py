@@ -217,14 +217,8 @@ class ControlsPanel(QWidget):
         self.session.set_speed(SPEEDS[index])
 
     def _loss_chosen(self) -> None:
-        key = self.loss.currentData()
-        spec = self.session.spec
-        layers = list(spec.layers)
-        if key == "bce" and layers[-1].activation != "sigmoid":
-            layers[-1] = replace(layers[-1], activation="sigmoid")
-        if key == "squared" and spec.loss == "bce" and layers[-1].activation == "sigmoid":
-            layers[-1] = replace(layers[-1], activation="tanh")
-        if not self.session.edit_spec(spec.with_changes(loss=key, layers=tuple(layers)), "Change loss"):
+        """The document applies the engine's rule (cross-entropy needs a sigmoid output)."""
+        if not self.session.edit_loss(self.loss.currentData()):
             self._show_spec(self.session.spec)
 
     def _regularization_chosen(self) -> None:

@@ -6,10 +6,13 @@ The buffered NumPy path itself must give bit-for-bit the public backward pass's 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 import sys
 import warnings
 
 import numpy as np
+
+from engine.limits import MAX_WEIGHT
 import pytest
 
 from engine.data import datasets
@@ -96,8 +99,8 @@ def test_epoch_hook_changes_reach_the_kernel(xor_small):
         t = make_trainer(spec, xor_small, 5, fast, lr=0.1, momentum=0.5)
 
         def hook(tr: Trainer) -> None:  # a schedule: lr and momentum change every epoch
-            tr.settings.optimizer.lr = 0.1 / (1 + tr.epoch)
-            tr.settings.optimizer.momentum = 0.9 if tr.epoch >= 2 else 0.5
+            opt = replace(tr.settings.optimizer, lr=0.1 / (1 + tr.epoch), momentum=0.9 if tr.epoch >= 2 else 0.5)
+            tr.set_settings(replace(tr.settings, optimizer=opt))
 
         t.epoch_hook = hook
         t.step(4)
@@ -251,11 +254,11 @@ def test_numpy_path_detects_divergence_at_once_and_keeps_the_last_finite_weights
     assert np.array_equal(t.network.params, before)
 
 
-def test_huge_but_finite_weights_are_not_called_divergence(xor_small):
-    """The cheap check (p.p finite) overflows here; the exact check must then decide."""
+def test_large_but_allowed_weights_are_not_called_divergence(xor_small):
+    """The cheap check (p.p <= MAX_WEIGHT**2) fails here; the exact check (each |w| <= MAX_WEIGHT) must then decide."""
     spec = NetworkSpec.stack(2, [3], 1, "tanh", "tanh", seed=1, features=("x", "y"))
     t = make_trainer(spec, xor_small, None, False, lr=0.0)
-    t.network.params[0] = 1e200  # p.p = inf, yet every weight is finite
+    t.network.params[:3] = 0.9 * MAX_WEIGHT  # p.p > MAX_WEIGHT**2, yet every weight is within the limit
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # and no warning about the overflow either
         assert t.step(2) == 2

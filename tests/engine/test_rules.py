@@ -32,6 +32,8 @@ def _random_specs() -> list[NetworkSpec]:
         NetworkSpec.stack(3, [4, 3], 2, activation="tanh", output_activation="linear", seed=2, reduction="sum"),
         NetworkSpec.stack(4, [5], 3, activation="relu", output_activation="softmax", loss="softmax_ce", seed=3),
         skip,
+        # the 1986 error margin: outputs beyond it of a 0/1 target have no error
+        NetworkSpec.stack(3, [3], 2, activation="sigmoid", output_activation="sigmoid", seed=6).with_changes(margin=0.2),
     ]
 
 
@@ -44,6 +46,8 @@ def _batch(net: Network, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     x = rng.normal(size=(n, net.spec.n_inputs))
     if net.spec.output_activation == "softmax":
         y = np.eye(net.spec.n_outputs)[rng.integers(0, net.spec.n_outputs, n)]
+    elif net.spec.margin:
+        y = rng.integers(0, 2, (n, net.spec.n_outputs)).astype(float)
     elif net.spec.output_activation == "sigmoid":
         y = rng.uniform(0.05, 0.95, (n, net.spec.n_outputs))
     else:
@@ -150,7 +154,7 @@ def test_frozen_layers_keep_their_weights_bit_for_bit_while_others_learn(optimiz
     assert t.diverged is None
     assert after[frozen].tobytes() == start[frozen].tobytes()
     assert np.all(t.optimizer.velocity[frozen] == 0.0)
-    assert np.all(t.optimizer._m[frozen] == 0.0)
+    assert np.all(t.optimizer.state.m[frozen] == 0.0)
     assert np.abs(after[learning] - start[learning]).min() > 0.0  # every learning parameter moved
     # the frozen layer's blame is still computed: the backward pass runs through it
     snap = t.snapshot()
@@ -224,3 +228,19 @@ def test_project_file_keeps_rule_and_frozen_layers_and_old_files_are_unchanged()
     d["settings"]["rule"] = "hebb"
     with pytest.raises(ProjectError, match="unknown learning rule 'hebb'"):
         project_from_dict(d)
+
+
+def test_step_through_update_leaves_frozen_layers_alone() -> None:
+    """The Backward-pass tab's one-pattern step obeys the same rule as training."""
+    from engine.explain.stepthrough import StepThrough
+
+    spec = _frozen(NetworkSpec.stack(2, [3], 1, seed=2), "h1")
+    t = Trainer(spec, xor_table(), TrainSettings(OptimizerSettings("sgd", lr=0.5, momentum=0.9, l2=0.01)))
+    t.step(2)
+    walk = StepThrough.from_trainer(t, 1)
+    frozen = rules.learning_mask(t.network) == 0.0
+    assert np.abs(walk.gradient[frozen]).max() > 0.0  # blame reaches h1's weights...
+    assert walk.params_after[frozen].tobytes() == walk.params_before[frozen].tobytes()  # ...but they stay
+    assert not np.array_equal(walk.params_after[~frozen], walk.params_before[~frozen])
+    walk.apply(t)
+    assert np.array_equal(t.network.params, walk.params_after)

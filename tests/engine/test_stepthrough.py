@@ -156,3 +156,20 @@ def test_out_of_range_pattern_is_refused():
     t = xor_trainer()
     with pytest.raises(IndexError):
         StepThrough.from_trainer(t, 4)
+
+
+def test_largest_change_names_the_weight_the_update_moves_most():
+    t = xor_trainer()
+    st = StepThrough.from_trainer(t, 1)
+    change = st.largest_change()
+    diff = st.params_after - st.params_before
+    net = Network(t.spec, st.params_before)
+    weight_mask = net.weight_mask() if hasattr(net, "weight_mask") else None
+    lo = next(l for l in net.layouts if l.name == change.layer)
+    k = lo.sources.index(change.source)
+    flat = lo.weight_slices[k].start + change.row * lo.units + change.col
+    assert change.delta == pytest.approx(diff[flat])
+    weights_only = np.concatenate([diff[s] for l in net.layouts for s in l.weight_slices])
+    assert abs(change.delta) == pytest.approx(np.abs(weights_only).max())
+    assert fmt(change.delta) in change.text() and f"{change.source}[{change.row}]" in change.text()
+    assert weight_mask is None or weight_mask.shape == diff.shape

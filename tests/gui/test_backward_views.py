@@ -49,7 +49,9 @@ def stepping(qtbot):
 
 
 def click_action(qtbot, panel, action):
-    qtbot.mouseClick(panel.toolbar.widgetForAction(action), Qt.LeftButton)
+    button = panel.toolbar.widgetForAction(action) or panel.pattern_bar.widgetForAction(action)
+    assert button is not None and button.isVisible(), action.text()
+    qtbot.mouseClick(button, Qt.LeftButton)
 
 
 def test_mode_button_next_previous_and_keys_walk_the_same_records(qtbot, stepping):
@@ -400,7 +402,7 @@ def test_apply_request_runs_in_the_training_worker(qtbot):
     worker.start()
     try:
         snaps = []
-        qtbot.waitUntil(lambda: snaps.append(worker.take_snapshot()) or snaps[-1] is not None, timeout=5000)
+        qtbot.waitUntil(lambda: snaps.append(worker.take_snapshot()) or snaps[-1] is not None, timeout=30000)  # numba warm-up on a busy machine
         panel = StepThroughPanel()
         qtbot.addWidget(panel)
         panel.set_context(xor_table(), TrainSettings(OptimizerSettings(lr=0.5, momentum=0.9), batch_size=None))
@@ -410,7 +412,7 @@ def test_apply_request_runs_in_the_training_worker(qtbot):
         panel.applyRequested.connect(lambda walk: worker.call(walk.apply))
         panel.apply_action.trigger()
         after = []
-        qtbot.waitUntil(lambda: after.append(worker.take_snapshot()) or after[-1] is not None, timeout=5000)
+        qtbot.waitUntil(lambda: after.append(worker.take_snapshot()) or after[-1] is not None, timeout=30000)
         assert np.array_equal(after[-1].params, panel.walk.params_after)
         assert after[-1].epoch == snaps[-1].epoch  # one pattern's step is not an epoch
     finally:

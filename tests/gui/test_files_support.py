@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from dataclasses import replace
 import pyqtgraph as pg
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QFileDialog, QVBoxLayout, QWidget
@@ -29,10 +30,14 @@ class SetLearningRate(QUndoCommand):
         self.window, self.new, self.old = window, lr, window.trainer.settings.optimizer.lr
 
     def redo(self) -> None:
-        self.window.trainer.settings.optimizer.lr = self.new
+        self._set(self.new)
 
     def undo(self) -> None:
-        self.window.trainer.settings.optimizer.lr = self.old
+        self._set(self.old)
+
+    def _set(self, lr: float) -> None:
+        t = self.window.trainer
+        t.set_settings(replace(t.settings, optimizer=replace(t.settings.optimizer, lr=lr)))
 
 
 class FakeWindow(QMainWindow):

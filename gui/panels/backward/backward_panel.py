@@ -44,6 +44,7 @@ class BackwardPanel(QTabWidget):
         self.step_through.applyRequested.connect(self.applyRequested)
         self.step_through.modeToggled.connect(self.stepModeToggled)
         self.step_through.phaseChanged.connect(self.phaseChanged)
+        self.timeline_panel.replayRequested.connect(self._follow_replay)
         self.timeline_panel.replayRequested.connect(self.replayRequested)
 
     def views(self) -> list[QWidget]:
@@ -54,5 +55,21 @@ class BackwardPanel(QTabWidget):
             view.set_context(data, settings)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Live snapshots: the timeline records them; during a replay the other views stay on it."""
+        replaying = not self.timeline_panel.live
         for view in self.views():
-            view.show_snapshot(snapshot)
+            if view is self.timeline_panel or not replaying:
+                view.show_snapshot(snapshot)
+
+    def replay_views(self) -> list[QWidget]:
+        """Views that follow a replayed epoch: the chain-rule card, error maps, loss slice, gradient check."""
+        return [self.step_through, self.error_maps, self.gradient_check, self.loss_slice]
+
+    def _follow_replay(self, snapshot: Snapshot | None) -> None:
+        shown = snapshot if snapshot is not None else self.timeline_panel.latest
+        if shown is None:
+            return
+        for view in self.replay_views():
+            view.show_snapshot(shown)
+        if self.step_through.active:
+            self.step_through.restart()  # the card's step is for the shown epoch's weights

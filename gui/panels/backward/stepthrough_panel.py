@@ -22,6 +22,7 @@ from engine.explain.stepthrough import Phase, StepThrough, pattern_arrays
 from .context import mismatch
 from .deferred import Deferred
 from .diagram import NetworkDiagram
+from .unit_error_map import UnitErrorMap
 
 MODE_SHORTCUT = "Ctrl+B"
 SATURATION_SAMPLE = 4000
@@ -43,6 +44,7 @@ class StepThroughPanel(QWidget):
         self._on = False  # step-through mode; self.walk is None while no valid pair exists
 
         self.toolbar = QToolBar("Step through")
+        self.pattern_bar = QToolBar("Pattern")  # a second row: the card stays narrow beside the canvas
         self.mode_action = QAction("Step through", self, checkable=True)
         self.mode_action.setShortcut(QKeySequence(MODE_SHORTCUT))
         self.mode_action.setToolTip(f"Follow one training pattern through a learning step ({MODE_SHORTCUT})")
@@ -61,16 +63,15 @@ class StepThroughPanel(QWidget):
         self.pattern_box.setPrefix("pattern ")
         self.pattern_box.setToolTip("Which training pattern to follow")
         self.pattern_label = QLabel()
+        self.pattern_label.setWordWrap(True)
         self.toolbar.addAction(self.mode_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.prev_action)
         self.toolbar.addAction(self.next_action)
         self.toolbar.addSeparator()
-        self.toolbar.addWidget(self.pattern_box)
-        self.toolbar.addAction(self.next_pattern_action)
         self.toolbar.addAction(self.apply_action)
-        self.toolbar.addSeparator()
-        self.toolbar.addWidget(self.pattern_label)
+        self.pattern_bar.addWidget(self.pattern_box)
+        self.pattern_bar.addAction(self.next_pattern_action)
 
         self.phase_label = QLabel()
         self.phase_label.setWordWrap(True)
@@ -84,16 +85,33 @@ class StepThroughPanel(QWidget):
         mono = QFont("DejaVu Sans Mono")
         mono.setStyleHint(QFont.Monospace)
         self.chain_text.setFont(mono)
-        self.chain_text.setMinimumWidth(340)
+        self.chain_text.setMinimumWidth(300)
+        self.chain_text.setMinimumHeight(150)
         self.chain_text.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.error_map = UnitErrorMap()
+        card = QSplitter(Qt.Vertical)
+        card.addWidget(self.chain_text)
+        card.addWidget(self.error_map)
+        card.setStretchFactor(0, 3)
+        card.setStretchFactor(1, 2)
+        card.setChildrenCollapsible(False)
+        self.card = card
         split = QSplitter()
         split.addWidget(self.diagram)
-        split.addWidget(self.chain_text)
+        split.addWidget(card)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        self.splitter = split
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.toolbar)
+        bars = QHBoxLayout()
+        bars.setSpacing(0)
+        bars.addWidget(self.toolbar)
+        bars.addWidget(self.pattern_bar)
+        bars.addStretch(1)
+        lay.addLayout(bars)
+        lay.addWidget(self.pattern_label)
         head = QHBoxLayout()
         head.addWidget(self.phase_label, 1)
         lay.addLayout(head)
@@ -109,6 +127,11 @@ class StepThroughPanel(QWidget):
         self.diagram.unitClicked.connect(self.select_unit)
         self._saturation = Deferred(self, self._update_saturation, 250)
         self._refresh_controls()
+
+    def set_diagram_visible(self, visible: bool) -> None:
+        """Hide the compact diagram when the network editor shows the phases at full size:
+        what is left is the chain-rule card (controls, arithmetic, error-signal map)."""
+        self.diagram.setVisible(visible)
 
     # ----- inputs from the window ------------------------------------------------------------
     def set_context(self, data: Dataset | None, settings=None) -> None:
@@ -165,6 +188,7 @@ class StepThroughPanel(QWidget):
             self.phase_label.setText("Step-through mode is off")
             self.detail_label.setText(f"Press “Step through” ({MODE_SHORTCUT}) to follow one pattern through a learning step.")
             self.chain_text.clear()
+            self._show_error_map()
             if self.snapshot is not None:
                 self.show_snapshot(self.snapshot)
         if self.mode_action.isChecked() != self.active:
@@ -189,6 +213,7 @@ class StepThroughPanel(QWidget):
             self.selected = (names[0], 0)
         self.diagram.select(*self.selected)
         self._show_phase(self.walk.current)
+        self._show_error_map()
 
     def choose_pattern(self, index: int) -> None:
         if self._on:
@@ -209,11 +234,18 @@ class StepThroughPanel(QWidget):
             self._show_phase(self.walk.previous())
 
     def select_unit(self, layer: str, unit: int) -> None:
+        if self.selected == (layer, unit) and self.diagram.selected == (layer, unit):
+            return  # already shown (the editor and this card echo each other's selection)
         self.selected = (layer, unit)
         self.diagram.select(layer, unit)
         self.unitSelected.emit(layer, unit)
         if self.walk is not None:
             self._show_chain_rule(self.walk.current)
+        self._show_error_map()
+
+    def _show_error_map(self) -> None:
+        layer, unit = self.selected if self.selected is not None else (None, 0)
+        self.error_map.show_unit(self.walk, self.data, layer, unit)
 
     def _request_apply(self) -> None:
         if self.walk is not None:

@@ -3,18 +3,35 @@
 Records every snapshot it is shown in an engine Timeline (bounded memory). Moving the
 slider back emits `replayRequested(Snapshot)` — a full snapshot rebuilt on a copy — for
 the window to draw in place of the live one; returning to the end (or "Live") emits
-`replayRequested(None)`.
+`replayRequested(None)`. The slider spans the panel's full width and jumps to where it is
+clicked; a click on the loss curve below it jumps to that epoch too.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QStyleOptionSlider, QVBoxLayout, QWidget
 
 from engine.data.datasets import Dataset
 from engine.training.snapshot import Snapshot
 from engine.explain.timeline import Timeline
+
+
+class ScrubSlider(QSlider):
+    """A slider that jumps to the clicked position (a plain QSlider only pages toward it)."""
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if event.button() == Qt.MouseButton.LeftButton and self.maximum() > self.minimum():
+            opt = QStyleOptionSlider()
+            self.initStyleOption(opt)
+            groove = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, self)
+            handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, self)
+            if not handle.contains(event.position().toPoint()):
+                span = max(1, groove.width() - handle.width())
+                x = int(event.position().x()) - groove.x() - handle.width() // 2
+                self.setValue(QStyle.sliderValueFromPosition(self.minimum(), self.maximum(), x, span))
+        super().mousePressEvent(event)
 
 
 class TimelinePanel(QWidget):
@@ -28,10 +45,10 @@ class TimelinePanel(QWidget):
         self.latest: Snapshot | None = None
         self.replay: Snapshot | None = None  # the snapshot being replayed, None when live
 
-        self.slider = QSlider(Qt.Horizontal)
-        self.slider.setToolTip("Drag back to replay an earlier epoch")
+        self.slider = ScrubSlider(Qt.Horizontal)
+        self.slider.setToolTip("Drag or click to replay an earlier epoch; the right end is now")
+        self.slider.setMinimumWidth(200)
         self.label = QLabel("no epochs recorded yet")
-        self.label.setMinimumWidth(260)
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Back to the network as it is now")
         self.plot = pg.PlotWidget(background="w")
@@ -42,18 +59,22 @@ class TimelinePanel(QWidget):
         self.plot.setLabel("bottom", "epoch")
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.plot.setToolTip("Click to replay that epoch")
+        self.plot.scene().sigMouseClicked.connect(self._plot_clicked)
         self.curve = self.plot.plot(pen=pg.mkPen((8, 119, 189), width=2))
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen((220, 0, 120), width=2))
         self.plot.addItem(self.marker)
         row = QHBoxLayout()
         row.addWidget(QLabel("Epoch timeline"))
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.label)
+        row.addWidget(self.label, 1)
         row.addWidget(self.live_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
         lay.addLayout(row)
-        lay.addWidget(self.plot)
+        lay.addWidget(self.slider)  # its own row: the whole width to scrub with
+        lay.addWidget(self.plot, 1)
         self.slider.valueChanged.connect(self._moved)
         self.live_button.clicked.connect(self.go_live)
 
@@ -106,6 +127,20 @@ class TimelinePanel(QWidget):
             self.go_live()
             return
         self.replay_epoch(entries[index].epoch)
+
+    def _plot_clicked(self, event) -> None:
+        vb = self.plot.getPlotItem().vb
+        if event.button() != Qt.MouseButton.LeftButton or not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        epochs = self.timeline.epochs()
+        if not len(epochs):
+            return
+        x = vb.mapSceneToView(event.scenePos()).x()
+        i = int(np.argmin(np.abs(epochs - x)))
+        if i == len(epochs) - 1:
+            self.go_live()
+        else:
+            self.replay_epoch(int(epochs[i]))
 
     def replay_epoch(self, epoch: int) -> Snapshot | None:
         """Rebuild the state at `epoch` on a copy and ask the window to draw it."""

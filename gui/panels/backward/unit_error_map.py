@@ -1,0 +1,99 @@
+"""One unit's error-signal map, titled with the unit and the pattern being stepped through.
+
+2-D data: the unit's δ = dE/dz over the plane (engine.explain.blame.error_signal_maps, target =
+nearest training point's label), with the stepped pattern marked. Other data: the unit's δ
+for every training pattern as bars, the stepped pattern's bar outlined.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.data.datasets import Dataset
+from engine.explain.blame import error_signal_maps, pattern_error_signals
+from engine.explain.stepthrough import StepThrough
+
+from .colors import NEGATIVE, POSITIVE, lookup_table
+
+RESOLUTION = 40
+DOMAIN = (-6.0, 6.0)
+MAX_BARS = 512
+
+
+class UnitErrorMap(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Click a unit to see its error-signal map.")
+        self.title.setWordWrap(True)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMinimumHeight(150)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setMouseEnabled(False, False)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(lookup_table())
+        self.marker = pg.ScatterPlotItem(size=14, symbol="x", pen=pg.mkPen((220, 0, 120), width=3), brush=None)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.mark_bar = pg.BarGraphItem(x=[], height=[], width=0.8, brush=None, pen=pg.mkPen((220, 0, 120), width=2))
+        for item in (self.image, self.bars, self.mark_bar, self.marker):
+            self.plot.addItem(item)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 4, 0, 0)
+        lay.addWidget(self.title)
+        lay.addWidget(self.plot, 1)
+        self.key: tuple | None = None
+        self.values: np.ndarray | None = None  # what is drawn: (res, res) map or (patterns,) bars
+
+    def show_unit(self, walk: StepThrough | None, data: Dataset | None, layer: str | None, unit: int) -> None:
+        """Draw `layer[unit]`'s error signals for the walk's network; inputs have none."""
+        layers = [] if walk is None else [l.name for l in walk.spec.layers]
+        if walk is None or data is None or layer not in layers:
+            self.key = None
+            self.values = None
+            self.image.clear()
+            self.bars.setOpts(x=[], height=[])
+            self.mark_bar.setOpts(x=[], height=[])
+            self.marker.setData([], [])
+            self.title.setText("Error-signal map: click a hidden or output unit." if walk is not None
+                               else "Error-signal map: start the step-through first.")
+            return
+        key = (id(walk), id(data), layer, unit)
+        if key == self.key:
+            return
+        self.key = key
+        p = walk.pattern_index
+        if data.planar:
+            maps = error_signal_maps(walk.spec, np.array(walk.params_before), data, RESOLUTION, DOMAIN)
+            m = np.ascontiguousarray(maps[layer][unit], dtype=np.float32)
+            self.values = m
+            level = float(np.percentile(np.abs(m), 98)) or float(np.abs(m).max()) or 1.0
+            self.image.setImage(m, levels=(-level, level))
+            self.image.setRect(QRectF(DOMAIN[0], DOMAIN[0], DOMAIN[1] - DOMAIN[0], DOMAIN[1] - DOMAIN[0]))
+            self.image.setVisible(True)
+            self.bars.setOpts(x=[], height=[])
+            self.mark_bar.setOpts(x=[], height=[])
+            x, y = (float(v) for v in data.x_train[p][:2])
+            self.marker.setData([x], [y])
+            self.plot.setLabel("bottom", "x₁")
+            self.plot.setLabel("left", "x₂")
+            self.title.setText(f"<b>δ of {layer}[{unit}]</b> over the plane (blue +, orange −); "
+                               f"<span style='color:#dc0078'>✕</span> = pattern {p} at ({x:.3g}, {y:.3g})")
+        else:
+            deltas = pattern_error_signals(walk.spec, np.array(walk.params_before), data)[layer][:MAX_BARS, unit]
+            self.values = np.asarray(deltas, dtype=float)
+            idx = np.arange(len(deltas))
+            brushes = [pg.mkBrush(*(POSITIVE if v >= 0 else NEGATIVE)) for v in deltas]
+            self.image.setVisible(False)
+            self.marker.setData([], [])
+            self.bars.setOpts(x=idx, height=deltas, brushes=brushes, pen=None)
+            if p < len(deltas):
+                self.mark_bar.setOpts(x=[p], height=[float(deltas[p])])
+            self.plot.setLabel("bottom", "training pattern")
+            self.plot.setLabel("left", "δ")
+            self.title.setText(f"<b>δ of {layer}[{unit}]</b> for each training pattern; "
+                               f"pattern {p} outlined in pink")
+        self.plot.enableAutoRange()

@@ -1,0 +1,104 @@
+"""The race view as a learner drives it: open it from the menu, start, widen the network,
+and see perturbation's passes per step grow with the weights while backprop stays at 2."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from gui.panels.race import RULES, race_spec
+
+
+def _raced(panel, epochs: int = 3):
+    return lambda: all(r in panel.stats and panel.stats[r].epoch >= epochs for r in RULES)
+
+
+def test_race_from_the_menu_widen_and_passes_per_step(qtbot, window):
+    panel = window.race_panel
+    window.race_action.trigger()
+    dock = window.docks["raceDock"]
+    assert dock.isVisible() and panel.spec == race_spec(window.session.spec, 4)
+    assert panel.width_spin.value() == 4  # the window's network: hidden [4, 2] -> both at 4
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.racing and panel.start_button.text() == "Pause race"
+    qtbot.waitUntil(_raced(panel), timeout=20000)
+
+    n = panel.n_weights
+    assert n == (2 * 4 + 4) + (4 * 4 + 4) + (4 + 1) == 37
+    bp, pt = panel.stats["backprop"], panel.stats["perturbation"]
+    assert bp.passes_per_step == 2 and pt.passes_per_step == 1 + n
+    assert f"{n} weights" in panel.weights_label.text()
+    assert f"({1 + n} per step)" in panel.readouts["perturbation"].text()
+    assert "(2 per step)" in panel.readouts["backprop"].text()
+    # both sides draw: a boundary image each, loss curves against passes and seconds
+    for rule in RULES:
+        img = panel.image(rule)
+        assert img is not None and img.shape == (40, 40) and np.ptp(img) > 0
+        x, y = panel.curve_data(rule, "passes")
+        assert len(x) >= 1 and np.all(np.diff(x) > 0) and np.all(np.isfinite(y))
+        xs, _ = panel.curve_data(rule, "seconds")
+        assert len(xs) == len(x) and np.all(xs > 0)
+
+    # widen: 16 units per hidden layer
+    panel.width_spin.setValue(16)
+    wide = (2 * 16 + 16) + (16 * 16 + 16) + (16 + 1)
+    assert panel.n_weights == wide and panel.racing
+    qtbot.waitUntil(lambda: _raced(panel)() and panel.stats["perturbation"].passes_per_step == 1 + wide, timeout=30000)
+    assert panel.stats["backprop"].passes_per_step == 2
+    assert f"({1 + wide} per step)" in panel.readouts["perturbation"].text()
+    assert f"{wide} weights" in panel.weights_label.text()
+    # the curves started again with the new network
+    x, _ = panel.curve_data("perturbation", "passes")
+    assert x[0] >= 1 + wide
+
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert not panel.racing and panel.start_button.text() == "Start race"
+    qtbot.wait(200)
+    panel.pull()
+    still = {r: panel.stats[r].epoch for r in RULES}
+    qtbot.wait(300)
+    panel.pull()
+    assert {r: panel.stats[r].epoch for r in RULES} == still  # paused means paused
+
+
+def test_race_follows_frozen_layers_and_stops_with_the_window(qtbot, window):
+    from dataclasses import replace
+
+    s = window.session
+    spec = s.spec.with_changes(layers=(replace(s.spec.layers[0], learns=False),) + s.spec.layers[1:])
+    assert s.edit_spec(spec, "Freeze h1")
+    panel = window.race_panel
+    panel.use_session_network()
+    panel.start()
+    qtbot.waitUntil(_raced(panel, 2), timeout=20000)
+    frozen_h1 = 2 * 4 + 4
+    assert panel.stats["perturbation"].passes_per_step == 1 + panel.n_weights - frozen_h1
+    assert panel.runner.alive
+    runner = panel.runner
+    window.close()
+    assert not runner.alive and not panel.racing
+
+
+def test_race_on_data_that_is_not_2d_says_so_and_still_counts(qtbot):
+    from engine.core.spec import NetworkSpec
+    from engine.data.datasets import xor_table
+    from engine.training.trainer import TrainSettings
+    from gui.panels.race import RacePanel
+
+    panel = RacePanel()
+    qtbot.addWidget(panel)
+    try:
+        panel.set_network(NetworkSpec.stack(2, [2], 1, seed=3), xor_table(), TrainSettings())
+        assert panel.n_weights == 9 and panel.width_spin.value() == 2
+        panel.start()
+        qtbot.waitUntil(_raced(panel, 2), timeout=20000)
+        assert panel.stats["perturbation"].passes_per_step == 10 and panel.stats["backprop"].passes_per_step == 2
+        for rule in RULES:
+            assert panel.boundaries[rule].note.textItem.toPlainText() == "no map: the data is not 2-D"
+            assert panel.image(rule) is None
+        panel.shutdown()
+        assert not panel.racing and panel.start_button.text() == "Start race"
+        panel.start()  # a new race after a shutdown runs on a fresh thread
+        qtbot.waitUntil(_raced(panel, 1), timeout=20000)
+        assert panel.runner.alive
+    finally:
+        panel.shutdown()

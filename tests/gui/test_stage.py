@@ -1,0 +1,158 @@
+"""The backward pass on stage: step-through phases drawn on the editor's canvas, the
+chain-rule card beside it, and "Apply step" feedback; every number is the engine's."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.core.spec import NetworkSpec
+from engine.data.datasets import planar, xor_table
+from engine.explain.blame import error_signal_maps, pattern_error_signals, split_weights
+from engine.training.trainer import Trainer
+from gui.editor import colors
+from gui.editor.step_view import short
+from gui.panels.backward.stage import connect_stage
+from gui.panels.backward.stepthrough_panel import StepThroughPanel
+from test_editor_support import click, make_editor, view_point
+
+
+def build(qtbot, trainer):
+    editor = make_editor(qtbot, trainer.spec)
+    snap = trainer.snapshot(16 if trainer.data.planar else None)
+    editor.show_snapshot(snap)
+    card = StepThroughPanel()
+    qtbot.addWidget(card)
+    card.resize(420, 700)
+    card.set_context(trainer.data, trainer.settings)
+    card.show_snapshot(snap)
+    card.show()
+    connect_stage(editor, card)
+    return editor, card
+
+
+@pytest.fixture
+def xor_stage(qtbot):
+    t = Trainer(NetworkSpec.stack(2, [3, 2], 1, seed=3), xor_table())
+    t.step(30)
+    return (t, *build(qtbot, t))
+
+
+def expected_edges(walk, phase):
+    """Per layer and source, what the engine says the edges carry in this phase (None = weights)."""
+    if phase.kind == "update":
+        return split_weights(walk.spec, phase.change)
+    return tuple(phase.gradients.get(layer.name) for layer in walk.spec.layers)
+
+
+def test_every_phase_draws_the_engines_numbers_on_the_canvas(qtbot, xor_stage):
+    t, editor, card = xor_stage
+    assert editor.step_picture is None
+    card.mode_action.trigger()
+    walk = card.walk
+    seen_kinds, labelled = [], 0
+    weights = split_weights(walk.spec, walk.params_before)
+    for _ in range(len(walk.phases)):
+        phase = walk.current
+        seen_kinds.append(phase.kind)
+        pic = editor.step_picture
+        assert pic is not None and pic.index == phase.index and pic.title in editor.view.step_caption
+        layer_step = editor.scene.step_layer
+        # unit badges: activations in forward phases, deltas from the error on
+        for node, values in phase.node_values().items():
+            for u, v in enumerate(values):
+                assert layer_step.unit_badges[(node, u)][1] == short(v)
+        edges = expected_edges(walk, phase)
+        peak = max((float(np.abs(m).max()) for ms in edges if ms is not None for m in ms), default=0.0)
+        for b in editor.scene.bundles:
+            got = edges[b.layer_index]
+            if got is None:
+                assert np.array_equal(b.values, weights[b.layer_index][b.source_index].ravel())
+                assert b.dimmed == (not (phase.kind == "forward" and b.target.layer.name == phase.layer))
+                continue
+            want = got[b.source_index]
+            assert np.array_equal(b.values, want.ravel()) and not b.dimmed
+            k = b.pen_index
+            assert np.array_equal(k >= colors.WEIGHT_BINS, want.ravel() >= 0)  # colour = sign
+            if phase.kind == "update":
+                assert b.quantity == "Δw"
+            else:
+                assert b.quantity == "∂E/∂w"
+        # the numbers printed on the edges are the engine's values for those weights
+        for _, text, value, src, dst in layer_step.edge_labels:
+            layer = dst.split("[")[0]
+            i = [l.name for l in walk.spec.layers].index(layer)
+            s = walk.spec.sources_of(i).index(src.split("[")[0])
+            r, c = int(src.split("[")[1][:-1]), int(dst.split("[")[1][:-1])
+            matrix = (edges[i] or weights[i])[s]
+            assert value == matrix[r, c] and text == short(matrix[r, c])
+            labelled += 1
+        if phase.kind in ("backward", "error"):
+            assert {d.split("[")[0] for *_, d in layer_step.edge_labels} <= {phase.layer}
+        card.next_phase()
+    assert seen_kinds == ["input", "forward", "forward", "forward", "error", "backward", "backward", "update"]
+    assert labelled > 0
+    card.mode_action.trigger()  # off: the canvas shows the live network again
+    assert editor.step_picture is None and editor.view.step_caption == ""
+    assert not any(b.dimmed for b in editor.scene.bundles)
+
+
+def test_clicking_a_unit_on_the_canvas_fills_the_chain_rule_card(qtbot, xor_stage):
+    t, editor, card = xor_stage
+    card.mode_action.trigger()
+    while card.walk.current.kind != "backward" or card.walk.current.layer != "h1":
+        card.next_phase()
+    unit = editor.scene.layer_columns[0].units[2]
+    click(qtbot, editor, view_point(editor, unit))
+    assert card.selected == ("h1", 2)
+    text = card.chain_text.toPlainText()
+    rule = card.walk.explain("h1", 2)
+    assert text.startswith("h1[2]") and rule.text() in text
+    assert "h1[2]" in card.error_map.title.text() and "pattern 0" in card.error_map.title.text()
+    want = pattern_error_signals(t.spec, t.network.params, t.data)["h1"][:, 2]
+    assert np.allclose(card.error_map.values, want)
+    # and the card's selection rings the unit on the canvas
+    card.select_unit("h2", 1)
+    assert editor.scene.selected_unit == ("h2", 1)
+
+
+def test_error_map_on_planar_data_is_labelled_with_pattern_and_unit(qtbot):
+    spec = NetworkSpec.stack(2, [3], 1, features=["x", "y"], seed=2)
+    t = Trainer(spec, planar("xor", 60, seed=1))
+    t.step(10)
+    editor, card = build(qtbot, t)
+    card.mode_action.trigger()
+    card.pattern_box.setValue(5)
+    card.select_unit("h1", 0)
+    x, y = t.data.x_train[5]
+    title = card.error_map.title.text()
+    assert "h1[0]" in title and "pattern 5" in title and f"{x:.3g}" in title
+    want = error_signal_maps(spec, t.network.params, t.data, 40, (-6.0, 6.0))["h1"][0]
+    assert np.allclose(card.error_map.values, want)
+
+
+def test_apply_step_flashes_the_change_and_names_the_largest(qtbot, xor_stage):
+    t, editor, card = xor_stage
+    card.mode_action.trigger()
+    card.next_phase()
+    shown = editor.step_picture.index
+    with qtbot.waitSignal(card.applyRequested):
+        card.apply_action.trigger()
+    change = card.walk.largest_change()
+    assert change is not None and change.text() in editor.message_label.text()
+    assert editor.message_label.text().startswith("Weights changed")
+    assert editor.step_picture.edge_kind == "change"  # the update is what pulses
+    qtbot.waitUntil(lambda: editor.scene.step_layer.flash > 0, timeout=2000)
+    qtbot.waitUntil(lambda: editor.step_picture.index == shown, timeout=5000)  # then back to the phase
+    assert editor.scene.step_layer.flash == 0.0
+
+
+def test_a_step_for_another_network_is_not_drawn(qtbot, xor_stage):
+    t, editor, card = xor_stage
+    card.mode_action.trigger()
+    other = Trainer(NetworkSpec.stack(2, [4], 1, seed=1), xor_table())
+    from engine.explain.stepthrough import StepThrough
+
+    walk = StepThrough.from_trainer(other, 0)
+    before = editor.step_picture
+    editor.show_step(walk.current, walk)
+    assert editor.step_picture is before
