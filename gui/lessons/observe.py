@@ -56,16 +56,16 @@ def step_state(window: Any) -> StepState | None:
 
 
 def race_state(window: Any) -> RaceState | None:
-    """The race view's numbers, if the window has one that reports them (`lesson_state()`)."""
+    """What the race view (gui/panels/race.py) shows: its network's size and each rule's measured cost."""
     race = getattr(window, "race_panel", None)
-    report = getattr(race, "lesson_state", None)
-    if report is None:
+    if race is None or getattr(race, "spec", None) is None:
         return None
-    d = report()
-    if not isinstance(d, dict):
-        return None
-    return RaceState(weights=d.get("weights"), passes_per_step=dict(d.get("passes_per_step", {})),
-                     steps=dict(d.get("steps", {})))
+    stats = dict(getattr(race, "stats", {}) or {})
+    return RaceState(
+        weights=int(race.n_weights),
+        passes_per_step={rule: float(st.passes_per_step) for rule, st in stats.items() if st.epoch},
+        steps={rule: int(st.epoch) for rule, st in stats.items()},
+    )
 
 
 def observe(window: Any, clock: SpecClock) -> Observation:

@@ -94,26 +94,27 @@ def test_lesson_2_hidden_layer_learns_xor(qtbot, window):
     assert "Nobody gave the hidden units a target" in text
 
 
-def test_lesson_3_perturbation_costs_a_pass_per_weight(qtbot, window):
+def test_lesson_3_the_race_at_200_weights(qtbot, window):
     L = set_up(qtbot, window, "perturbation-cost")
-    assert window.session.settings.rule == "perturbation"
-    assert window.controls.rule.currentData() == "perturbation"  # the learner sees the rule chosen
-    assert window.session.spec.n_parameters() == 163
-    assert "163 weights" in L.panel.result_text()
-    window.editor.view.fit()
-    for _ in range(3):  # each unit in the second layer brings 12 + 1 + 1 weights
-        before = window.session.spec
-        click_editor(qtbot, window, window.editor.scene.layer_columns[1].plus_button)
-        assert window.session.spec != before
-        QApplication.processEvents()
-    n = window.session.spec.n_parameters()
-    assert n == 205
+    race = window.race_panel
+    QApplication.processEvents()
+    assert not race.visibleRegion().isEmpty()  # the lesson brought the race forward
+    assert race.spec == window.session.spec and race.n_weights == 105 and not race.racing
+    assert "105 weights now" in L.panel.result_text() or "give it more hidden units" in L.panel.result_text()
+    spin = race.width_spin
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(spin, "12")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert race.n_weights == 205  # two hidden layers of 12: the weights grow with the square of the width
     qtbot.waitUntil(lambda: "205 weights now" in L.panel.result_text(), timeout=5000)
-    qtbot.mouseClick(window.controls.step_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(race.start_button, Qt.MouseButton.LeftButton)
+    assert race.racing
     text = wait_done(qtbot, L, "perturbation-cost")
-    assert L.controller.result.values["passes_per_step"] == n + 1  # one pass per weight, plus the start
-    assert f"cost {n + 1} passes" in text and "needs 2 passes" in text
-    assert window.controls.passes_label.text().replace(",", "").split()[0].isdigit()
+    race.pause()
+    values = L.controller.result.values
+    assert values["passes_per_step"] == 206 and values["backprop_passes_per_step"] == 2  # measured by the race
+    assert "costs 206 passes" in text and "needs only 2" in text
 
 
 def test_lesson_4_frozen_hidden_layer_fails_xor(qtbot, window):
