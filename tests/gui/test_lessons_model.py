@@ -223,3 +223,17 @@ def test_perturbation_check_in_the_window_counts_passes_since_the_shape_changed(
     back = Trainer(wide.spec, xor_table(), replace(t.settings, rule="backprop"))
     assert "Weight perturbation" in run_check("perturbation_passes_at_least", obs(back), params).status
     assert "Open the race" in run_check("perturbation_passes_at_least", obs(wide), {"weights": 200, "where": "race"}).status
+
+
+def test_progress_round_trips_through_an_ini_file(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gui.lessons.controller import Progress
+
+    path = str(tmp_path / "p.ini")
+    Progress(QSettings(path, QSettings.Format.IniFormat)).mark_done("hidden-layer")
+    Progress(QSettings(path, QSettings.Format.IniFormat)).mark_done("backprop-blame")
+    again = Progress(QSettings(path, QSettings.Format.IniFormat))
+    assert again.done() == {"hidden-layer", "backprop-blame"}  # an INI list (a,b) reads back as a list
+    again.forget()
+    assert Progress(QSettings(path, QSettings.Format.IniFormat)).done() == set()
