@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from engine.fast import fastpath  # noqa: E402
+from engine.fast import fastchunk  # noqa: E402
 from engine.data.datasets import Dataset, planar  # noqa: E402
 from engine.core.optimizers import OptimizerSettings  # noqa: E402
 from engine.core.spec import NetworkSpec  # noqa: E402
@@ -112,7 +112,7 @@ def full_batch_cases() -> list[Case]:
 
 def make_trainer(case: Case, batch: int | None, fast: bool = True) -> Trainer:
     t = Trainer(case.spec, case.data, TrainSettings(OptimizerSettings(lr=LR), batch_size=batch))
-    t.use_fast_path = fast
+    t.path = "auto" if fast else "buffered"
     return t
 
 
@@ -360,7 +360,7 @@ def full_batch_table(torch, threads: int, repeats: int, seconds: float) -> list[
         fused_maker = fused_tanh_softmax if case.spec.loss == "softmax_ce" else fused_tanh_2_hidden
         # same result first: the engine, the fused loop and torch after a few epochs
         engine = make_trainer(case, None)
-        path = "numba" if fastpath.applicable(engine, engine.batch_size) else "NumPy"
+        path = "numba" if engine.path_in_use() == "numba" else "NumPy"
         diffs = []
         engine.step(check_epochs)
         for layout in LAYOUTS:
@@ -387,7 +387,7 @@ def full_batch_table(torch, threads: int, repeats: int, seconds: float) -> list[
 
 
 def small_batch_table(repeats: int, seconds: float) -> list[tuple[tuple[int, int], int, float, float, float]]:
-    use_numba = fastpath.available()
+    use_numba = fastchunk.available()
     print("\nSmall batches: the browser playground's default set-up (XOR, 250 training points, inputs x, y,")
     print("tanh everywhere, squared error, lr 0.03): epochs/s (best of %d)" % repeats)
     xor = planar("xor", 500, noise=0.0, test_ratio=0.5, seed=0)
@@ -397,7 +397,7 @@ def small_batch_table(repeats: int, seconds: float) -> list[tuple[tuple[int, int
         browser = BROWSER_EPOCHS_PER_S[hidden]
         for batch in (10, 1):
             default = make_trainer(case, batch, fast=True)
-            used = fastpath.applicable(default, batch)
+            used = default.path_in_use() == "numba"
             rates = best_rates({"engine": default.step, "numpy": make_trainer(case, batch, fast=False).step,
                                 "plain": straightforward_loop(make_trainer(case, batch), batch)}, repeats, seconds)
             r_default, r_numpy, r_plain = rates["engine"], rates["numpy"], rates["plain"]
@@ -430,9 +430,9 @@ def paper_table(repeats: int, seconds: float) -> None:
         trainers = {}
         for fast in (True, False):
             t = Trainer(spec, data, TrainSettings(OptimizerSettings(lr=0.5, momentum=0.9), batch_size=None))
-            t.use_fast_path = fast
+            t.path = "auto" if fast else "buffered"
             trainers[fast] = t
-        used = fastpath.applicable(trainers[True], trainers[True].batch_size)
+        used = trainers[True].path_in_use() == "numba"
         rates = best_rates({"engine": trainers[True].step, "numpy": trainers[False].step}, repeats, seconds)
         rows.append([label, fmt(rates["engine"]) + (" (numba)" if used else " (NumPy)"), fmt(rates["numpy"]),
                      ratio(rates["engine"], rates["numpy"])])
@@ -459,9 +459,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PyTorch {torch.__version__}, float64; torch.set_num_threads matches the threads NumPy's BLAS")
         print("  really uses: 1 on the playground networks (OpenBLAS does not split products that small:")
         print(f"  same speed when limited to one thread), {threads} on 784-128-10")
-    if fastpath.available():
+    if fastchunk.available():
         t0 = time.perf_counter()
-        fastpath.warm_up()
+        fastchunk.warm_up()
         print(f"numba kernel: available (loaded or compiled in {time.perf_counter() - t0:.1f} s, before timing)")
     else:
         print("numba kernel: not available (numba not installed)")

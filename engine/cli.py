@@ -493,12 +493,12 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _warm_up(trainer: Trainer) -> None:
-    """Load the optional JIT kernel before timing, so it counts as set-up, not training.
-    (fastpath reports a kernel it cannot build as a warning and trains on NumPy.)"""
-    if trainer.use_fast_path:
-        from engine.fast import fastpath
+    """Load the optional JIT kernels before timing, so it counts as set-up, not training.
+    (fastpath and fastchunk report a kernel they cannot build as a warning and train on NumPy.)"""
+    if trainer.path in ("auto", "numba"):
+        from engine.fast import fastchunk
 
-        fastpath.warm_up()
+        fastchunk.warm_up()
 
 
 def check_work(run: Run, epochs: int, force: bool, passes: float = 1.0) -> None:

@@ -373,7 +373,7 @@ class TrainingWorker:
         start = time.perf_counter()
         self._dirty = True
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and reported below
-            done = fastchunk.step(t, n)  # = t.step(n), holding the GIL once per chunk
+            done = t.step(n)  # the numba path runs it as one compiled chunk, holding the GIL once
         t.record()
         elapsed = time.perf_counter() - start
         if done:

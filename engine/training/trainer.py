@@ -13,19 +13,20 @@ from typing import Callable
 import numpy as np
 
 from engine.limits import MAX_WEIGHT
-
-from engine.fast import fastpath  # optional numba path; imports numba only when first asked
 from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, accuracy, targets_for
 from engine.core.features import transform
 from engine.training.history import History
 from engine.core.network import Network
 from engine.core.optimizers import Optimizer, OptimizerSettings
-from engine.training.snapshot import Snapshot, make_snapshot
 from engine.training import rules
+from engine.training.paths import EpochPath, PathChoice
+from engine.training.snapshot import Snapshot, make_snapshot
 from engine.core.spec import NetworkSpec, SpecError
 
 Array = np.ndarray
+OK, LOSS_NOT_FINITE, WEIGHT_NOT_SANE = 0, 1, 2  # how a run of epochs ended (as fastchunk reports it)
+MAX_ORDER_ENTRIES = 1 << 22  # pattern-order entries drawn per compiled chunk (32 MB): bounds memory
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,16 @@ class Divergence:
         )
 
 
-def _all_finite(params: Array) -> bool:
-    return bool(np.isfinite(params).all())
+def _own(a: Array) -> Array:
+    """A C-contiguous float64 array the trainer may hand to its kernels (a Dataset's arrays
+    are read-only; numba compiles read-only arrays as another type)."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    return a if a.flags.writeable else a.copy()
 
 
 def _all_sane(params: Array) -> bool:
     """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
-    return _all_finite(params) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
+    return bool(np.isfinite(params).all()) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
 
 
 def _own(a: Array) -> Array:
@@ -117,8 +121,8 @@ class Trainer:
         # frozen layers (LayerSpec.learns False): their slopes are zeroed and they are left out
         # of L1/L2, so the optimiser never moves them and their velocity stays 0
         self._learn_mask = rules.learning_mask(self.network)
-        self._frozen = None if self._learn_mask is None else np.flatnonzero(self._learn_mask == 0.0)
-        self._learning = rules.learning_indices(self.network, self._learn_mask)
+        frozen = None if self._learn_mask is None else np.flatnonzero(self._learn_mask == 0.0)
+        learning = rules.learning_indices(self.network, self._learn_mask)
         reg_mask = self.network.weight_mask() if self._learn_mask is None else self.network.weight_mask() * self._learn_mask
         self.optimizer = Optimizer(self.settings.optimizer, self.network.size, reg_mask)
         self.passes = 0  # forward passes over a batch + backward passes over a batch, each 1
@@ -128,10 +132,17 @@ class Trainer:
         self.diverged: Divergence | None = None
         self.last_epoch_loss = float("nan")
         self._order_rng = np.random.default_rng([spec.seed, 1986])
-        self._grad = np.empty(self.network.size)
-        self._backup = self.network.params.copy()
-        self._fast = None
-        self.use_fast_path = True
+        self._backup = self.network.params.copy()  # the weights before the epoch running now
+        self._paths = PathChoice(self.network, self.optimizer, frozen, learning)
+        # which code runs the epochs (engine/training/paths.py): "auto" (numba where it is
+        # installed and faster, else buffered NumPy), "reference", "buffered" or "numba"
+        self.path = "auto"
+        # True: every epoch appends a history row from its own training pass (its loss and
+        # accuracy; test columns NaN), as headless runs want. False: callers record when
+        # they like (Trainer.record, a fresh evaluation).
+        self.record_passes = False
+        self.last_epoch_accuracy = float("nan")
+        self._outputs: Array | None = None
         # Called as hook(trainer) before each epoch's update (trainer.epoch = epochs done so
         # far): lets a preset change settings on a schedule or decay weights after each
         # change, as the 1986 family-trees run does. None = plain training.
@@ -175,7 +186,7 @@ class Trainer:
         self.optimizer.settings = settings.optimizer
         if not same_kind:
             self.optimizer.reset_state()
-        self._fast = None
+            self._paths.optimizer_changed()
 
     # ----- training ---------------------------------------------------------------------------
     def step(self, n_epochs: int = 1) -> int:
@@ -193,61 +204,99 @@ class Trainer:
         """Backprop with every layer learning: what the compiled fast paths implement."""
         return self._learn_mask is None and self.settings.rule == "backprop"
 
-    def _batch_gradient(self, x: Array, y: Array, grad: Array) -> float:
-        """Loss of one batch and its slopes into `grad`, by the chosen learning rule."""
-        if self.settings.rule == "perturbation":
-            loss, passes = rules.perturbation_gradient(self.network, x, y, grad, self._learning)
-        else:
-            loss, passes = rules.backprop_gradient(self.network, x, y, grad, self._frozen)
-        self.passes += passes
-        return loss
+    def path_in_use(self) -> str:
+        """The path ("reference", "buffered" or "numba") that runs the next epoch."""
+        return self._path(self.batch_size).name
+
+    def _path(self, batch_size: int) -> EpochPath:
+        return self._paths.get(self.path, self.settings.rule, batch_size, len(self.x_train))
 
     def _steps(self, n_epochs: int) -> int:
         done = 0
-        backup = self._backup
-        for _ in range(n_epochs):
-            if self.diverged is not None:
-                break
+        n = len(self.x_train)
+        while done < n_epochs and self.diverged is None:
             if self.epoch_hook is not None:
                 self.epoch_hook(self)
-            params = self.network.params
-            np.copyto(backup, params)
-            loss = self._epoch()
-            # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
-            if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
-                what = "the loss became NaN or infinite" if not math.isfinite(loss) else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}"
-                self.network.set_params(backup)
-                self.optimizer.reset_state()
-                self.diverged = Divergence(self.epoch + 1, what)
-                break
-            self.epoch += 1
-            self.last_epoch_loss = loss
-            done += 1
+            bs = self.batch_size
+            path = self._path(bs)
+            if path.chunks:  # several epochs per call, unless each must be seen on its own
+                one_by_one = self.epoch_hook is not None or self.record_passes
+                k = 1 if one_by_one else min(n_epochs - done, max(1, MAX_ORDER_ENTRIES // max(n, 1)))
+                done += self._run_chunk(path, k, bs)
+            elif self._run_epoch(path, bs):
+                done += 1
         return done
 
-    def _epoch(self) -> float:
-        x, y, n = self.x_train, self.y_train, len(self.x_train)
-        bs = self.batch_size
+    def _orders(self, k: int, n: int, bs: int) -> Array | None:
+        """Pattern orders for the next k epochs, (k, n); None when the order stays as it is."""
         if bs < n and self.settings.shuffle:
-            order = self._order_rng.permutation(n)
-            x, y = x[order], y[order]
-        if self.plain_backprop and self.use_fast_path and fastpath.applicable(self, bs):
-            self.passes += 2 * -(-n // bs)  # forward + backward per batch
-            return fastpath.run_epoch(self, x, y, bs)
-        # The NumPy loop: the reference every fast path is tested against.
-        net, opt, grad = self.network, self.optimizer, self._grad
-        if bs == n:
-            loss = self._batch_gradient(x, y, grad)
-            opt.step(net.params, grad)
-            return loss
-        mean = self.spec.reduction == "mean"
-        total = 0.0
-        for start in range(0, n, bs):
-            xb, yb = x[start : start + bs], y[start : start + bs]
-            loss = self._batch_gradient(xb, yb, grad)
-            opt.step(net.params, grad)
-            total += loss * len(xb) if mean else loss
-        return total / n if mean else total
+            return np.stack([self._order_rng.permutation(n) for _ in range(k)])
+        return None
+
+    def _run_epoch(self, path: EpochPath, bs: int) -> bool:
+        """One epoch on a NumPy path; False (and `diverged` set) when it had to be undone."""
+        x, y = self.x_train, self.y_train
+        orders = self._orders(1, len(x), bs)
+        if orders is not None:
+            x, y = x[orders[0]], y[orders[0]]
+        params = self.network.params
+        np.copyto(self._backup, params)
+        outputs = self._pass_outputs() if self.record_passes else None
+        loss, passes = path.run_epoch(x, y, bs, outputs)
+        self.passes += passes
+        # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
+        if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+            self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
+            return False
+        self._epoch_done(loss, outputs, y)
+        return True
+
+    def _run_chunk(self, path: EpochPath, k: int, bs: int) -> int:
+        """k epochs in one call (the numba path), with the same divergence rule."""
+        n = len(self.x_train)
+        rng_state = self._order_rng.bit_generator.state
+        orders = self._orders(k, n, bs)
+        shuffled = orders is not None
+        if not shuffled:  # every epoch in the data's order
+            orders = np.empty((k, n), dtype=np.int64)
+            orders[:] = np.arange(n)
+        outputs = self._pass_outputs() if self.record_passes else np.empty((0, self.y_train.shape[1]))
+        losses = np.empty(k)
+        done, status = path.run_epochs(self.x_train, self.y_train, orders, bs,
+                                       self._backup, losses, outputs)
+        self.passes += 2 * -(-n // bs) * (done + (status != OK))  # forward + backward per batch
+        if done:  # (record_passes runs one epoch per chunk: `outputs` are that epoch's)
+            self.epoch += done - 1
+            y = self.y_train[orders[done - 1]] if shuffled else self.y_train
+            self._epoch_done(float(losses[done - 1]), outputs if self.record_passes else None, y)
+        if status != OK:
+            self._diverge(status, restored=True)
+            if shuffled:  # draw no more orders than epoch by epoch would have
+                self._order_rng.bit_generator.state = rng_state
+                for _ in range(done + 1):
+                    self._order_rng.permutation(n)
+        return done
+
+    def _pass_outputs(self) -> Array:
+        if self._outputs is None or self._outputs.shape != self.y_train.shape:
+            self._outputs = np.empty(self.y_train.shape)
+        return self._outputs
+
+    def _epoch_done(self, loss: float, outputs: Array | None, y: Array) -> None:
+        self.epoch += 1
+        self.last_epoch_loss = loss
+        if outputs is not None:  # record_passes: this epoch's row, from its own pass
+            self.last_epoch_accuracy = accuracy(outputs, y, self.data.task, *self._range)
+            self.history.append(self.epoch, loss, math.nan, self.last_epoch_accuracy, math.nan)
+
+    def _diverge(self, status: int, restored: bool = False) -> None:
+        """Keep the last finite weights, clear the optimiser state, say why training stopped."""
+        if not restored:
+            self.network.set_params(self._backup)
+        self.optimizer.reset_state()
+        what = ("the loss became NaN or infinite" if status == LOSS_NOT_FINITE
+                else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}")
+        self.diverged = Divergence(self.epoch + 1, what)
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights (same spec), zero epochs, empty history."""

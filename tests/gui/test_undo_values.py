@@ -89,7 +89,7 @@ def test_undo_and_redo_restore_data_and_trained_weights_after_the_files_are_gone
     out = tmp_path / "after_undo.json"
     save_project(out, SessionProject(window).current_project())
     saved = json.loads(out.read_text())
-    assert saved["params"] is not None and saved["epoch"] == 15
+    assert saved["weights"] is not None and saved["epoch"] == 15
     np.testing.assert_array_equal(np.asarray(load_project(out).params), trained_a.params)
     if damage == "delete":  # the file is gone: the project holds the data itself, and opens
         reopened = trainer_from_project(load_project(out))
