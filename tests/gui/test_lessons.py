@@ -14,7 +14,7 @@ from gui.lessons import model
 from gui.main_window import MainWindow
 from test_editor_support import view_point
 
-WAIT = 30000  # ms; training in these set-ups takes a second or two
+WAIT = 60000  # ms; training here takes a second or two, the first numba compile may take longer on a busy machine
 
 
 def lessons_of(window):
