@@ -31,9 +31,9 @@ PROG = "main.py"
 N_POINTS = 500
 MAX_EPOCHS = 100_000_000
 DEFAULT_EPOCHS = 500
-MAX_PARAMETERS = limits.MAX_PARAMETERS
 REFUSED_WORK = 5 * LONG_WORK  # multiply-adds: refused unless --force (many minutes of training)
 PROGRESS_EVERY = 0.5  # seconds between progress lines on a terminal
+NOTE_WORK = 5e9  # multiply-adds past which gradcheck says, on a terminal, that it will take a while
 # options that describe the network or the data: a preset or a loaded project fixes them
 TOPOLOGY_OPTIONS = (
     "dataset", "hidden", "activation", "output_activation", "loss", "reduction",
@@ -392,8 +392,8 @@ def _fresh(args: argparse.Namespace) -> Run:
     spec = _freeze(spec, getattr(args, "freeze", None))
     if args.margin is not None:
         spec = spec.with_changes(margin=args.margin)
-    if spec.n_parameters() > MAX_PARAMETERS:
-        raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {MAX_PARAMETERS:,}")
+    if spec.n_parameters() > limits.MAX_PARAMETERS:
+        raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {limits.MAX_PARAMETERS:,}")
     settings = _settings(args, TrainSettings())
     n_points = len(data.x_train) + len(data.x_test)
     memory = estimate(spec, n_points, 1, settings.batch_size)
@@ -620,6 +620,11 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     check_work(run, 1, args.force, passes)
     for line in describe(run)[:3]:
         say(line)
+    t = run.trainer
+    work = estimate(t.spec, len(t.data.x_train), 1).work * passes
+    if work > NOTE_WORK and _isatty(sys.stderr):  # a long silent wait looks like a hang: say why
+        print(f"checking {min(n, args.max_params):,} parameters: about {work:.2g} multiply-adds, "
+              f"which may take a minute or more (--max-params checks fewer)", file=sys.stderr, flush=True)
     t = run.trainer
     if args.epochs:
         t.step(args.epochs)

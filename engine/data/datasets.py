@@ -184,7 +184,9 @@ def planar(name: str, n_points: int = 500, noise: float = 0.0, test_ratio: float
     rng = np.random.default_rng(seed)
     pts, value = PLANAR[name](rng, n_points, noise)
     task = "regression" if name == "regression" else "binary"
-    source = {"kind": "planar", "name": name, "n_points": n_points, "noise": noise, "test_ratio": test_ratio, "seed": seed}
+    from engine.data.sources import PlanarSource  # the recipe's fields are defined there, once
+
+    source = PlanarSource(name, n_points, noise, test_ratio, seed).to_dict()
     return _split(
         name,
         pts,
@@ -206,7 +208,10 @@ def _bits(n: int) -> Array:
 
 def _boolean(name: str, x: Array, y: Array, task: str = "binary", **kw) -> Dataset:
     empty_x, empty_y = x[:0], y[:0]
-    return Dataset(name, x, y, empty_x, empty_y, task, source={"kind": "boolean", "name": name, **kw.pop("args", {})}, **kw)
+    from engine.data.sources import BooleanSource
+
+    source = BooleanSource(name, kw.pop("args", {}).get("n")).to_dict()
+    return Dataset(name, x, y, empty_x, empty_y, task, source=source, **kw)
 
 
 def xor_table() -> Dataset:
