@@ -170,8 +170,9 @@ class LossPlot(QWidget):
             epochs = h[:, 0]
             self.train_curve.setData(epochs, self._positive(h[:, 1]))
             test = h[:, 2]
-            if np.isfinite(test).any():
-                self.test_curve.setData(epochs, self._positive(test))
+            measured = np.isfinite(test)  # `train` measures the test set at intervals (nan between)
+            if measured.any():
+                self.test_curve.setData(epochs[measured], self._positive(test[measured]))
             else:
                 self.test_curve.setData([], [])
         else:
