@@ -465,18 +465,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     _warm_up(t)
     passes_before = t.passes
     progress = Progress(run.epochs)
+    # every epoch's row comes from its own training pass (no second pass over the data);
+    # the test set is measured at the epochs `tested` names, the last row afresh (below)
+    t.record_passes = True
+    each_epoch = criterion is not None or args.target_loss is not None or progress.on
     start = time.perf_counter()
-    for done in range(1, run.epochs + 1):
-        if t.step(1) == 0:
+    done = 0
+    while done < run.epochs:
+        want = 1 if each_epoch else min(run.epochs - done, next_tested(t.epoch) - t.epoch)
+        ran = t.step(want)
+        done += ran
+        if ran and tested(t.epoch):
+            test_loss, test_acc = t.evaluate_test()
+            t.history.append(t.epoch, t.last_epoch_loss, test_loss, t.last_epoch_accuracy, test_acc)
+        if ran < want:  # diverged
             break
-        m = t.record()
-        progress.update(done, m.train_loss)
+        progress.update(done, t.last_epoch_loss)
         if met_at is None and criterion is not None and criterion.met(t):
             met_at = t.epoch
-        if args.target_loss is not None and m.train_loss <= args.target_loss:
+        if args.target_loss is not None and t.last_epoch_loss <= args.target_loss:
             break
     seconds = time.perf_counter() - start
     progress.done()
+    t.record_passes = False
+    t.record()  # the last row: a fresh evaluation of the final weights
     if t.diverged is not None:
         print(f"warning: {t.diverged.message()}", file=sys.stderr)
     if criterion is not None:
@@ -490,6 +502,23 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"passes={t.passes - passes_before}"
     )
     return 0
+
+
+def tested(epoch: int) -> bool:
+    """Epochs whose row in history.csv measures the test set: 1-10, 20, 30, ... 100, 200, ...
+
+    About nine per tenfold of epochs, so the test set costs a run a percent or two of its
+    time while its curve keeps its shape on a log scale.
+    """
+    return epoch <= 10 or epoch % 10 ** (len(str(epoch)) - 1) == 0
+
+
+def next_tested(epoch: int) -> int:
+    """The first epoch after `epoch` that `tested` names."""
+    if epoch < 10:
+        return epoch + 1
+    scale = 10 ** (len(str(epoch)) - 1)
+    return (epoch // scale + 1) * scale
 
 
 def _warm_up(trainer: Trainer) -> None:

@@ -70,7 +70,10 @@ def accuracy(output: Array, y: Array, task: str, low: float, high: float) -> flo
     if task == "multiclass" and y.shape[1] > 1:
         return float(np.mean(output.argmax(axis=1) == y.argmax(axis=1)))
     mid = 0.5 * (low + high)
-    return float(np.mean(np.all((output > mid) == (y > 0.5), axis=1)))
+    right = (output > mid) == (y > 0.5)  # per output: on the target's side of the middle
+    if right.shape[1] > 1:
+        right = right.all(axis=1)
+    return np.count_nonzero(right) / len(y)  # (a count: several times faster than a mean here)
 
 
 def _split(name: str, x: Array, y: Array, task: str, rng: np.random.Generator, test_ratio: float, **kw) -> Dataset:

@@ -215,16 +215,17 @@ class Trainer:
         done = 0
         n = len(self.x_train)
         while done < n_epochs and self.diverged is None:
-            if self.epoch_hook is not None:
+            k = n_epochs - done
+            if self.epoch_hook is not None:  # it may change settings: one epoch at a time
                 self.epoch_hook(self)
+                k = 1
             bs = self.batch_size
             path = self._path(bs)
-            if path.chunks:  # several epochs per call, unless each must be seen on its own
-                one_by_one = self.epoch_hook is not None or self.record_passes
-                k = 1 if one_by_one else min(n_epochs - done, max(1, MAX_ORDER_ENTRIES // max(n, 1)))
+            if path.chunks:  # compiled: several epochs per call, unless each must be recorded
+                k = 1 if self.record_passes else min(k, max(1, MAX_ORDER_ENTRIES // max(n, 1)))
                 done += self._run_chunk(path, k, bs)
-            elif self._run_epoch(path, bs):
-                done += 1
+            else:
+                done += self._run_epochs(path, k, bs)
         return done
 
     def _orders(self, k: int, n: int, bs: int) -> Array | None:
@@ -233,23 +234,27 @@ class Trainer:
             return np.stack([self._order_rng.permutation(n) for _ in range(k)])
         return None
 
-    def _run_epoch(self, path: EpochPath, bs: int) -> bool:
-        """One epoch on a NumPy path; False (and `diverged` set) when it had to be undone."""
-        x, y = self.x_train, self.y_train
-        orders = self._orders(1, len(x), bs)
-        if orders is not None:
-            x, y = x[orders[0]], y[orders[0]]
-        params = self.network.params
-        np.copyto(self._backup, params)
+    def _run_epochs(self, path: EpochPath, k: int, bs: int) -> int:
+        """k epochs on a NumPy path, one by one; stops (with `diverged` set) at one it had to undo."""
+        x_all, y_all = self.x_train, self.y_train
+        n = len(x_all)
+        shuffle = bs < n and self.settings.shuffle
+        params, backup = self.network.params, self._backup
         outputs = self._pass_outputs() if self.record_passes else None
-        loss, passes = path.run_epoch(x, y, bs, outputs)
-        self.passes += passes
-        # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
-        if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
-            self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
-            return False
-        self._epoch_done(loss, outputs, y)
-        return True
+        for done in range(k):
+            x, y = x_all, y_all
+            if shuffle:
+                order = self._order_rng.permutation(n)
+                x, y = x_all[order], y_all[order]
+            np.copyto(backup, params)
+            loss, passes = path.run_epoch(x, y, bs, outputs)
+            self.passes += passes
+            # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
+            if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+                self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
+                return done
+            self._epoch_done(loss, outputs, y)
+        return k
 
     def _run_chunk(self, path: EpochPath, k: int, bs: int) -> int:
         """k epochs in one call (the numba path), with the same divergence rule."""
@@ -314,20 +319,20 @@ class Trainer:
 
     # ----- measuring --------------------------------------------------------------------------
     def evaluate(self) -> Metrics:
-        net, task = self.network, self.data.task
-        lo, hi = self._range
-        from engine.core.losses import loss_value
+        """Loss and accuracy of the current weights on the training and test sets (fresh passes)."""
+        train_loss, train_acc = self._measure(self.x_train, self.y_train)
+        test_loss, test_acc = self.evaluate_test()
+        return Metrics(train_loss, test_loss, train_acc, test_acc)
 
-        out = net.predict(self.x_train)
-        tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train, margin=self.spec.margin, span=(lo, hi))
-        tr_acc = accuracy(out, self.y_train, task, lo, hi)
-        if len(self.x_test):
-            out_t = net.predict(self.x_test)
-            te_loss = loss_value(self.spec.loss, self.spec.reduction, out_t, self.y_test, margin=self.spec.margin, span=(lo, hi))
-            te_acc = accuracy(out_t, self.y_test, task, lo, hi)
-        else:
-            te_loss = te_acc = float("nan")
-        return Metrics(tr_loss, te_loss, tr_acc, te_acc)
+    def evaluate_test(self) -> tuple[float, float]:
+        """(loss, accuracy) of the current weights on the test set; NaN without one."""
+        return self._measure(self.x_test, self.y_test)
+
+    def _measure(self, x: Array, y: Array) -> tuple[float, float]:
+        if not len(x):
+            return float("nan"), float("nan")
+        out = self.network.predict(x)
+        return self.network.loss_of(out, y), accuracy(out, y, self.data.task, *self._range)
 
     def record(self) -> Metrics:
         """Evaluate and append one history point at the current epoch."""
