@@ -39,7 +39,7 @@ def trainer(width: int, rule: str) -> Trainer:
     spec = NetworkSpec.stack(2, [width], 1, features=("x", "y"), seed=1)
     data = planar("xor", 500, 0.0, 0.5, seed=0)
     t = Trainer(spec, data, TrainSettings(OptimizerSettings("sgd", lr=0.03), batch_size=None, rule=rule))
-    t.use_fast_path = False
+    t.path = "buffered"
     return t
 
 

@@ -81,9 +81,7 @@ def per_pattern_loss(
     `span` is the output activation's (low, high) range; only the margin uses it.
     """
     if loss == "squared":
-        d = a - y
-        if margin:
-            d = d * margin_mask(a, y, margin, span)
+        d = _errors(a, y, margin, span)
         return 0.5 * np.einsum("ij,ij->i", d, d)
     if loss == "bce":
         p = np.clip(a, _EPS, 1.0 - _EPS)
@@ -96,23 +94,57 @@ def per_pattern_loss(
 def loss_value(
     loss: str, reduction: str, a: Array, y: Array, *, margin: float = 0.0, span: tuple[float, float] = (0.0, 1.0)
 ) -> float:
-    total = float(per_pattern_loss(loss, a, y, margin=margin, span=span).sum())
+    """The loss of a batch: summed over patterns and outputs, divided by n for "mean"."""
+    if loss == "squared":
+        total = _half_sum_of_squares(_errors(a, y, margin, span))
+    else:
+        total = float(per_pattern_loss(loss, a, y, margin=margin, span=span).sum())
     return total / len(a) if reduction == "mean" and len(a) else total
+
+
+def _errors(a: Array, y: Array, margin: float, span: tuple[float, float]) -> Array:
+    """a - y of the squared error, zero where an output lies beyond the margin."""
+    d = a - y
+    if margin:
+        d *= margin_mask(a, y, margin, span)
+    return d
+
+
+def _half_sum_of_squares(d: Array) -> float:
+    return 0.5 * float(np.vdot(d, d))  # over the whole batch, as one dot product
+
+
+def output_error(
+    loss: str, reduction: str, act: Activation, z: Array, a: Array, y: Array, *, margin: float = 0.0,
+    out: Array | None = None, scratch: Array | None = None,
+) -> tuple[float, Array]:
+    """The loss E of a batch and dE/dz of the output layer, already scaled by the reduction.
+
+    The chain rule at the output: dE/dz = dE/da * f'(z), with dE/da = a - y for the squared
+    error (zero beyond the margin). For cross-entropy after a sigmoid or softmax the two
+    factors cancel to a - y. E is exactly what `loss_value` gives for the same outputs.
+    `out` and `scratch` (arrays of a's shape) are worked in when given (the buffered network
+    passes its buffers); otherwise new arrays are made. The same numbers either way.
+    """
+    delta = np.subtract(a, y, out=out)  # dE/da
+    if loss == "squared":
+        if margin:
+            delta *= margin_mask(a, y, margin, (act.low, act.high))
+        total = _half_sum_of_squares(delta)
+        delta *= act.derivative(z, a) if scratch is None else act.derivative(z, a, scratch)  # f'(z)
+    else:
+        total = float(per_pattern_loss(loss, a, y).sum())
+    if reduction == "mean" and len(a):
+        delta /= len(a)
+        total /= len(a)
+    return total, delta
 
 
 def output_delta(
     loss: str, reduction: str, act: Activation, z: Array, a: Array, y: Array, *, margin: float = 0.0
 ) -> Array:
-    """dE/dz for the output layer, already scaled by the reduction (zero beyond the margin)."""
-    if loss in ("bce", "softmax_ce"):
-        delta = a - y
-    else:
-        delta = (a - y) * act.derivative(z, a)
-        if margin:
-            delta *= margin_mask(a, y, margin, (act.low, act.high))
-    if reduction == "mean":
-        delta /= len(a)
-    return delta
+    """dE/dz for the output layer, already scaled by the reduction (see output_error)."""
+    return output_error(loss, reduction, act, z, a, y, margin=margin)[1]
 
 
 NEEDED_OUTPUT = {"bce": "sigmoid", "softmax_ce": "softmax"}  # losses that fix the output activation

@@ -145,6 +145,8 @@ def dataset(holdout_seed: int = 0, holdout: int = HOLDOUT_COUNT) -> Dataset:
     test = np.random.default_rng([holdout_seed, 1986]).choice(len(qs), size=holdout, replace=False)
     mask = np.zeros(len(qs), bool)
     mask[test] = True
+    from engine.data.sources import PresetSource
+
     return Dataset(
         "family-trees",
         x[~mask],
@@ -155,7 +157,7 @@ def dataset(holdout_seed: int = 0, holdout: int = HOLDOUT_COUNT) -> Dataset:
         input_names=PEOPLE + RELATIONS,
         output_names=PEOPLE,
         input_groups=(("person", len(PEOPLE)), ("relation", len(RELATIONS))),
-        source={"kind": "preset", "name": "family-trees", "holdout_seed": holdout_seed},
+        source=PresetSource("family-trees", holdout_seed).to_dict(),
     )
 
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.core.activations import get_activation
 from engine.core.losses import per_pattern_loss
 from engine.core.network import Network
 from engine.core.spec import NetworkSpec
@@ -42,29 +41,26 @@ def parameter_names(spec: NetworkSpec) -> list[str]:
 
 
 def batched_losses(spec: NetworkSpec, param_sets: Array, x: Array, y: Array) -> Array:
-    """Loss of each row of `param_sets` (P, n_params) on (x, y), as Network.loss computes it."""
+    """Loss of each row of `param_sets` (P, n_params) on (x, y), as Network.loss computes it.
+
+    One forward pass of the network (Network.forward) runs a whole chunk of settings: its
+    weights stacked along a first axis, which NumPy's matrix product broadcasts over.
+    """
     net = Network(spec, np.zeros(spec.n_parameters()))
     param_sets = np.atleast_2d(np.asarray(param_sets, dtype=np.float64))
-    n = len(x)
+    n, k = len(x), y.shape[1]
     widest = max([g.size for g in spec.inputs] + [l.units for l in spec.layers])
     chunk = max(1, _CHUNK_FLOATS // max(1, n * widest * 2))
     out = np.empty(len(param_sets))
-    cols, col = {}, 0
-    for g in spec.inputs:
-        cols[g.name] = slice(col, col + g.size)
-        col += g.size
-    acts_fn = [get_activation(l.activation).forward for l in spec.layers]
+    out_act = net.activations[-1]
     for start in range(0, len(param_sets), chunk):
         p = param_sets[start : start + chunk]
-        acts = {name: x[None, :, c] for name, c in cols.items()}
-        for lo, f in zip(net.layouts, acts_fn):
-            z = sum(acts[s] @ p[:, sl].reshape(len(p), fi, lo.units)
-                    for s, fi, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices))
-            acts[lo.name] = f(z + p[:, None, lo.bias_slice])
-        a = np.broadcast_to(acts[net.layouts[-1].name], (len(p), n, y.shape[1]))
-        out_act = get_activation(spec.output_activation)
+        weights = [tuple(p[:, s].reshape(len(p), f, lo.units) for s, f in zip(lo.weight_slices, lo.fan_ins))
+                   for lo in net.layouts]  # per layer, per source: (P, fan_in, units)
+        biases = [p[:, None, lo.bias_slice] for lo in net.layouts]  # (P, 1, units)
+        a = np.broadcast_to(net.forward(x, weights, biases).output, (len(p), n, k))
         per = per_pattern_loss(
-            spec.loss, a.reshape(-1, y.shape[1]), np.tile(y, (len(p), 1)),
+            spec.loss, a.reshape(-1, k), np.tile(y, (len(p), 1)),
             margin=spec.margin, span=(out_act.low, out_act.high),
         ).reshape(len(p), n)
         total = per.sum(axis=1)

@@ -1,4 +1,4 @@
-"""Several epochs in one compiled call: the GUI worker's training chunks.
+"""Several epochs in one compiled call: how the trainer runs the numba path.
 
 Why: `fastpath` compiles one epoch and releases the GIL inside it. A worker thread that
 calls it epoch by epoch must take the GIL back after every epoch (~0.1 ms of work), and
@@ -6,47 +6,49 @@ while the GUI thread is painting it waits up to a whole switch interval each tim
 training in a window ran at a fraction of its headless speed. Here a chunk of epochs runs
 in one `nogil` call: the GIL is taken once per chunk, not once per epoch.
 
-Results are bit-identical to `Trainer.step(n)` (same kernel, same pattern orders drawn
-from the trainer's own generator, same divergence rule: the last finite weights are kept
-and the optimiser state is cleared). Where the fast path does not apply (no numba, an
-epoch hook, a network or optimiser the kernel does not cover) it simply calls `step`.
+The trainer (engine/training/paths.py, `NumbaPath`) draws the pattern orders and keeps the
+epoch count; this loop applies the trainer's divergence rule inside the compiled code
+(stop at the first epoch whose loss or weights are not finite, restoring the weights from
+before it), so `Trainer.step(n)` gives the same numbers whichever path runs it.
 """
 from __future__ import annotations
 
 import math
 import threading
-import time
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from engine.fast import fastpath
 
-from engine.limits import MAX_WEIGHT
-
 if TYPE_CHECKING:  # pragma: no cover
-    from engine.training.trainer import Trainer
+    from engine.core.optimizers import Optimizer
+
+Array = np.ndarray
 
 _kernel: Any = None
 _lock = threading.Lock()
 
-OK, LOSS_NOT_FINITE, PARAMS_NOT_FINITE = 0, 1, 2
+OK, LOSS_NOT_FINITE, WEIGHT_NOT_SANE = 0, 1, 2  # as Trainer names them
 
 
-def _chunk_py(params, velocity, m1, m2, t, mask, x, y, orders, batch_size, ints, scalars, acts, zs, ds, grad, backup, losses):
-    """Epochs orders.shape[0] times: one fastpath epoch each, stopping at the first non-finite one."""
+def _chunk_py(params, velocity, m1, m2, t, mask, x, y, orders, batch_size, ints, scalars, acts, zs, ds, grad, backup,
+              losses, outputs, max_weight):
+    """Epochs orders.shape[0] times: one fastpath epoch each, stopping at the first whose loss is
+    not finite or which leaves a weight NaN, infinite or beyond ±max_weight."""
     for e in range(orders.shape[0]):
         backup[:] = params
         loss, t = _epoch(params, velocity, m1, m2, t, mask, x[orders[e]], y[orders[e]], batch_size,
-                         ints, scalars, acts, zs, ds, grad)
+                         ints, scalars, acts, zs, ds, grad, outputs)
         losses[e] = loss
         if not math.isfinite(loss):
             params[:] = backup
             return e, t, 1  # LOSS_NOT_FINITE
         for v in params:
-            if not abs(v) <= MAX_WEIGHT:  # NaN, inf or beyond what a project file accepts (as Trainer)
+            if not abs(v) <= max_weight:  # (False for NaN too)
                 params[:] = backup
-                return e, t, 2  # PARAMS_NOT_FINITE
+                return e, t, 2  # WEIGHT_NOT_SANE
     return orders.shape[0], t, 0  # OK
 
 
@@ -77,16 +79,36 @@ def _drop_stale_cache() -> None:
 def _build() -> Any:
     """Compile the chunk loop around fastpath's epoch kernel; False without numba."""
     global _epoch
-    _epoch = fastpath._get_kernel()
+    _epoch = fastpath.kernel()
     if _epoch is False:
         return False
     import numba
 
     _drop_stale_cache()
-    try:
-        return numba.njit(cache=True, nogil=True)(_chunk_py)
-    except Exception:  # no writable cache directory
-        return numba.njit(nogil=True)(_chunk_py)
+    error: Exception | None = None
+    for cache in (True, False):  # without a writable cache directory: compile in memory
+        try:
+            chunk = numba.njit(cache=cache, nogil=True)(_chunk_py)
+            _smoke_test(chunk)
+            return chunk
+        except Exception as exc:  # noqa: BLE001 - any failure means: train on NumPy, reported below
+            error = exc
+    warnings.warn(f"numba could not build the chunk loop; training runs on NumPy ({error})", RuntimeWarning)
+    return False
+
+
+def _smoke_test(chunk: Any) -> None:
+    """Two epochs of a 1-1 linear network on one pattern, with the argument types of every
+    real call: compiles (or loads) that signature and proves the loop runs."""
+    ints = np.array([1, 0, 1, 0, 1, 1, fastpath.ACTIVATION_CODES["linear"], 0, 1], dtype=np.int64)
+    p, v, m, w, mask, backup = (np.zeros(2) for _ in range(6))
+    x = np.ones((1, 1))
+    losses, outputs = np.zeros(2), np.zeros((0, 1))
+    done, _, status = chunk(p, v, m, w, 0, mask, x, x * 0.5, np.zeros((2, 1), dtype=np.int64), 1, ints,
+                            np.array([0.1, 0, 0, 0, 0.9, 0.999, 1e-8]), np.zeros(2), np.zeros(1), np.zeros(1),
+                            np.zeros(2), backup, losses, outputs, 1e6)
+    if not (done == 2 and status == OK and losses[0] == 0.125 and np.allclose(p, [0.09, 0.09])):
+        raise RuntimeError(f"chunk self-test gave {done} epochs, status {status}, losses {losses}, weights {p}")
 
 
 def _get() -> Any:
@@ -94,76 +116,43 @@ def _get() -> Any:
     if _kernel is None:
         with _lock:
             if _kernel is None:
-                try:
-                    _kernel = _build()
-                except Exception:  # numba refused: train epoch by epoch instead
-                    _kernel = False
+                _kernel = _build()
     return _kernel
+
+
+def available() -> bool:
+    """True when numba is installed and both kernels are ready (compiles them on first call)."""
+    return fastpath.available() and _get() is not False
 
 
 def warm_up() -> bool:
     """Compile now (call from the worker thread at start); True when chunks are available."""
-    from engine.data.datasets import xor_table
     from engine.core.spec import NetworkSpec
+    from engine.data.datasets import xor_table
     from engine.training.trainer import Trainer, TrainSettings
 
-    if _get() is False:
+    if not available():
         return False
     t = Trainer(NetworkSpec.stack(2, [2], 1), xor_table(), TrainSettings(batch_size=2))
-    return step(t, 1) == 1
+    t.path = "numba"
+    return t.step(1) == 1
 
 
-def applicable(trainer: "Trainer") -> bool:
-    return (
-        trainer.epoch_hook is None
-        and trainer.use_fast_path
-        and trainer.plain_backprop
-        and trainer.diverged is None
-        and fastpath.applicable(trainer, trainer.batch_size)
-        and _get() is not False
-    )
+def run_epochs(plan: fastpath.Plan, params: Array, optimizer: "Optimizer", x: Array, y: Array, orders: Array,
+               batch_size: int, backup: Array, losses: Array, outputs: Array, max_weight: float) -> tuple[int, int]:
+    """Train len(orders) epochs, epoch e over the patterns x[orders[e]], y[orders[e]].
 
-
-def step(trainer: "Trainer", n_epochs: int) -> int:
-    """Train n epochs like `trainer.step(n_epochs)`, holding the GIL once per call."""
-    if n_epochs <= 0 or not applicable(trainer):
-        return trainer.step(n_epochs)
-    from engine.training.trainer import Divergence
-
-    n = len(trainer.x_train)
-    bs = trainer.batch_size
-    rng = trainer._order_rng
-    state = rng.bit_generator.state
-    shuffle = bs < n and trainer.settings.shuffle
-    orders = np.empty((n_epochs, n), dtype=np.int64)
-    for e in range(n_epochs):
-        orders[e] = rng.permutation(n) if shuffle else np.arange(n)
-    plan = trainer._fast
-    opt = trainer.optimizer
-    s = opt.settings
-    plan.scalars[:] = (s.lr, s.momentum, s.l1, s.l2, s.beta1, s.beta2, s.eps)
-    acts, zs, ds, grad = plan.workspace(bs)
-    losses = np.empty(n_epochs)
-    x = np.ascontiguousarray(trainer.x_train, dtype=np.float64)
-    y = np.ascontiguousarray(trainer.y_train, dtype=np.float64)
-    started = time.perf_counter()
+    Updates params and the optimiser state in place; writes each epoch's loss to `losses`
+    and, when `outputs` has rows, every pattern's output of the last epoch run (in that
+    epoch's order). Returns (epochs done, OK | LOSS_NOT_FINITE | WEIGHT_NOT_SANE); after
+    a failure `params` holds the weights from before the failed epoch.
+    """
+    acts, zs, ds, grad = plan.workspace(batch_size)
+    state = optimizer.state
     done, t, status = _get()(
-        trainer.network.params, opt.state.velocity, opt.state.m, opt.state.v, opt.state.t, opt.weight_mask, x, y, orders, bs,
-        plan.ints, plan.scalars, acts, zs, ds, grad, trainer._backup, losses,
+        params, state.velocity, state.m, state.v, state.t, optimizer.weight_mask, x, y, orders, batch_size,
+        plan.ints, plan.set_scalars(optimizer.settings), acts, zs, ds, grad, backup, losses, outputs,
+        float(max_weight),
     )
-    done = int(done)
-    trainer.seconds += time.perf_counter() - started
-    trainer.passes += 2 * -(-n // bs) * (done + (status != OK))  # forward + backward per batch
-    opt.state.t = int(t)
-    trainer.epoch += done
-    if done:
-        trainer.last_epoch_loss = float(losses[done - 1])
-    if status != OK:
-        opt.reset_state()
-        what = "the loss became NaN or infinite" if status == LOSS_NOT_FINITE else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}"
-        trainer.diverged = Divergence(trainer.epoch + 1, what)
-        if shuffle:  # draw no more orders than step() would have: same generator state after
-            rng.bit_generator.state = state
-            for _ in range(done + 1):
-                rng.permutation(n)
-    return done
+    state.t = int(t)
+    return int(done), int(status)

@@ -5,23 +5,27 @@ mini-batch, each a microsecond or more, for a dozen multiply-adds each), which i
 the browser playground's per-example JavaScript wins. One compiled function that runs a
 whole epoch (every mini-batch, forward, backward and optimiser update) removes it.
 
-The NumPy loop in trainer.py stays the reference: this path does the same arithmetic in
-the same order wherever that is cheap, and is tested to agree with it to 1e-12. It is only
-used for plain stacks with elementwise activations, squared or binary cross-entropy loss,
-SGD (momentum, L1, L2) or Adam, and only where it is faster (see `applicable`). Without
-numba everything runs on NumPy and nothing else changes.
+The reference network (engine/core/network.py) stays the oracle: this kernel does the
+same arithmetic in the same order wherever that is cheap, and is tested to agree with it
+to 1e-12 (tests/engine/test_fastpath.py). It covers plain stacks with elementwise
+activations, squared error (no margin) or binary cross-entropy, SGD (momentum, L1, L2) or
+Adam (`Plan.supported`); the trainer uses it only where it is faster (`Plan.worth_it`),
+through fastchunk.run_epochs (engine/training/paths.py chooses the path). Without numba
+everything runs on NumPy and nothing else changes.
 """
 from __future__ import annotations
 
 import math
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
-    from engine.training.trainer import Trainer
+    from engine.core.network import LayerLayout
+    from engine.core.optimizers import OptimizerSettings
+    from engine.core.spec import NetworkSpec
 
 Array = np.ndarray
 
@@ -43,7 +47,7 @@ _lock = threading.Lock()
 def available() -> bool:
     """True when numba is installed and the kernel is compiled (or loaded from numba's
     cache). The first call pays for that: about 0.3 s from the cache, seconds without."""
-    return _get_kernel() is not False
+    return kernel() is not False
 
 
 def warm_up() -> bool:
@@ -52,80 +56,43 @@ def warm_up() -> bool:
     return available()
 
 
-def applicable(trainer: "Trainer", batch_size: int) -> bool:
-    """Whether `run_epoch` can do this trainer's next epoch, and is worth doing it."""
-    plan = trainer._fast
-    if plan is None or plan.spec is not trainer.spec or plan.opt_name != trainer.optimizer.settings.name:
-        plan = trainer._fast = _Plan.build(trainer)
-    key = (batch_size, len(trainer.x_train))
-    use = plan.decisions.get(key)
-    if use is None:
-        limit = MAX_WORK_FULL_BATCH if batch_size >= key[1] else MAX_WORK_PER_BATCH
-        use = plan.decisions[key] = plan.supported and plan.macs * batch_size <= limit and available()
-    return use
+class Plan:
+    """What the kernel needs to know about a network, built once per spec and optimiser."""
 
-
-def run_epoch(trainer: "Trainer", x: Array, y: Array, batch_size: int) -> float:
-    """One epoch over (x, y) in the given order; updates params and optimiser state in place.
-
-    Returns the epoch loss exactly as the NumPy loop defines it (mean or sum over patterns).
-    """
-    plan: _Plan = trainer._fast
-    opt = trainer.optimizer
-    s = opt.settings
-    plan.scalars[:] = (s.lr, s.momentum, s.l1, s.l2, s.beta1, s.beta2, s.eps)
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    y = np.ascontiguousarray(y, dtype=np.float64)
-    ws = plan.workspace(batch_size)
-    acts, zs, ds, grad = ws
-    loss, t = _get_kernel()(
-        trainer.network.params, opt.state.velocity, opt.state.m, opt.state.v, opt.state.t, opt.weight_mask,
-        x, y, batch_size, plan.ints, plan.scalars, acts, zs, ds, grad,
-    )
-    opt.state.t = int(t)
-    return float(loss)
-
-
-class _Plan:
-    """What the kernel needs to know about a network, built once per spec/optimiser."""
-
-    def __init__(self) -> None:
-        self.spec: Any = None
-        self.opt_name = ""
-        self.supported = False
-        self.macs = 0
-        self.ints = np.zeros(0, dtype=np.int64)
-        self.scalars = np.zeros(7)
-        self.sizes: list[int] = []
-        self.decisions: dict[tuple[int, int], bool] = {}  # (batch size, patterns) -> use the kernel
-        self._workspaces: dict[int, tuple[Array, Array, Array, Array]] = {}
-
-    @staticmethod
-    def build(trainer: "Trainer") -> "_Plan":
-        plan = _Plan()
-        spec = plan.spec = trainer.spec
-        plan.opt_name = trainer.optimizer.settings.name  # what Optimizer.step would run
+    def __init__(self, spec: "NetworkSpec", layouts: Sequence["LayerLayout"], optimizer_name: str) -> None:
+        self.spec = spec
+        self.optimizer_name = optimizer_name  # what Optimizer.step would run
         acts = [layer.activation for layer in spec.layers]
-        plan.supported = (
+        self.supported = (
             spec.is_plain_stack()
             and all(a in ACTIVATION_CODES for a in acts)
             and spec.loss in LOSS_CODES
-            and plan.opt_name in OPTIMIZER_CODES
-            and not spec.margin  # the kernel has no error margin: the NumPy loop does it
+            and optimizer_name in OPTIMIZER_CODES
+            and not spec.margin  # the kernel has no error margin: NumPy does it
         )
-        if not plan.supported:
-            return plan
-        sizes = [spec.n_inputs] + [layer.units for layer in spec.layers]
-        plan.macs = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-        plan.sizes = sizes
-        layers = len(spec.layers)
-        offsets = [(lo.weight_slices[0].start, lo.bias_slice.start) for lo in trainer.network.layouts]
-        header = [layers, LOSS_CODES[spec.loss], int(spec.reduction == "mean"), OPTIMIZER_CODES[plan.opt_name]]
-        plan.ints = np.array(
-            header + sizes + [ACTIVATION_CODES[a] for a in acts] + [o[0] for o in offsets] + [o[1] for o in offsets],
-            dtype=np.int64,
-        )
-        return plan
+        self.scalars = np.zeros(7)
+        self.sizes = [spec.n_inputs] + [layer.units for layer in spec.layers]
+        self.macs = sum(a * b for a, b in zip(self.sizes[:-1], self.sizes[1:]))
+        self.ints = np.zeros(0, dtype=np.int64)
+        self._workspaces: dict[int, tuple[Array, Array, Array, Array]] = {}
+        if self.supported:
+            offsets = [(lo.weight_slices[0].start, lo.bias_slice.start) for lo in layouts]
+            header = [len(spec.layers), LOSS_CODES[spec.loss], int(spec.reduction == "mean"),
+                      OPTIMIZER_CODES[optimizer_name]]
+            self.ints = np.array(
+                header + self.sizes + [ACTIVATION_CODES[a] for a in acts]
+                + [o[0] for o in offsets] + [o[1] for o in offsets],
+                dtype=np.int64,
+            )
+
+    def worth_it(self, batch_size: int, n_patterns: int) -> bool:
+        """Is the kernel faster than NumPy here (see MAX_WORK_*)? Says nothing about numba."""
+        limit = MAX_WORK_FULL_BATCH if batch_size >= n_patterns else MAX_WORK_PER_BATCH
+        return self.supported and self.macs * batch_size <= limit
+
+    def set_scalars(self, s: "OptimizerSettings") -> Array:
+        self.scalars[:] = (s.lr, s.momentum, s.l1, s.l2, s.beta1, s.beta2, s.eps)
+        return self.scalars
 
     def workspace(self, batch_size: int) -> tuple[Array, Array, Array, Array]:
         ws = self._workspaces.get(batch_size)
@@ -141,7 +108,9 @@ class _Plan:
         return ws
 
 
-def _get_kernel() -> Any:
+def kernel() -> Any:
+    """The compiled epoch function (fastchunk calls it from its own compiled loop), or
+    False when numba is missing or cannot build it."""
     global _kernel
     if _kernel is None:
         with _lock:
@@ -178,10 +147,12 @@ def _smoke_test(kernel: Any) -> None:
     ints = np.array([1, 0, 1, 0, 1, 1, ACTIVATION_CODES["linear"], 0, 1], dtype=np.int64)
     p, v, m, w, mask = (np.zeros(2) for _ in range(5))
     x = np.ones((1, 1))
+    outputs = np.full((1, 1), np.nan)
     loss, t = kernel(p, v, m, w, 0, mask, x, x * 0.5, 1, ints, np.array([0.1, 0, 0, 0, 0.9, 0.999, 1e-8]),
-                     np.zeros(2), np.zeros(1), np.zeros(1), np.zeros(2))
-    if not (loss == 0.125 and t == 0 and np.allclose(p, [0.05, 0.05])):  # 1/2 (0 - 0.5)^2; one SGD step
-        raise RuntimeError(f"kernel self-test gave loss {loss}, weights {p}")
+                     np.zeros(2), np.zeros(1), np.zeros(1), np.zeros(2), outputs)
+    # 1/2 (0 - 0.5)^2; one SGD step; the output before it was 0
+    if not (loss == 0.125 and t == 0 and np.allclose(p, [0.05, 0.05]) and outputs[0, 0] == 0.0):
+        raise RuntimeError(f"kernel self-test gave loss {loss}, weights {p}, output {outputs[0, 0]}")
 
 
 # ----- the kernel (plain Python; numba compiles it) --------------------------------------
@@ -220,8 +191,11 @@ def _deriv_py(code: int, z: float, a: float) -> float:
     return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
-def _epoch_kernel(params, velocity, m1, m2, t, mask, x, y, batch_size, ints, scalars, acts, zs, ds, grad):
+def _epoch_kernel(params, velocity, m1, m2, t, mask, x, y, batch_size, ints, scalars, acts, zs, ds, grad, outputs):
     """One epoch. acts, zs, ds are flat buffers: one block per node, row after row.
+
+    `outputs`: (n, n_out) to receive every pattern's output (as the forward pass gave it),
+    or (0, n_out) for none.
 
     Plain index arithmetic instead of array views: views cost reference counting per
     mini-batch, which is most of the time at batch size 1.
@@ -244,6 +218,7 @@ def _epoch_kernel(params, velocity, m1, m2, t, mask, x, y, batch_size, ints, sca
         a_off[l + 1] = a_off[l] + batch_size * sizes[l]
         if l > 0:
             l_off[l] = l_off[l - 1] + batch_size * sizes[l]
+    keep = outputs.shape[0] > 0
     total = 0.0
     for start in range(0, n, batch_size):
         nb = min(batch_size, n - start)
@@ -271,6 +246,8 @@ def _epoch_kernel(params, velocity, m1, m2, t, mask, x, y, batch_size, ints, sca
             for j in range(n_out):
                 i = r * n_out + j
                 a = acts[ao + i]
+                if keep:
+                    outputs[start + r, j] = a
                 tgt = y[start + r, j]
                 d = a - tgt
                 if loss_code == 0:

@@ -49,10 +49,10 @@ class Checkpoint:
             params=_frozen(trainer.network.params),
             epoch=int(trainer.epoch),
             history=_frozen(trainer.history.array()),
-            velocity=_frozen(opt.velocity),
-            adam_m=_frozen(opt._m),
-            adam_v=_frozen(opt._v),
-            adam_t=int(opt._t),
+            velocity=_frozen(opt.state.velocity),
+            adam_m=_frozen(opt.state.m),
+            adam_v=_frozen(opt.state.v),
+            adam_t=int(opt.state.t),
             passes=int(getattr(trainer, "passes", 0)),
         )
 
@@ -63,11 +63,7 @@ class Checkpoint:
         network = Network(self.spec, np.array(self.params))
         trainer = Trainer(self.spec, self.data, settings if settings is not None else self.settings,
                           network=network, history_limit=history_limit)
-        opt = trainer.optimizer
-        opt.velocity[:] = self.velocity
-        opt._m[:] = self.adam_m
-        opt._v[:] = self.adam_v
-        opt._t = self.adam_t
+        trainer.optimizer.load_state({"velocity": self.velocity, "m": self.adam_m, "v": self.adam_v, "t": self.adam_t})
         trainer.epoch = self.epoch
         trainer.passes = self.passes
         if len(self.history):

@@ -13,19 +13,20 @@ from typing import Callable
 import numpy as np
 
 from engine.limits import MAX_WEIGHT
-
-from engine.fast import fastpath  # optional numba path; imports numba only when first asked
 from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, accuracy, targets_for
 from engine.core.features import transform
 from engine.training.history import History
 from engine.core.network import Network
 from engine.core.optimizers import Optimizer, OptimizerSettings
-from engine.training.snapshot import Snapshot, make_snapshot
 from engine.training import rules
+from engine.training.paths import EpochPath, PathChoice
+from engine.training.snapshot import Snapshot, make_snapshot
 from engine.core.spec import NetworkSpec, SpecError
 
 Array = np.ndarray
+OK, LOSS_NOT_FINITE, WEIGHT_NOT_SANE = 0, 1, 2  # how a run of epochs ended (as fastchunk reports it)
+MAX_ORDER_ENTRIES = 1 << 22  # pattern-order entries drawn per compiled chunk (32 MB): bounds memory
 
 
 @dataclass(frozen=True)
@@ -62,17 +63,8 @@ class Divergence:
     def message(self) -> str:
         return (
             f"Training diverged at epoch {self.epoch}: {self.what}. "
-            "The learning rate is probably too high; the last finite weights were kept."
+            "The learning rate is probably too high; the last good weights (finite loss, every weight within 1e6) were kept."
         )
-
-
-def _all_finite(params: Array) -> bool:
-    return bool(np.isfinite(params).all())
-
-
-def _all_sane(params: Array) -> bool:
-    """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
-    return _all_finite(params) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
 
 
 def _own(a: Array) -> Array:
@@ -80,6 +72,11 @@ def _own(a: Array) -> Array:
     are read-only; numba compiles read-only arrays as another type)."""
     a = np.ascontiguousarray(a, dtype=np.float64)
     return a if a.flags.writeable else a.copy()
+
+
+def _all_sane(params: Array) -> bool:
+    """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
+    return bool(np.isfinite(params).all()) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
 
 
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
@@ -117,8 +114,8 @@ class Trainer:
         # frozen layers (LayerSpec.learns False): their slopes are zeroed and they are left out
         # of L1/L2, so the optimiser never moves them and their velocity stays 0
         self._learn_mask = rules.learning_mask(self.network)
-        self._frozen = None if self._learn_mask is None else np.flatnonzero(self._learn_mask == 0.0)
-        self._learning = rules.learning_indices(self.network, self._learn_mask)
+        frozen = None if self._learn_mask is None else np.flatnonzero(self._learn_mask == 0.0)
+        learning = rules.learning_indices(self.network, self._learn_mask)
         reg_mask = self.network.weight_mask() if self._learn_mask is None else self.network.weight_mask() * self._learn_mask
         self.optimizer = Optimizer(self.settings.optimizer, self.network.size, reg_mask)
         self.passes = 0  # forward passes over a batch + backward passes over a batch, each 1
@@ -128,10 +125,22 @@ class Trainer:
         self.diverged: Divergence | None = None
         self.last_epoch_loss = float("nan")
         self._order_rng = np.random.default_rng([spec.seed, 1986])
-        self._grad = np.empty(self.network.size)
-        self._backup = self.network.params.copy()
-        self._fast = None
-        self.use_fast_path = True
+        self._backup = self.network.params.copy()  # the weights before the epoch running now
+        # the weights one epoch back while they are known good (their loss was finite): where
+        # a divergence goes back to when the epoch's own starting state measured a NaN loss
+        self._good = self.network.params.copy()
+        self._good_epoch: int | None = None
+        self._end_pp = math.nan  # p.p at the end of that good epoch: tells an edited state apart
+        self._paths = PathChoice(self.network, self.optimizer, frozen, learning)
+        # which code runs the epochs (engine/training/paths.py): "auto" (numba where it is
+        # installed and faster, else buffered NumPy), "reference", "buffered" or "numba"
+        self.path = "auto"
+        # True: every epoch appends a history row from its own training pass (its loss and
+        # accuracy; test columns NaN), as headless runs want. False: callers record when
+        # they like (Trainer.record, a fresh evaluation).
+        self.record_passes = False
+        self.last_epoch_accuracy = float("nan")
+        self._outputs: Array | None = None
         # Called as hook(trainer) before each epoch's update (trainer.epoch = epochs done so
         # far): lets a preset change settings on a schedule or decay weights after each
         # change, as the 1986 family-trees run does. None = plain training.
@@ -175,7 +184,7 @@ class Trainer:
         self.optimizer.settings = settings.optimizer
         if not same_kind:
             self.optimizer.reset_state()
-        self._fast = None
+            self._paths.optimizer_changed()
 
     # ----- training ---------------------------------------------------------------------------
     def step(self, n_epochs: int = 1) -> int:
@@ -193,61 +202,128 @@ class Trainer:
         """Backprop with every layer learning: what the compiled fast paths implement."""
         return self._learn_mask is None and self.settings.rule == "backprop"
 
-    def _batch_gradient(self, x: Array, y: Array, grad: Array) -> float:
-        """Loss of one batch and its slopes into `grad`, by the chosen learning rule."""
-        if self.settings.rule == "perturbation":
-            loss, passes = rules.perturbation_gradient(self.network, x, y, grad, self._learning)
-        else:
-            loss, passes = rules.backprop_gradient(self.network, x, y, grad, self._frozen)
-        self.passes += passes
-        return loss
+    def path_in_use(self) -> str:
+        """The path ("reference", "buffered" or "numba") that runs the next epoch."""
+        return self._path(self.batch_size).name
+
+    def _path(self, batch_size: int) -> EpochPath:
+        return self._paths.get(self.path, self.settings.rule, batch_size, len(self.x_train))
 
     def _steps(self, n_epochs: int) -> int:
         done = 0
-        backup = self._backup
-        for _ in range(n_epochs):
-            if self.diverged is not None:
-                break
-            if self.epoch_hook is not None:
+        n = len(self.x_train)
+        while done < n_epochs and self.diverged is None:
+            k = n_epochs - done
+            if self.epoch_hook is not None:  # it may change settings: one epoch at a time
                 self.epoch_hook(self)
-            params = self.network.params
-            np.copyto(backup, params)
-            loss = self._epoch()
-            # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
-            if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
-                what = "the loss became NaN or infinite" if not math.isfinite(loss) else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}"
-                self.network.set_params(backup)
-                self.optimizer.reset_state()
-                self.diverged = Divergence(self.epoch + 1, what)
-                break
-            self.epoch += 1
-            self.last_epoch_loss = loss
-            done += 1
+                k = 1
+            bs = self.batch_size
+            path = self._path(bs)
+            if path.chunks:  # compiled: several epochs per call, unless each must be recorded
+                k = 1 if self.record_passes else min(k, max(1, MAX_ORDER_ENTRIES // max(n, 1)))
+                done += self._run_chunk(path, k, bs)
+            else:
+                done += self._run_epochs(path, k, bs)
         return done
 
-    def _epoch(self) -> float:
-        x, y, n = self.x_train, self.y_train, len(self.x_train)
-        bs = self.batch_size
+    def _orders(self, k: int, n: int, bs: int) -> Array | None:
+        """Pattern orders for the next k epochs, (k, n); None when the order stays as it is."""
         if bs < n and self.settings.shuffle:
-            order = self._order_rng.permutation(n)
-            x, y = x[order], y[order]
-        if self.plain_backprop and self.use_fast_path and fastpath.applicable(self, bs):
-            self.passes += 2 * -(-n // bs)  # forward + backward per batch
-            return fastpath.run_epoch(self, x, y, bs)
-        # The NumPy loop: the reference every fast path is tested against.
-        net, opt, grad = self.network, self.optimizer, self._grad
-        if bs == n:
-            loss = self._batch_gradient(x, y, grad)
-            opt.step(net.params, grad)
-            return loss
-        mean = self.spec.reduction == "mean"
-        total = 0.0
-        for start in range(0, n, bs):
-            xb, yb = x[start : start + bs], y[start : start + bs]
-            loss = self._batch_gradient(xb, yb, grad)
-            opt.step(net.params, grad)
-            total += loss * len(xb) if mean else loss
-        return total / n if mean else total
+            return np.stack([self._order_rng.permutation(n) for _ in range(k)])
+        return None
+
+    def _run_epochs(self, path: EpochPath, k: int, bs: int) -> int:
+        """k epochs on a NumPy path, one by one; stops (with `diverged` set) at one it had to undo."""
+        x_all, y_all = self.x_train, self.y_train
+        n = len(x_all)
+        shuffle = bs < n and self.settings.shuffle
+        params = self.network.params
+        outputs = self._pass_outputs() if self.record_passes else None
+        for done in range(k):
+            x, y = x_all, y_all
+            if shuffle:
+                order = self._order_rng.permutation(n)
+                x, y = x_all[order], y_all[order]
+            np.copyto(self._backup, params)  # not a local: _keep_good swaps the two buffers
+            loss, passes = path.run_epoch(x, y, bs, outputs)
+            self.passes += passes
+            # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
+            pp = params.dot(params)
+            if not (math.isfinite(loss) and (pp <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+                self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
+                return done
+            self._keep_good(pp)
+            self._epoch_done(loss, outputs, y)
+        return k
+
+    def _keep_good(self, pp: float) -> None:
+        """The epoch that just ran (starting from `_backup`, at epoch `self.epoch`) measured a
+        finite loss: its starting state becomes the one to go back to."""
+        self._backup, self._good = self._good, self._backup
+        self._good_epoch, self._end_pp = self.epoch, pp
+
+    def _run_chunk(self, path: EpochPath, k: int, bs: int) -> int:
+        """k epochs in one call (the numba path), with the same divergence rule."""
+        n = len(self.x_train)
+        rng_state = self._order_rng.bit_generator.state
+        orders = self._orders(k, n, bs)
+        shuffled = orders is not None
+        if not shuffled:  # every epoch in the data's order
+            orders = np.empty((k, n), dtype=np.int64)
+            orders[:] = np.arange(n)
+        outputs = self._pass_outputs() if self.record_passes else np.empty((0, self.y_train.shape[1]))
+        losses = np.empty(k)
+        done, status = path.run_epochs(self.x_train, self.y_train, orders, bs,
+                                       self._backup, losses, outputs)
+        self.passes += 2 * -(-n // bs) * (done + (status != OK))  # forward + backward per batch
+        if status == OK and done:  # `_backup` holds the start of the chunk's last epoch: it measured a finite loss
+            params = self.network.params
+            self._backup, self._good = self._good, self._backup
+            self._good_epoch, self._end_pp = self.epoch + done - 1, params.dot(params)
+        elif done:  # the epoch before the failed one was not kept by the kernel
+            self._good_epoch = None
+        if done:  # (record_passes runs one epoch per chunk: `outputs` are that epoch's)
+            self.epoch += done - 1
+            y = self.y_train[orders[done - 1]] if shuffled else self.y_train
+            self._epoch_done(float(losses[done - 1]), outputs if self.record_passes else None, y)
+        if status != OK:
+            self._diverge(status, restored=True)
+            if shuffled:  # draw no more orders than epoch by epoch would have
+                self._order_rng.bit_generator.state = rng_state
+                for _ in range(done + 1):
+                    self._order_rng.permutation(n)
+        return done
+
+    def _pass_outputs(self) -> Array:
+        if self._outputs is None or self._outputs.shape != self.y_train.shape:
+            self._outputs = np.empty(self.y_train.shape)
+        return self._outputs
+
+    def _epoch_done(self, loss: float, outputs: Array | None, y: Array) -> None:
+        self.epoch += 1
+        self.last_epoch_loss = loss
+        if outputs is not None:  # record_passes: this epoch's row, from its own pass
+            self.last_epoch_accuracy = accuracy(outputs, y, self.data.task, *self._range)
+            self.history.append(self.epoch, loss, math.nan, self.last_epoch_accuracy, math.nan)
+
+    def _diverge(self, status: int, restored: bool = False) -> None:
+        """Go back to the last state whose loss was finite and whose weights are sane, clear
+        the optimiser state, say why training stopped. That is the start of the failed epoch,
+        unless its loss was not finite: then (the loss an epoch measures is its starting
+        state's, in full batch) the good state one epoch back, with the history cut to it."""
+        if not restored:
+            self.network.set_params(self._backup)
+        what = ("the loss became NaN or infinite" if status == LOSS_NOT_FINITE
+                else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}")
+        self.diverged = Divergence(self.epoch + 1, what)
+        start = self.network.params
+        if (status == LOSS_NOT_FINITE and self._good_epoch == self.epoch - 1
+                and start.dot(start) == self._end_pp):  # untouched since that good epoch
+            self.network.set_params(self._good)
+            self.epoch = self._good_epoch
+            self.history.drop_after(self.epoch)
+        self._good_epoch = None
+        self.optimizer.reset_state()
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights (same spec), zero epochs, empty history."""
@@ -258,27 +334,31 @@ class Trainer:
         self.seconds = 0.0
         self.history.clear()
         self.diverged = None
+        self._good_epoch = None
         self._order_rng = np.random.default_rng([self.spec.seed, 1986])
 
     def clear_divergence(self) -> None:
         self.diverged = None
 
     # ----- measuring --------------------------------------------------------------------------
-    def evaluate(self) -> Metrics:
-        net, task = self.network, self.data.task
-        lo, hi = self._range
-        from engine.core.losses import loss_value
+    def evaluate(self, train_out: Array | None = None) -> Metrics:
+        """Loss and accuracy of the current weights on the training and test sets. `train_out`:
+        the training set's outputs when a forward pass over it was just run (the snapshot's),
+        so it is not run twice."""
+        train_loss, train_acc = self._measure(self.x_train, self.y_train, train_out)
+        test_loss, test_acc = self.evaluate_test()
+        return Metrics(train_loss, test_loss, train_acc, test_acc)
 
-        out = net.predict(self.x_train)
-        tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train, margin=self.spec.margin, span=(lo, hi))
-        tr_acc = accuracy(out, self.y_train, task, lo, hi)
-        if len(self.x_test):
-            out_t = net.predict(self.x_test)
-            te_loss = loss_value(self.spec.loss, self.spec.reduction, out_t, self.y_test, margin=self.spec.margin, span=(lo, hi))
-            te_acc = accuracy(out_t, self.y_test, task, lo, hi)
-        else:
-            te_loss = te_acc = float("nan")
-        return Metrics(tr_loss, te_loss, tr_acc, te_acc)
+    def evaluate_test(self) -> tuple[float, float]:
+        """(loss, accuracy) of the current weights on the test set; NaN without one."""
+        return self._measure(self.x_test, self.y_test)
+
+    def _measure(self, x: Array, y: Array, out: Array | None = None) -> tuple[float, float]:
+        if not len(x):
+            return float("nan"), float("nan")
+        if out is None:
+            out = self.network.predict(x)
+        return self.network.loss_of(out, y), accuracy(out, y, self.data.task, *self._range)
 
     def record(self) -> Metrics:
         """Evaluate and append one history point at the current epoch."""

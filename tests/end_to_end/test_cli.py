@@ -219,15 +219,14 @@ def test_rule_and_freeze_are_stored_and_honoured_by_load(tmp_path):
     assert int(LAST_LINE.match(r.stdout.strip().splitlines()[-1]).group(7)) == 3 * 5
     loaded = json.loads((again / "network.json").read_text())
     assert loaded["settings"]["rule"] == "perturbation" and loaded["spec"]["layers"][0]["learns"] is False
-    hidden = slice(0, 2 * 3 + 3)  # h1's weights and biases come first in the flat vector
-    assert loaded["params"][hidden] == saved["params"][hidden]  # frozen: kept exactly
-    assert loaded["params"][hidden.stop:] != saved["params"][hidden.stop:]
+    assert loaded["weights"][0] == saved["weights"][0]  # h1 frozen: kept exactly
+    assert loaded["weights"][1] != saved["weights"][1]
     r = cli("train", "--load", str(again / "network.json"), "--rule", "backprop", "--freeze", "out",
             "--epochs", "2", "--out", str(tmp_path / "third"))
     assert r.returncode == 0, r.stderr
     assert int(LAST_LINE.match(r.stdout.strip().splitlines()[-1]).group(7)) == 2 * 2
     third = json.loads((tmp_path / "third" / "network.json").read_text())
-    assert "rule" not in third["settings"] and third["params"] == loaded["params"]  # every layer frozen now
+    assert "rule" not in third["settings"] and third["weights"] == loaded["weights"]  # every layer frozen now
 
 
 @pytest.mark.parametrize(

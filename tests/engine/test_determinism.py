@@ -54,7 +54,7 @@ def test_splitting_a_run_into_chunks_changes_nothing():
 
 def test_numpy_path_is_deterministic_too():
     a, b = make(8, 10), make(8, 10)
-    a.use_fast_path = b.use_fast_path = False
+    a.path = b.path = "buffered"
     a.step(6)
     b.step(6)
     assert np.array_equal(a.network.params, b.network.params)

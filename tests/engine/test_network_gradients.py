@@ -154,3 +154,35 @@ def test_the_check_catches_a_wrong_derivative(monkeypatch):
     result = check_gradients(net, x, y, precision="extended")
     assert result.max_relative_error > 1e-2
     assert result.worst.layer == "h1"
+
+
+def test_backward_differentiates_the_activations_it_is_given():
+    """A ForwardPass whose activations were replaced is differentiated from what it holds."""
+    spec = NetworkSpec.stack(2, [4, 3], 1, "tanh", "tanh", seed=6)
+    net = Network(spec)
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(9, 2)), rng.uniform(-1, 1, (9, 1))
+    fp = net.forward(x)
+    exact = net.backward(fp, y).gradient
+    fp.activations["h1"] = fp.activations["h1"].copy()  # same values, another array
+    np.testing.assert_allclose(net.backward(fp, y).gradient, exact, rtol=1e-13, atol=1e-15)
+    fp.activations["h2"] = fp.activations["h2"] * 0.0  # what backward is given is what counts
+    zeroed = net.backward(fp, y).gradient
+    lo = net.layouts[2]
+    assert np.all(zeroed[lo.weight_slices[0]] == 0.0)  # dE/dW of the output = h2.T @ delta = 0
+    assert np.any(exact[lo.weight_slices[0]] != 0.0)
+
+
+def test_backward_leaves_the_weights_alone_and_returns_fresh_arrays():
+    spec = NetworkSpec.stack(3, [4], 2, "sigmoid", "sigmoid", loss="bce", seed=2)
+    net = Network(spec)
+    x, y = data_for(spec, 5, 0)
+    before = net.params.copy()
+    fp = net.forward(x)
+    bp = net.backward(fp, y)
+    assert np.array_equal(net.params, before)
+    assert not np.shares_memory(bp.gradient, net.params)
+    kept = {k: v.copy() for k, v in fp.activations.items()}
+    net.params[:] += 1.0  # a later change of weights leaves an earlier pass as it was
+    net.forward(x * 2.0)
+    assert all(np.array_equal(kept[k], fp.activations[k]) for k in kept)

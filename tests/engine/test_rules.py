@@ -111,11 +111,15 @@ def test_passes_per_step_for_both_rules() -> None:
 def test_fast_paths_count_passes_and_never_run_other_rules() -> None:
     spec = NetworkSpec.stack(2, [3], 1, seed=0)
     t = Trainer(spec, xor_table(), TrainSettings(batch_size=None))
-    fastchunk.step(t, 5)  # compiled when numba is there, else trainer.step: same count
+    assert t.path_in_use() == ("numba" if fastchunk.available() else "buffered")
+    t.step(5)  # compiled when numba is there, else buffered NumPy: same count
     assert t.passes == 10
     for changed in (Trainer(_frozen(spec, "h1"), xor_table(), TrainSettings(batch_size=None)),
                     Trainer(spec, xor_table(), TrainSettings(batch_size=None, rule="perturbation"))):
-        assert not changed.plain_backprop and not fastchunk.applicable(changed)
+        assert not changed.plain_backprop and changed.path_in_use() == "buffered"
+        changed.path = "numba"
+        with pytest.raises(ValueError, match="numba path cannot run"):
+            changed.step(1)
 
 
 def test_training_by_perturbation_solves_xor_2_2_1_on_most_seeds() -> None:
@@ -226,7 +230,7 @@ def test_project_file_keeps_rule_and_frozen_layers_and_old_files_are_unchanged()
     assert again.network.params[frozen].tobytes() == kept.tobytes()
     assert again.passes == 5 * (1 + 3)
     d["settings"]["rule"] = "hebb"
-    with pytest.raises(ProjectError, match="unknown learning rule 'hebb'"):
+    with pytest.raises(ProjectError, match="settings.rule must be one of backprop, perturbation, not 'hebb'"):
         project_from_dict(d)
 
 

@@ -107,7 +107,7 @@ def test_real_failures_pause_and_report(worker, bad):
         worker.play(number=1)
     elif bad == "adam beta 1":  # a project file with beta1 = 1: division by zero in the bias correction
         worker.set_settings(TrainSettings(OptimizerSettings("adam", beta1=1.0), batch_size=10))
-        worker.call(lambda t: setattr(t, "use_fast_path", False))
+        worker.call(lambda t: setattr(t, "path", "buffered"))
         worker.play(number=1)
     elif bad == "bad weight":
         worker.set_weight(0, 0, 99, 0, 1.0)
