@@ -19,7 +19,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from engine.core.losses import output_for_loss
+from engine.core.losses import MARGIN_ACTIVATIONS, output_for_loss
 from engine.core.optimizers import OptimizerSettings
 from engine.core.spec import NetworkSpec, SpecError
 from engine.data import custom_points, datasets
@@ -49,11 +49,8 @@ def default_source() -> dict[str, Any]:
 
 
 def dataset_from_source(source: dict[str, Any]) -> Dataset:
-    if source.get("kind") == "planar":
-        return datasets.from_source(source)
-    from engine.files.serialize import dataset_from_source as general  # csv, presets, custom points
-
-    return general(source)
+    """Every kind (engine/data/sources.py), each field checked; ProjectError (a ValueError) on failure."""
+    return datasets.from_source(source)
 
 
 def fitted_spec(spec: NetworkSpec, data: Dataset) -> NetworkSpec | None:
@@ -79,7 +76,8 @@ def with_loss(spec: NetworkSpec, loss: str) -> NetworkSpec:
     out = output_for_loss(loss, spec.loss, layers[-1].activation)
     if out != layers[-1].activation:
         layers[-1] = replace(layers[-1], activation=out)
-    return spec.with_changes(loss=loss, layers=tuple(layers))
+    margin = spec.margin if loss == "squared" and out in MARGIN_ACTIVATIONS else 0.0  # no margin elsewhere
+    return spec.with_changes(loss=loss, layers=tuple(layers), margin=margin)
 
 
 def report_failure(what: str, exc: BaseException) -> str:

@@ -61,6 +61,8 @@ def install_paper_views(window: "MainWindow") -> None:
     window.register_view(table)
     window.register_view(hinton)
     window.replay_views += [table, hinton]
+    from .panels.figure4 import install_figure4  # Nature fig. 4: person codes, beside the Hinton tab
+    install_figure4(window)
 
 
 # ----- the backward pass (issue 5) -------------------------------------------------------------

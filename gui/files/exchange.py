@@ -122,5 +122,5 @@ class ExchangeMixin:
             shown = problems[:SHOWN_PROBLEMS] + ([f"… and {len(problems) - SHOWN_PROBLEMS} more"] if len(problems) > SHOWN_PROBLEMS else [])
             self._error("Could not import the CSV file", f"{path.name} cannot be used as a data set:\n" + "\n".join(shown))
             return False
-        self._window.apply_data_source(dict(data.source))
+        self._window.apply_data(data)  # the data as read: the file is not read a second time
         return True

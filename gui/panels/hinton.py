@@ -22,6 +22,7 @@ from engine.core.spec import NetworkSpec
 
 GAP = 0.6  # between sources and before the bias, in cells
 UNIT_GAP = 0.5  # between receiving-unit blocks
+COLUMN_GAP = 2.0  # between columns of unit blocks of one layer (room for unit numbers)
 LAYER_GAP = 2.2  # between layers (room for unit numbers)
 HEADER = 2.2  # layer title rows at the top
 BACKGROUND = QColor(128, 128, 128)
@@ -134,24 +135,47 @@ class HintonDiagram(QWidget):
 
     # ----- geometry in cell units ------------------------------------------------------------------
     def _layout(self) -> None:
+        """Cells for the current widget size: each layer's unit blocks wrap into as many
+        columns as make the squares largest (a 24-unit layer need not be one tall column)."""
         spec = self._spec
         assert spec is not None
         sizes = spec.node_sizes()
+        shapes = []  # per layer: (arrangements, block width, block height)
+        for li, layer in enumerate(spec.layers):
+            arrs = [self.arrangement(layer.name, s, sizes[s]) for s in spec.sources_of(li)]
+            shapes.append((arrs, sum(a.shape[1] for a in arrs) + GAP * len(arrs) + 1.0, max(a.shape[0] for a in arrs)))
+        most = max(layer.units for layer in spec.layers)
+        best = max(range(1, most + 1), key=lambda rows: (self._fit(self._extent_for(spec, shapes, rows)), rows))
+        self._build(spec, shapes, best)
+
+    @staticmethod
+    def _extent_for(spec: NetworkSpec, shapes, rows: int) -> tuple[float, float]:
+        """Width and height in cells when no layer stacks more than `rows` unit blocks."""
+        width, height = LAYER_GAP, HEADER
+        for layer, (_, bw, bh) in zip(spec.layers, shapes):
+            cols = -(-layer.units // rows)
+            width += cols * (bw + COLUMN_GAP) - COLUMN_GAP + LAYER_GAP
+            height = max(height, HEADER + min(rows, layer.units) * (bh + UNIT_GAP))
+        return width - LAYER_GAP + 0.5, height + 1.2
+
+    def _fit(self, extent: tuple[float, float]) -> float:
+        w, h = extent
+        return min(self.max_cell, (max(self.width(), 1) - 4) / w, (max(self.height(), 1) - 4) / h)
+
+    def _build(self, spec: NetworkSpec, shapes, rows: int) -> None:
         cells, titles, panels, labels = [], [], [], []
         x0 = LAYER_GAP
-        height = HEADER
-        for li, layer in enumerate(spec.layers):
+        for li, (layer, (arrs, block_w, block_h)) in enumerate(zip(spec.layers, shapes)):
             sources = spec.sources_of(li)
-            arrs = [self.arrangement(layer.name, s, sizes[s]) for s in sources]
-            block_h = max(a.shape[0] for a in arrs)
-            block_w = sum(a.shape[1] for a in arrs) + GAP * len(arrs) + 1.0
             rows_note = "; ".join(f"rows {' / '.join(a.row_labels)}" for a in arrs if a.row_labels)
             titles.append((x0, 0.0, f"{layer.name} ← {', '.join(sources)}", rows_note))
-            y = HEADER
+            cols = -(-layer.units // rows)
             for u in range(layer.units):
-                panels.append(QRectF(x0 - 0.15, y - 0.15, block_w - GAP + 0.3, block_h + 0.3))
-                labels.append((x0, y + block_h / 2, str(u + 1)))
-                x = x0
+                bx = x0 + (u // rows) * (block_w + COLUMN_GAP)
+                y = HEADER + (u % rows) * (block_h + UNIT_GAP)
+                panels.append(QRectF(bx - 0.15, y - 0.15, block_w - GAP + 0.3, block_h + 0.3))
+                labels.append((bx, y + block_h / 2, str(u + 1)))
+                x = bx
                 for si, a in enumerate(arrs):
                     for r, row in enumerate(a.grid):
                         for c, sender in enumerate(row):
@@ -159,14 +183,15 @@ class HintonDiagram(QWidget):
                                 cells.append((li, si, u, sender, x + c + 0.5, y + r + 0.5))
                     x += a.shape[1] + GAP
                 cells.append((li, -1, u, 0, x + 0.5, y + block_h / 2))
-                y += block_h + UNIT_GAP
-            height = max(height, y)
-            x0 += block_w + LAYER_GAP
+            layer_w = cols * (block_w + COLUMN_GAP) - COLUMN_GAP
+            x0 += layer_w + LAYER_GAP
         self._cells, self._titles, self._panels, self._unit_labels = cells, titles, panels, labels
-        self._extent = (x0 - LAYER_GAP + 0.5, height + 1.2)
+        self._extent = self._extent_for(spec, shapes, rows)
 
-    def _titles_note(self, x: float) -> str:
-        return next((t[3] for t in self._titles if t[0] == x), "")
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name: re-wrap the blocks for the new size
+        if self._spec is not None:
+            self._layout()
+        super().resizeEvent(event)
 
     def title_boxes(self) -> list[tuple[QRectF, str]]:
         """Each layer's title and its scale note, in pixels, elided to the room up to the next
@@ -271,7 +296,7 @@ class HintonDiagram(QWidget):
         if s >= 9:
             for x, y, text in self._unit_labels:
                 p.drawText(
-                    QRectF((x - LAYER_GAP + 0.2) * s, (y - 0.6) * s + 2 + dy, (LAYER_GAP - 0.5) * s, 1.2 * s),
+                    QRectF((x - COLUMN_GAP + 0.2) * s, (y - 0.6) * s + 2 + dy, (COLUMN_GAP - 0.5) * s, 1.2 * s),
                     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                     text,
                 )

@@ -89,32 +89,46 @@ class PatternTableModel(QAbstractTableModel):
 
     def set_dataset(self, data: Dataset | None) -> None:
         self.beginResetModel()
-        self._data = data
-        self._snapshot = None
-        self._columns, self._values = [], np.zeros((0, 0))
-        self._row_labels = []
-        self._shape_key = ()
-        if data is not None:
-            names = data.input_names if len(data.input_names) == data.n_inputs else ()
-            self._row_labels = [_pattern_label(x, names, data.input_groups) for x in data.x_train]
-            self._rebuild_columns(None)
-        self.endResetModel()
+        try:
+            self._data = data
+            self._snapshot = None
+            self._columns, self._values = [], np.zeros((0, 0))
+            self._row_labels = []
+            self._shape_key = ()
+            if data is not None:
+                names = data.input_names if len(data.input_names) == data.n_inputs else ()
+                self._row_labels = [_pattern_label(x, names, data.input_groups) for x in data.x_train]
+                self._rebuild_columns(None)
+        finally:  # a reset is always ended, or Qt's views are left in a broken state
+            self.endResetModel()
+
+    def _fits(self, snapshot: Snapshot) -> bool:
+        """A snapshot made on this data set with a network whose output fits it. While data is
+        imported during training, snapshots of the old run still arrive for a frame or two."""
+        data, spec = self._data, snapshot.spec
+        if data is None or snapshot.pattern_activations is None or spec is None:
+            return False
+        if snapshot.dataset is not None and snapshot.dataset is not data:
+            return False
+        out = snapshot.pattern_activations.get(spec.layers[-1].name)
+        if out is None or out.shape != (len(data.x_train), data.n_outputs):
+            return False
+        return all(snapshot.pattern_activations.get(l.name, np.empty((0, 0))).shape == (len(data.x_train), l.units)
+                   for l in spec.layers)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Take a new snapshot; signals only the changed value cells unless the shape changed."""
-        if self._data is None or snapshot.pattern_activations is None or snapshot.spec is None:
-            return
+        if not self._fits(snapshot):
+            return  # a snapshot of another data set or shape; wait for the matching one
         n = len(self._data.x_train)
-        acts = snapshot.pattern_activations
-        out_name = snapshot.spec.layers[-1].name
-        if out_name not in acts or len(acts[out_name]) != n:
-            return  # a snapshot of another dataset; wait for the matching one
         key = tuple((l.name, l.units, l.activation) for l in snapshot.spec.layers)
         if key != self._shape_key:
             self.beginResetModel()
-            self._snapshot = snapshot
-            self._rebuild_columns(snapshot)
-            self.endResetModel()
+            try:
+                self._snapshot = snapshot
+                self._rebuild_columns(snapshot)
+            finally:
+                self.endResetModel()
             return
         self._snapshot = snapshot
         self._fill_values(snapshot)
