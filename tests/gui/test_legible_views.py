@@ -114,3 +114,16 @@ def test_no_plot_in_the_backward_views_uses_si_prefixes(qtbot):
     for p in plots:
         for name in ("left", "bottom"):
             assert not p.getAxis(name).autoSIPrefix, (type(p.parent()).__name__, name)
+
+
+def test_unit_maps_say_in_their_middle_why_they_are_empty(qtbot):
+    from gui.plots.units import UnitMapsView
+
+    view = UnitMapsView()
+    qtbot.addWidget(view)
+    bits = Trainer(NetworkSpec.stack(2, [2], 1, seed=1), xor_table())
+    view.show_snapshot(bits.snapshot())
+    assert view.empty_note.isVisible() and "two inputs" in view.empty_note.toPlainText()
+    plane = Trainer(NetworkSpec.stack(2, [2], 1, features=["x", "y"], seed=1), planar("xor", 40, seed=1))
+    view.show_snapshot(plane.snapshot(8))
+    assert not view.empty_note.isVisible() and view.mosaic_array() is not None
