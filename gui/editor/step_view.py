@@ -154,7 +154,9 @@ class StepLayer(QGraphicsItem):
                 continue
             for u in col.units:
                 if 0 <= u.index < len(values):
-                    centre = u.mapToScene(QPointF(0, 0))
+                    # inputs: the badge starts at the unit's left edge, clear of the feature's name
+                    shift = u.size / 2 if not getattr(col, "is_layer", False) else 0.0
+                    centre = u.mapToScene(QPointF(shift, 0))
                     self.unit_badges[(col.name, u.index)] = (centre, short(values[u.index]),
                                                              float("nan") if plain else float(values[u.index]))
         layer_names = [l.name for l in scene.spec.layers] if scene.spec is not None else []
