@@ -63,10 +63,11 @@ class LossPlot(QWidget):
         self.log_scale.setToolTip("Show loss on a logarithmic axis: late, slow progress becomes visible.")
         self.log_scale.toggled.connect(self._set_log)
         self.readout = QLabel("")
+        self.readout.setWordWrap(True)  # a narrow column wraps it instead of cutting the accuracy off
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row = QHBoxLayout()
         row.addWidget(self.log_scale)
-        row.addStretch(1)
-        row.addWidget(self.readout)
+        row.addWidget(self.readout, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot, 1)
