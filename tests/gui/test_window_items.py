@@ -30,8 +30,9 @@ def test_the_default_pace_lets_xor_be_watched_for_several_seconds():
 
 def build(qtbot, tmp_path, **kw) -> MainWindow:
     make_application([])
+    kw.setdefault("files", False)
     w = MainWindow(settings=QSettings(str(tmp_path / "l.ini"), QSettings.Format.IniFormat), grid_resolution=16,
-                   restore_layout=False, files=False, screen=QRect(0, 0, 1366, 768), **kw)
+                   restore_layout=False, screen=QRect(0, 0, 1366, 768), **kw)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
