@@ -31,9 +31,9 @@ PROG = "main.py"
 N_POINTS = 500
 MAX_EPOCHS = 100_000_000
 DEFAULT_EPOCHS = 500
-MAX_PARAMETERS = limits.MAX_PARAMETERS
 REFUSED_WORK = 5 * LONG_WORK  # multiply-adds: refused unless --force (many minutes of training)
 PROGRESS_EVERY = 0.5  # seconds between progress lines on a terminal
+NOTE_WORK = 5e9  # multiply-adds past which gradcheck says, on a terminal, that it will take a while
 # options that describe the network or the data: a preset or a loaded project fixes them
 TOPOLOGY_OPTIONS = (
     "dataset", "hidden", "activation", "output_activation", "loss", "reduction",
@@ -392,8 +392,8 @@ def _fresh(args: argparse.Namespace) -> Run:
     spec = _freeze(spec, getattr(args, "freeze", None))
     if args.margin is not None:
         spec = spec.with_changes(margin=args.margin)
-    if spec.n_parameters() > MAX_PARAMETERS:
-        raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {MAX_PARAMETERS:,}")
+    if spec.n_parameters() > limits.MAX_PARAMETERS:
+        raise UsageError(f"the network would have {spec.n_parameters():,} parameters; at most {limits.MAX_PARAMETERS:,}")
     settings = _settings(args, TrainSettings())
     n_points = len(data.x_train) + len(data.x_test)
     memory = estimate(spec, n_points, 1, settings.batch_size)
@@ -465,18 +465,30 @@ def cmd_train(args: argparse.Namespace) -> int:
     _warm_up(t)
     passes_before = t.passes
     progress = Progress(run.epochs)
+    # every epoch's row comes from its own training pass (no second pass over the data);
+    # the test set is measured at the epochs `tested` names, the last row afresh (below)
+    t.record_passes = True
+    each_epoch = criterion is not None or args.target_loss is not None or progress.on
     start = time.perf_counter()
-    for done in range(1, run.epochs + 1):
-        if t.step(1) == 0:
+    done = 0
+    while done < run.epochs:
+        want = 1 if each_epoch else min(run.epochs - done, next_tested(t.epoch) - t.epoch)
+        ran = t.step(want)
+        done += ran
+        if ran and tested(t.epoch):
+            test_loss, test_acc = t.evaluate_test()
+            t.history.append(t.epoch, t.last_epoch_loss, test_loss, t.last_epoch_accuracy, test_acc)
+        if ran < want:  # diverged
             break
-        m = t.record()
-        progress.update(done, m.train_loss)
+        progress.update(done, t.last_epoch_loss)
         if met_at is None and criterion is not None and criterion.met(t):
             met_at = t.epoch
-        if args.target_loss is not None and m.train_loss <= args.target_loss:
+        if args.target_loss is not None and t.last_epoch_loss <= args.target_loss:
             break
     seconds = time.perf_counter() - start
     progress.done()
+    t.record_passes = False
+    t.record()  # the last row: a fresh evaluation of the final weights
     if t.diverged is not None:
         print(f"warning: {t.diverged.message()}", file=sys.stderr)
     if criterion is not None:
@@ -490,6 +502,23 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"passes={t.passes - passes_before}"
     )
     return 0
+
+
+def tested(epoch: int) -> bool:
+    """Epochs whose row in history.csv measures the test set: 1-10, 20, 30, ... 100, 200, ...
+
+    About nine per tenfold of epochs, so the test set costs a run a percent or two of its
+    time while its curve keeps its shape on a log scale.
+    """
+    return epoch <= 10 or epoch % 10 ** (len(str(epoch)) - 1) == 0
+
+
+def next_tested(epoch: int) -> int:
+    """The first epoch after `epoch` that `tested` names."""
+    if epoch < 10:
+        return epoch + 1
+    scale = 10 ** (len(str(epoch)) - 1)
+    return (epoch // scale + 1) * scale
 
 
 def _warm_up(trainer: Trainer) -> None:
@@ -591,6 +620,11 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     check_work(run, 1, args.force, passes)
     for line in describe(run)[:3]:
         say(line)
+    t = run.trainer
+    work = estimate(t.spec, len(t.data.x_train), 1).work * passes
+    if work > NOTE_WORK and _isatty(sys.stderr):  # a long silent wait looks like a hang: say why
+        print(f"checking {min(n, args.max_params):,} parameters: about {work:.2g} multiply-adds, "
+              f"which may take a minute or more (--max-params checks fewer)", file=sys.stderr, flush=True)
     t = run.trainer
     if args.epochs:
         t.step(args.epochs)

@@ -95,9 +95,8 @@ def loss_value(
     loss: str, reduction: str, a: Array, y: Array, *, margin: float = 0.0, span: tuple[float, float] = (0.0, 1.0)
 ) -> float:
     """The loss of a batch: summed over patterns and outputs, divided by n for "mean"."""
-    if loss == "squared":  # 1/2 sum of d^2 over the whole batch, as one dot product
-        d = _errors(a, y, margin, span)
-        total = 0.5 * float(np.vdot(d, d))
+    if loss == "squared":
+        total = _half_sum_of_squares(_errors(a, y, margin, span))
     else:
         total = float(per_pattern_loss(loss, a, y, margin=margin, span=span).sum())
     return total / len(a) if reduction == "mean" and len(a) else total
@@ -111,14 +110,19 @@ def _errors(a: Array, y: Array, margin: float, span: tuple[float, float]) -> Arr
     return d
 
 
-def output_delta(
+def _half_sum_of_squares(d: Array) -> float:
+    return 0.5 * float(np.vdot(d, d))  # over the whole batch, as one dot product
+
+
+def output_error(
     loss: str, reduction: str, act: Activation, z: Array, a: Array, y: Array, *, margin: float = 0.0,
     out: Array | None = None, scratch: Array | None = None,
-) -> Array:
-    """dE/dz for the output layer, already scaled by the reduction (zero beyond the margin).
+) -> tuple[float, Array]:
+    """The loss E of a batch and dE/dz of the output layer, already scaled by the reduction.
 
     The chain rule at the output: dE/dz = dE/da * f'(z), with dE/da = a - y for the squared
-    error. For cross-entropy after a sigmoid or softmax the two factors cancel to a - y.
+    error (zero beyond the margin). For cross-entropy after a sigmoid or softmax the two
+    factors cancel to a - y. E is exactly what `loss_value` gives for the same outputs.
     `out` and `scratch` (arrays of a's shape) are worked in when given (the buffered network
     passes its buffers); otherwise new arrays are made. The same numbers either way.
     """
@@ -126,10 +130,21 @@ def output_delta(
     if loss == "squared":
         if margin:
             delta *= margin_mask(a, y, margin, (act.low, act.high))
+        total = _half_sum_of_squares(delta)
         delta *= act.derivative(z, a) if scratch is None else act.derivative(z, a, scratch)  # f'(z)
-    if reduction == "mean":
+    else:
+        total = float(per_pattern_loss(loss, a, y).sum())
+    if reduction == "mean" and len(a):
         delta /= len(a)
-    return delta
+        total /= len(a)
+    return total, delta
+
+
+def output_delta(
+    loss: str, reduction: str, act: Activation, z: Array, a: Array, y: Array, *, margin: float = 0.0
+) -> Array:
+    """dE/dz for the output layer, already scaled by the reduction (see output_error)."""
+    return output_error(loss, reduction, act, z, a, y, margin=margin)[1]
 
 
 NEEDED_OUTPUT = {"bce": "sigmoid", "softmax_ce": "softmax"}  # losses that fix the output activation

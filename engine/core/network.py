@@ -7,6 +7,7 @@ with these names (the paper's own letters in brackets):
     z    a unit's total input, z_j = sum_i a_i w_ij + b_j          (the paper's x_j)
     a    a unit's output, a_j = f(z_j)                             (the paper's y_j)
     y    the target: the output we want                            (the paper's d_j)
+    w_ij the weight from unit i to unit j                          (the paper's w_ji)
     E    the error (loss) over a batch of patterns, e.g. 1/2 sum (a - y)^2
     dE_dz, dE_da, dE_dw    derivatives of E ("blame"); dE_dz is also called delta
 
@@ -16,7 +17,8 @@ one bias per unit. All parameters live in one flat vector, `params`; each matrix
 is a view into it, so an optimiser updates everything with a few whole-vector operations.
 
 Every fast path (engine/fast) is tested to give these numbers. The backward pass returns
-the gradient and every unit's delta, and never changes the weights: the optimiser does.
+the gradient and every unit's delta, and never changes the weights: the optimiser does
+(engine/core/optimizers.py, the paper's dw(t) = -lr dE/dw + momentum dw(t-1)).
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.core.activations import get_activation
-from engine.core.losses import loss_value, output_delta
+from engine.core.losses import loss_value, output_error
 from engine.core.spec import NetworkSpec
 
 Array = np.ndarray
@@ -173,12 +175,13 @@ class Network:
         """dE/dparams and every unit's dE/dz, from the outputs back to the inputs.
 
         The chain rule, one layer at a time, last layer first:
-          1. at the output, the loss gives dE/dz directly (losses.output_delta);
-          2. a layer's weights: z_j = sum_i a_i w_ij + b_j, so dE/dw_ij = a_i dE/dz_j,
+          1. the output layer: the loss gives E and dE/dz directly (losses.output_error);
+          2. a hidden layer: a = f(z), so dE/dz = dE/da * f'(z), where dE/da is the blame
+             that step 4 of the layers it feeds has already summed up;
+          3. the layer's weights: z_j = sum_i a_i w_ij + b_j, so dE/dw_ij = a_i dE/dz_j,
              summed over the patterns (a_src.T @ dE_dz), and dE/db_j = dE/dz_j summed;
-          3. its sources: each a_i reaches E through every unit j it feeds, so
-             dE/da_i = sum_j w_ij dE/dz_j (dE_dz @ W.T), summed over the layers it feeds;
-          4. a hidden layer: a = f(z), so dE/dz = dE/da * f'(z).
+          4. its sources: each a_i reaches E through every unit j it feeds, so
+             dE/da_i = sum_j w_ij dE/dz_j (dE_dz @ W.T), added up over the layers it feeds.
         Reads only what `fp` holds, and leaves the weights alone. `gradient`, if given, is
         the flat vector to write the result into.
         """
@@ -191,19 +194,19 @@ class Network:
             lo, f = self.layouts[i], self.activations[i]
             z, a = fp.pre_activations[lo.name], fp.activations[lo.name]
             if i == last:  # (1) the output error, from the loss
-                dE_dz = output_delta(spec.loss, spec.reduction, f, z, a, y, margin=spec.margin)
-            elif lo.name in dE_da:  # (4) blame arriving from the layers this one feeds
+                loss, dE_dz = output_error(spec.loss, spec.reduction, f, z, a, y, margin=spec.margin)
+            elif lo.name in dE_da:  # (2) blame arriving from the layers this one feeds
                 dE_dz = dE_da[lo.name] * f.derivative(z, a)
             else:  # no later layer reads this one: it takes no part in E
                 dE_dz = np.zeros_like(z)
             deltas[lo.name] = dE_dz
             for src, W_src, w_slice in zip(lo.sources, self.weights[i], lo.weight_slices):
-                grad[w_slice] = (fp.activations[src].T @ dE_dz).ravel()  # (2) dE/dW
-                if src in fp.pre_activations:  # (3) a layer (not an input): pass the blame back
+                grad[w_slice] = (fp.activations[src].T @ dE_dz).ravel()  # (3) dE/dW
+                if src in fp.pre_activations:  # (4) a layer (not an input): pass the blame back
                     back = dE_dz @ W_src.T
                     dE_da[src] = back if src not in dE_da else dE_da[src] + back
-            grad[lo.bias_slice] = dE_dz.sum(axis=0)  # (2) dE/db: the bias's input is always 1
-        return BackwardPass(grad, deltas, self.loss_of(fp.output, y))
+            grad[lo.bias_slice] = dE_dz.sum(axis=0)  # (3) dE/db: the bias's input is always 1
+        return BackwardPass(grad, deltas, loss)
 
     def gradient(self, x: Array, y: Array) -> tuple[float, Array]:
         bp = self.backward(self.forward(x), y)

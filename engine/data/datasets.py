@@ -70,7 +70,10 @@ def accuracy(output: Array, y: Array, task: str, low: float, high: float) -> flo
     if task == "multiclass" and y.shape[1] > 1:
         return float(np.mean(output.argmax(axis=1) == y.argmax(axis=1)))
     mid = 0.5 * (low + high)
-    return float(np.mean(np.all((output > mid) == (y > 0.5), axis=1)))
+    right = (output > mid) == (y > 0.5)  # per output: on the target's side of the middle
+    if right.shape[1] > 1:
+        right = right.all(axis=1)
+    return np.count_nonzero(right) / len(y)  # (a count: several times faster than a mean here)
 
 
 def _split(name: str, x: Array, y: Array, task: str, rng: np.random.Generator, test_ratio: float, **kw) -> Dataset:
@@ -181,7 +184,9 @@ def planar(name: str, n_points: int = 500, noise: float = 0.0, test_ratio: float
     rng = np.random.default_rng(seed)
     pts, value = PLANAR[name](rng, n_points, noise)
     task = "regression" if name == "regression" else "binary"
-    source = {"kind": "planar", "name": name, "n_points": n_points, "noise": noise, "test_ratio": test_ratio, "seed": seed}
+    from engine.data.sources import PlanarSource  # the recipe's fields are defined there, once
+
+    source = PlanarSource(name, n_points, noise, test_ratio, seed).to_dict()
     return _split(
         name,
         pts,
@@ -203,7 +208,10 @@ def _bits(n: int) -> Array:
 
 def _boolean(name: str, x: Array, y: Array, task: str = "binary", **kw) -> Dataset:
     empty_x, empty_y = x[:0], y[:0]
-    return Dataset(name, x, y, empty_x, empty_y, task, source={"kind": "boolean", "name": name, **kw.pop("args", {})}, **kw)
+    from engine.data.sources import BooleanSource
+
+    source = BooleanSource(name, kw.pop("args", {}).get("n")).to_dict()
+    return Dataset(name, x, y, empty_x, empty_y, task, source=source, **kw)
 
 
 def xor_table() -> Dataset:

@@ -17,7 +17,7 @@ from engine import limits
 from engine.data.datasets import BOOLEAN, PLANAR, TASKS, Dataset
 from engine.validate import ProjectError, choice, flag, matrix, number, obj, show, text, texts, whole
 
-MAX_SEED = 2**32 - 1  # numpy's seeds; the window shows data seeds in a 32-bit spin box (see INT32_MAX)
+MAX_SEED = limits.INT32_MAX  # the window shows data seeds in a 32-bit spin box
 BOOLEAN_SIZES = {"parity": (1, 16), "symmetry": (2, 16), "encoder": (2, 256)}
 
 

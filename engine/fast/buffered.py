@@ -18,15 +18,18 @@ The tricks, none of which changes what is computed:
   before, and saved runs are promised to continue bit for bit.)
 - the bias gradient of other layers as a product with a row of ones (faster than a sum
   over axis 0 for narrow layers);
-- for a layer of one unit, dE/da of its source is a broadcast product, not a matmul.
+- for a layer of one unit, dE/da of its source is a broadcast product, not a matmul;
+- per workspace, the whole pass is resolved once into a flat list of NumPy calls with
+  their buffers (`_Plan`), so a call runs that list and nothing else.
 """
 from __future__ import annotations
 
-from typing import Callable
+from functools import partial
+from typing import Any, Callable
 
 import numpy as np
 
-from engine.core.losses import output_delta
+from engine.core.losses import output_error
 from engine.core.network import Network
 
 Array = np.ndarray
@@ -70,7 +73,7 @@ class BufferedNetwork:
             p[lo.weight_slices[0].start : lo.bias_slice.stop].reshape(lo.fan_ins[0] + 1, lo.units) if fused else None
             for lo, fused in zip(network.layouts, self._fused)
         ]
-        self._workspaces: dict[int, _Workspace] = {}
+        self._plans: dict[int, _Plan] = {}
         self.output: Array | None = None  # output activations of the last call (a buffer: copy to keep)
 
     def train_gradient(self, x: Array, y: Array, grad: Array) -> float:
@@ -79,128 +82,115 @@ class BufferedNetwork:
         The same numbers as `Network.train_gradient(x, y, grad)`; nothing returned aliases
         a buffer except `self.output`.
         """
-        ws = self._workspace(len(x), grad)
-        acts = ws.acts
-        if self._groups == 1:
-            acts[0] = x
-        else:
-            acts[: self._groups] = [x[:, cols] for cols in self._input_cols]
-        self._forward(acts, ws.layers)
-        self.output = acts[-1]
-        ws.blame[:] = ws.no_blame
-        return self._backward(acts, y, ws)
-
-    # ----- the passes ---------------------------------------------------------------------
-    @staticmethod
-    def _forward(acts: list, layers: list[_Layer]) -> None:
-        for r in layers:
-            z = r.z
-            if r.wb is not None:  # z = [a, 1] @ [W; b]
-                np.matmul(r.src_aug, r.wb, out=z)
-            else:
-                np.matmul(acts[r.src[0]], r.weights[0], out=z)
-                for s, w in zip(r.src[1:], r.weights[1:]):
-                    z += acts[s] @ w
-                z += r.bias
-            acts[r.node] = r.forward(z, r.out)
-
-    def _backward(self, acts: list, y: Array, ws: _Workspace) -> float:
-        spec, layers, blame = self.network.spec, ws.layers, ws.blame
-        last = layers[-1]
-        a_out = acts[last.node]
-        output_delta(spec.loss, spec.reduction, self.network.activations[-1], last.z, a_out, y,
-                     margin=spec.margin, out=last.delta, scratch=last.tmp)
-        loss = self.network.loss_of(a_out, y)
-        for r in reversed(layers):
-            if r is last:
-                delta = r.delta
-            else:
-                delta = r.delta
-                d_a = blame[r.index]
-                if d_a is None:  # a layer nothing reads from: no blame reaches it
-                    delta.fill(0.0)
-                else:  # dE/dz = dE/da * f'(z)
-                    np.multiply(d_a, r.derivative(r.z, acts[r.node], r.tmp), out=delta)
-            if r.grad_wb is not None:  # [a, 1].T @ dE/dz: weight and bias gradients at once
-                np.matmul(r.src_aug_t, delta, out=r.grad_wb)
-            else:
-                for s, gw in zip(r.src, r.grad_w):
-                    np.matmul(acts[s].T, delta, out=gw)
-                np.matmul(ws.ones, delta, out=r.grad_b)
-            for j, w_t, product in r.blame:  # dE/da of source layer j: dE/dz @ W.T
-                if blame[j] is None:
-                    blame[j] = product(delta, w_t, out=layers[j].blame_buf)
-                else:
-                    blame[j] += delta @ w_t
+        plan = self._plan(len(x), grad)
+        if plan.reads_x:
+            xs = (x,) if self._groups == 1 else tuple(x[:, cols] for cols in self._input_cols)
+            for args, position, group, transposed in plan.reads_x:
+                args[position] = xs[group].T if transposed else xs[group]
+        for call, args in plan.forward:
+            call(*args)
+        loss, _ = plan.output_error(y=y)
+        for call, args in plan.backward:
+            call(*args)
+        self.output = plan.output
         return loss
 
-    # ----- buffers ---------------------------------------------------------------------------
-    def _workspace(self, n: int, grad: Array) -> _Workspace:
-        ws = self._workspaces.get(n)
-        if ws is None:
-            if len(self._workspaces) >= MAX_WORKSPACES:
-                self._workspaces.clear()
-            ws = self._workspaces[n] = _Workspace(n, self)
-        if ws.grad is not grad:
-            ws.grad = grad
-            ws.layers = self._layers(ws, grad)
-        return ws
-
-    def _layers(self, ws: _Workspace, grad: Array) -> list[_Layer]:
-        """Resolve, once per workspace and gradient vector, what each layer reads and writes."""
-        net, g0 = self.network, self._groups
-        layers = []
-        for i, lo in enumerate(net.layouts):
-            r = _Layer()
-            r.index, r.node, r.src = i, g0 + i, self._sources[i]
-            f = net.activations[i]
-            r.forward, r.derivative = f.forward, f.derivative
-            r.weights, r.bias = net.weights[i], net.biases[i]
-            # a one-unit layer: the outer product dE/dz @ W.T is cheaper by broadcasting
-            product: Callable = np.multiply if lo.units == 1 else np.matmul
-            r.blame = tuple((s - g0, w.T, product) for s, w in zip(r.src, r.weights) if s >= g0)
-            r.z, r.out = ws.z[i], ws.outs[g0 + i]
-            r.delta, r.tmp, r.blame_buf = ws.deltas[i], ws.temps[i], ws.blame_bufs[i]
-            r.wb = self._wb[i] if self._fused[i] else None
-            r.src_aug = ws.aug[r.src[0]] if self._fused[i] else None
-            r.src_aug_t = None if r.src_aug is None else r.src_aug.T
-            r.grad_w = lo.weight_views(grad)
-            r.grad_b = grad[lo.bias_slice]
-            r.grad_wb = (grad[lo.weight_slices[0].start : lo.bias_slice.stop].reshape(lo.fan_ins[0] + 1, lo.units)
-                         if self._fused[i] else None)
-            layers.append(r)
-        return layers
+    def _plan(self, n: int, grad: Array) -> _Plan:
+        plan = self._plans.get(n)
+        if plan is None or plan.grad is not grad:
+            if len(self._plans) >= MAX_WORKSPACES:
+                self._plans.clear()
+            plan = self._plans[n] = _Plan(self, n, grad)
+        return plan
 
 
-class _Workspace:
-    """Buffers for one batch size."""
+class _Plan:
+    """One pass of one network for n patterns, as a list of NumPy calls on kept buffers.
 
-    def __init__(self, n: int, net: BufferedNetwork) -> None:
-        layouts = net.network.layouts
-        g0 = net._groups
+    Built once per batch size and gradient vector. The calls are those of the core's
+    forward and backward passes in the same order (see network.py for what they mean).
+    """
+
+    def __init__(self, net: BufferedNetwork, n: int, grad: Array) -> None:
+        network, g0 = net.network, net._groups
+        layouts, acts = network.layouts, network.activations
+        self.grad = grad
+        sizes = [g.size for g in network.spec.inputs] + [lo.units for lo in layouts]
 
         def per_layer() -> list[Array]:
             return [_buffer(n, lo.units) for lo in layouts]
 
-        self.z, self.deltas, self.temps, self.blame_bufs = per_layer(), per_layer(), per_layer(), per_layer()
-        sizes = [g.size for g in net.network.spec.inputs] + [lo.units for lo in layouts]
-        self.aug: list[Array | None] = [None] * len(sizes)  # [a, 1] buffers of augmented nodes
-        self.outs: list[Array | None] = [None] * len(sizes)  # where each layer writes its a
-        for node, units in enumerate(sizes):
+        z, deltas, temps, blame = per_layer(), per_layer(), per_layer(), per_layer()
+        aug: list[Array | None] = [None] * len(sizes)  # [a, 1] buffers of augmented nodes
+        a: list[Any] = [None] * len(sizes)  # each node's output (input groups: set per call)
+        for node in range(g0, len(sizes)):
+            i = node - g0
             if net._augmented[node]:
-                self.aug[node], self.outs[node] = _ones_column_buffer(n, units)
-            elif node >= g0:
-                self.outs[node] = _buffer(n, units)
-        self.acts: list = list(self.outs)
-        self.blame: list[Array | None] = [None] * len(layouts)  # dE/da per layer, this pass
-        self.no_blame: list[None] = [None] * len(layouts)
-        self.ones = np.ones(n)
-        self.grad: Array | None = None
-        self.layers: list[_Layer] = []
+                aug[node], a[node] = _ones_column_buffer(n, sizes[node])
+            elif acts[i].writes_out:
+                a[node] = _buffer(n, sizes[node])
+            else:
+                a[node] = z[i]  # linear: the output is z itself
+        ones = np.ones(n)
+        self.reads_x: list[tuple[list, int, int, bool]] = []  # calls whose arguments hold the input
 
+        def reading(args: list, position: int, node: int, transposed: bool = False) -> list:
+            if node < g0:
+                self.reads_x.append((args, position, node, transposed))
+            else:
+                args[position] = a[node].T if transposed else a[node]
+            return args
 
-class _Layer:
-    """One layer's arrays and functions for a pass, looked up once instead of every call."""
-
-    __slots__ = ("index", "node", "src", "forward", "derivative", "weights", "bias", "blame", "z", "out", "delta",
-                 "tmp", "blame_buf", "wb", "src_aug", "src_aug_t", "grad_w", "grad_b", "grad_wb")
+        # forward: z = sum over sources of a_src @ W + b (or [a, 1] @ [W; b]), a = f(z)
+        self.forward: list[tuple[Callable, Any]] = []
+        fwd = self.forward
+        for i, lo in enumerate(layouts):
+            src, node = net._sources[i], g0 + i
+            if net._fused[i]:
+                fwd.append((np.matmul, (aug[src[0]], net._wb[i], z[i])))
+            else:
+                for k, (s, w) in enumerate(zip(src, network.weights[i])):
+                    fwd.append((np.matmul, reading([None, w, z[i] if k == 0 else temps[i]], 0, s)))
+                    if k:
+                        fwd.append((np.add, (z[i], temps[i], z[i])))
+                fwd.append((np.add, (z[i], network.biases[i], z[i])))
+            if acts[i].writes_out:
+                fwd.append((acts[i].forward, (z[i], a[node])))
+        last = len(layouts) - 1
+        spec = network.spec
+        self.output = a[g0 + last]
+        # the output error: E and dE/dz from the loss (losses.output_error, as the core)
+        self.output_error = partial(output_error, spec.loss, spec.reduction, acts[last], z[last], self.output,
+                                    margin=spec.margin, out=deltas[last], scratch=temps[last])
+        # backward, last layer first: dE/dz = dE/da * f'(z), then dE/dW, dE/db and the
+        # blame dE/da = dE/dz @ W.T passed to each source layer
+        self.backward: list[tuple[Callable, Any]] = []
+        bwd = self.backward
+        blamed = [False] * len(layouts)  # has a later layer passed blame to this one yet?
+        for i in range(last, -1, -1):
+            lo, src, delta = layouts[i], net._sources[i], deltas[i]
+            if i != last:
+                if blamed[i]:
+                    bwd.append((acts[i].derivative, (z[i], a[g0 + i], temps[i])))
+                    bwd.append((np.multiply, (blame[i], temps[i], delta)))
+                else:  # a layer nothing reads from: no blame reaches it
+                    bwd.append((delta.fill, (0.0,)))
+            if net._fused[i]:  # [a, 1].T @ dE/dz: weight and bias gradients at once
+                gwb = grad[lo.weight_slices[0].start : lo.bias_slice.stop].reshape(lo.fan_ins[0] + 1, lo.units)
+                bwd.append((np.matmul, (aug[src[0]].T, delta, gwb)))
+            else:
+                for s, gw in zip(src, lo.weight_views(grad)):
+                    bwd.append((np.matmul, reading([None, delta, gw], 0, s, transposed=True)))
+                bwd.append((np.matmul, (ones, delta, grad[lo.bias_slice])))  # bias: a row of ones
+            # a one-unit layer: the outer product dE/dz @ W.T is cheaper by broadcasting
+            product: Callable = np.multiply if lo.units == 1 else np.matmul
+            for s, w in zip(src, network.weights[i]):
+                if s < g0:
+                    continue
+                j = s - g0
+                if not blamed[j]:
+                    bwd.append((product, (delta, w.T, blame[j])))
+                    blamed[j] = True
+                else:
+                    bwd.append((np.matmul, (delta, w.T, temps[j])))
+                    bwd.append((np.add, (blame[j], temps[j], blame[j])))

@@ -10,50 +10,20 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
-from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from engine.training.history import COLUMNS
 from engine.core.network import Network
 from engine.core.spec import NetworkSpec
+from engine.files.atomic import write_atomic, write_atomic_with
 
 SPEC_KEY = "spec.json"
 
 
-# ----- atomic writes ----------------------------------------------------------------------
-def atomic_write(path: str | os.PathLike, write: Callable[[int], None]) -> None:
-    """Call write(fd) on a temporary file beside `path`, fsync it, then rename it over `path`."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
-    try:
-        write(fd)
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        if fd >= 0:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
+# ----- atomic writes (engine/files/atomic.py) ----------------------------------------------
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    data = text.encode("utf-8")
-
-    def write(fd: int) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-
-    atomic_write(path, write)
+    write_atomic(path, text.encode("utf-8"))
 
 
 # ----- .npz -------------------------------------------------------------------------------
@@ -78,13 +48,7 @@ def network_arrays(network: Network) -> dict[str, np.ndarray]:
 
 def save_network_npz(path: str | os.PathLike, network: Network) -> None:
     arrays = network_arrays(network)
-
-    def write(fd: int) -> None:
-        with os.fdopen(os.dup(fd), "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-
-    atomic_write(path, write)
+    write_atomic_with(path, lambda f: np.savez(f, **arrays))
 
 
 def load_network_npz(path: str | os.PathLike) -> Network:
@@ -268,7 +232,6 @@ if __name__ == "__main__":
 '''
 
 __all__ = [
-    "atomic_write",
     "atomic_write_text",
     "network_arrays",
     "save_network_npz",

@@ -14,6 +14,7 @@ from engine.core.network import Network
 from engine.core.optimizers import OptimizerSettings
 from engine.core.spec import NetworkSpec
 from engine.data.sources import dataset_from_source, source_for
+from engine.estimate import estimate
 from engine.training.trainer import Trainer, TrainSettings
 from engine.validate import ProjectError
 
@@ -54,6 +55,9 @@ def project_from_trainer(trainer: Trainer, extra: dict | None = None) -> Project
 def trainer_from_project(project: Project, history_limit: int | None = 20_000) -> Trainer:
     """A trainer that continues where the saved one stopped (same weights, epoch, history)."""
     data = dataset_from_source(project.data_source)  # ProjectError, one line, on any failure
+    need = estimate(project.spec, len(data.x_train) + len(data.x_test), 1, project.settings.batch_size)
+    if need.too_big:  # e.g. a big CSV under a wide network: refused before the trainer allocates
+        raise ProjectError(need.memory_message())
     network = Network(project.spec, project.params) if project.params is not None else None
     try:
         trainer = Trainer(project.spec, data, project.settings, network=network, history_limit=history_limit)

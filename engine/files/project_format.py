@@ -33,7 +33,7 @@ from engine.files.weights import from_layers, to_layers
 from engine.training.history import COLUMNS
 from engine.training.trainer import TrainSettings
 from engine.validate import (
-    ProjectError, choice, clean_text, finite, flag, is_number, number, obj, show, vector, whole,
+    ProjectError, choice, clean_text, finite, flag, is_number, number, obj, show, text, vector, whole,
 )  # fmt: skip
 
 FORMAT = "backprop-playground-project"
@@ -41,6 +41,8 @@ VERSION = 2
 MAX_DEPTH = 32
 MAX_STATE = 1e12  # optimiser velocity, m, v: beyond this the run had diverged
 MAX_EPOCH = 2**53  # an epoch or step counter stays exact as a float
+RECOVERY_KEY = "__recovery__"  # the window's autosave note in `extra` (gui/files/controller.py)
+MAX_TIME = 1e11  # seconds since 1970: year 5138, still a date time.localtime can show
 TOP_KEYS = (
     "format", "version", "spec", "settings", "data_source", "epoch",
     "weights", "params", "history", "optimizer_state", "order_rng", "extra",
@@ -297,6 +299,7 @@ def _spec(value: Any) -> NetworkSpec:
         raise ProjectError("bad network (spec): a number in the network description is out of range") from None
     whole(spec.seed, "spec.seed", 0, limits.INT32_MAX)
     number(spec.init.range, "spec.init.range", 0.0, limits.MAX_INIT_RANGE, low_open=True)
+    number(getattr(spec, "margin", 0.0), "spec.margin", 0.0, 0.5, high_open=True)  # half the output range
     return spec
 
 
@@ -397,3 +400,10 @@ def _extra(extra: dict) -> None:
     preset = extra.get("preset")
     if preset is not None and not isinstance(preset, str):
         raise ProjectError(f"extra.preset must be a name or null, not {show(preset)}")
+    recovery = extra.get(RECOVERY_KEY)  # written by the window's autosave: where from, and when
+    if recovery is not None:
+        obj(recovery, f"extra.{RECOVERY_KEY}")
+        if recovery.get("path") is not None:
+            text(recovery["path"], f"extra.{RECOVERY_KEY}.path", 4096)
+        if recovery.get("time") is not None:
+            number(recovery["time"], f"extra.{RECOVERY_KEY}.time (seconds since 1970)", 0.0, MAX_TIME)

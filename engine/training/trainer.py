@@ -63,7 +63,7 @@ class Divergence:
     def message(self) -> str:
         return (
             f"Training diverged at epoch {self.epoch}: {self.what}. "
-            "The learning rate is probably too high; the last finite weights were kept."
+            "The learning rate is probably too high; the last good weights (finite loss, every weight within 1e6) were kept."
         )
 
 
@@ -77,13 +77,6 @@ def _own(a: Array) -> Array:
 def _all_sane(params: Array) -> bool:
     """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
     return bool(np.isfinite(params).all()) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
-
-
-def _own(a: Array) -> Array:
-    """A C-contiguous float64 array the trainer may hand to its kernels (a Dataset's arrays
-    are read-only; numba compiles read-only arrays as another type)."""
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    return a if a.flags.writeable else a.copy()
 
 
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
@@ -133,6 +126,11 @@ class Trainer:
         self.last_epoch_loss = float("nan")
         self._order_rng = np.random.default_rng([spec.seed, 1986])
         self._backup = self.network.params.copy()  # the weights before the epoch running now
+        # the weights one epoch back while they are known good (their loss was finite): where
+        # a divergence goes back to when the epoch's own starting state measured a NaN loss
+        self._good = self.network.params.copy()
+        self._good_epoch: int | None = None
+        self._end_pp = math.nan  # p.p at the end of that good epoch: tells an edited state apart
         self._paths = PathChoice(self.network, self.optimizer, frozen, learning)
         # which code runs the epochs (engine/training/paths.py): "auto" (numba where it is
         # installed and faster, else buffered NumPy), "reference", "buffered" or "numba"
@@ -215,16 +213,17 @@ class Trainer:
         done = 0
         n = len(self.x_train)
         while done < n_epochs and self.diverged is None:
-            if self.epoch_hook is not None:
+            k = n_epochs - done
+            if self.epoch_hook is not None:  # it may change settings: one epoch at a time
                 self.epoch_hook(self)
+                k = 1
             bs = self.batch_size
             path = self._path(bs)
-            if path.chunks:  # several epochs per call, unless each must be seen on its own
-                one_by_one = self.epoch_hook is not None or self.record_passes
-                k = 1 if one_by_one else min(n_epochs - done, max(1, MAX_ORDER_ENTRIES // max(n, 1)))
+            if path.chunks:  # compiled: several epochs per call, unless each must be recorded
+                k = 1 if self.record_passes else min(k, max(1, MAX_ORDER_ENTRIES // max(n, 1)))
                 done += self._run_chunk(path, k, bs)
-            elif self._run_epoch(path, bs):
-                done += 1
+            else:
+                done += self._run_epochs(path, k, bs)
         return done
 
     def _orders(self, k: int, n: int, bs: int) -> Array | None:
@@ -233,23 +232,35 @@ class Trainer:
             return np.stack([self._order_rng.permutation(n) for _ in range(k)])
         return None
 
-    def _run_epoch(self, path: EpochPath, bs: int) -> bool:
-        """One epoch on a NumPy path; False (and `diverged` set) when it had to be undone."""
-        x, y = self.x_train, self.y_train
-        orders = self._orders(1, len(x), bs)
-        if orders is not None:
-            x, y = x[orders[0]], y[orders[0]]
+    def _run_epochs(self, path: EpochPath, k: int, bs: int) -> int:
+        """k epochs on a NumPy path, one by one; stops (with `diverged` set) at one it had to undo."""
+        x_all, y_all = self.x_train, self.y_train
+        n = len(x_all)
+        shuffle = bs < n and self.settings.shuffle
         params = self.network.params
-        np.copyto(self._backup, params)
         outputs = self._pass_outputs() if self.record_passes else None
-        loss, passes = path.run_epoch(x, y, bs, outputs)
-        self.passes += passes
-        # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
-        if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
-            self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
-            return False
-        self._epoch_done(loss, outputs, y)
-        return True
+        for done in range(k):
+            x, y = x_all, y_all
+            if shuffle:
+                order = self._order_rng.permutation(n)
+                x, y = x_all[order], y_all[order]
+            np.copyto(self._backup, params)  # not a local: _keep_good swaps the two buffers
+            loss, passes = path.run_epoch(x, y, bs, outputs)
+            self.passes += passes
+            # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
+            pp = params.dot(params)
+            if not (math.isfinite(loss) and (pp <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+                self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
+                return done
+            self._keep_good(pp)
+            self._epoch_done(loss, outputs, y)
+        return k
+
+    def _keep_good(self, pp: float) -> None:
+        """The epoch that just ran (starting from `_backup`, at epoch `self.epoch`) measured a
+        finite loss: its starting state becomes the one to go back to."""
+        self._backup, self._good = self._good, self._backup
+        self._good_epoch, self._end_pp = self.epoch, pp
 
     def _run_chunk(self, path: EpochPath, k: int, bs: int) -> int:
         """k epochs in one call (the numba path), with the same divergence rule."""
@@ -265,6 +276,12 @@ class Trainer:
         done, status = path.run_epochs(self.x_train, self.y_train, orders, bs,
                                        self._backup, losses, outputs)
         self.passes += 2 * -(-n // bs) * (done + (status != OK))  # forward + backward per batch
+        if status == OK and done:  # `_backup` holds the start of the chunk's last epoch: it measured a finite loss
+            params = self.network.params
+            self._backup, self._good = self._good, self._backup
+            self._good_epoch, self._end_pp = self.epoch + done - 1, params.dot(params)
+        elif done:  # the epoch before the failed one was not kept by the kernel
+            self._good_epoch = None
         if done:  # (record_passes runs one epoch per chunk: `outputs` are that epoch's)
             self.epoch += done - 1
             y = self.y_train[orders[done - 1]] if shuffled else self.y_train
@@ -290,13 +307,23 @@ class Trainer:
             self.history.append(self.epoch, loss, math.nan, self.last_epoch_accuracy, math.nan)
 
     def _diverge(self, status: int, restored: bool = False) -> None:
-        """Keep the last finite weights, clear the optimiser state, say why training stopped."""
+        """Go back to the last state whose loss was finite and whose weights are sane, clear
+        the optimiser state, say why training stopped. That is the start of the failed epoch,
+        unless its loss was not finite: then (the loss an epoch measures is its starting
+        state's, in full batch) the good state one epoch back, with the history cut to it."""
         if not restored:
             self.network.set_params(self._backup)
-        self.optimizer.reset_state()
         what = ("the loss became NaN or infinite" if status == LOSS_NOT_FINITE
                 else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}")
         self.diverged = Divergence(self.epoch + 1, what)
+        start = self.network.params
+        if (status == LOSS_NOT_FINITE and self._good_epoch == self.epoch - 1
+                and start.dot(start) == self._end_pp):  # untouched since that good epoch
+            self.network.set_params(self._good)
+            self.epoch = self._good_epoch
+            self.history.drop_after(self.epoch)
+        self._good_epoch = None
+        self.optimizer.reset_state()
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights (same spec), zero epochs, empty history."""
@@ -307,27 +334,31 @@ class Trainer:
         self.seconds = 0.0
         self.history.clear()
         self.diverged = None
+        self._good_epoch = None
         self._order_rng = np.random.default_rng([self.spec.seed, 1986])
 
     def clear_divergence(self) -> None:
         self.diverged = None
 
     # ----- measuring --------------------------------------------------------------------------
-    def evaluate(self) -> Metrics:
-        net, task = self.network, self.data.task
-        lo, hi = self._range
-        from engine.core.losses import loss_value
+    def evaluate(self, train_out: Array | None = None) -> Metrics:
+        """Loss and accuracy of the current weights on the training and test sets. `train_out`:
+        the training set's outputs when a forward pass over it was just run (the snapshot's),
+        so it is not run twice."""
+        train_loss, train_acc = self._measure(self.x_train, self.y_train, train_out)
+        test_loss, test_acc = self.evaluate_test()
+        return Metrics(train_loss, test_loss, train_acc, test_acc)
 
-        out = net.predict(self.x_train)
-        tr_loss = loss_value(self.spec.loss, self.spec.reduction, out, self.y_train, margin=self.spec.margin, span=(lo, hi))
-        tr_acc = accuracy(out, self.y_train, task, lo, hi)
-        if len(self.x_test):
-            out_t = net.predict(self.x_test)
-            te_loss = loss_value(self.spec.loss, self.spec.reduction, out_t, self.y_test, margin=self.spec.margin, span=(lo, hi))
-            te_acc = accuracy(out_t, self.y_test, task, lo, hi)
-        else:
-            te_loss = te_acc = float("nan")
-        return Metrics(tr_loss, te_loss, tr_acc, te_acc)
+    def evaluate_test(self) -> tuple[float, float]:
+        """(loss, accuracy) of the current weights on the test set; NaN without one."""
+        return self._measure(self.x_test, self.y_test)
+
+    def _measure(self, x: Array, y: Array, out: Array | None = None) -> tuple[float, float]:
+        if not len(x):
+            return float("nan"), float("nan")
+        if out is None:
+            out = self.network.predict(x)
+        return self.network.loss_of(out, y), accuracy(out, y, self.data.task, *self._range)
 
     def record(self) -> Metrics:
         """Evaluate and append one history point at the current epoch."""

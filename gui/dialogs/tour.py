@@ -1,52 +1,198 @@
-"""A short first-run tour: a few pages, shown once (a QSettings flag), skippable at any page."""
+"""A short first-run tour that points at what it describes: each page frames its widget
+where it really is in the window and sits beside it (never over it, never over the canvas
+it talks about), with an arrow to it. Shown once (a QSettings flag), skippable at any page.
+"""
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRect, QSettings, Qt
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenuBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 SHOWN_KEY = "tour/shown"
+BUBBLE_SIZE = (360, 200)
+GAP = 18  # between the bubble and what it points at (the arrow's length)
+FRAME = QColor(255, 140, 0)
 
-TOUR_PAGES: tuple[tuple[str, str], ...] = (
-    (
-        "Build a network",
-        "Drag layers from the palette onto the canvas, click a layer to change its units or "
-        "activation, and drag between nodes to add connections (skip connections too).",
-    ),
-    (
-        "Train it",
-        "Press Play (Space) and watch the loss fall. Every hidden unit shows its own decision "
-        "boundary, redrawn as it learns; slow motion shows each epoch.",
-    ),
-    (
-        "See the backward pass",
-        "The Backward tab steps one pattern through forward and backward passes and shows each "
-        "unit's error signal: the blame that backpropagation sends back.",
-    ),
-    (
-        "Keep your work",
-        "Ctrl+S saves the whole run (weights, history, settings); Ctrl+Z undoes any edit. Export "
-        "the network as NumPy arrays or a PyTorch script from File > Export.",
-    ),
+Finder = Callable[[Any], "QRect | None"]  # window -> the target's rectangle in window coordinates
+
+
+def _widget_rect(window: Any, widget: Any) -> QRect | None:
+    if not isinstance(widget, QWidget) or not widget.isVisible():
+        return None
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+def _attr(*names: str) -> Finder:
+    def find(window: Any) -> QRect | None:
+        obj = window
+        for name in names:
+            obj = getattr(obj, name, None)
+        return _widget_rect(window, obj)
+    return find
+
+
+def _workspace_tab(index: int) -> Finder:
+    def find(window: Any) -> QRect | None:
+        bar = getattr(getattr(window, "workspaces", None), "bar", None)
+        if bar is None or not bar.isVisible():
+            return None
+        return QRect(bar.mapTo(window, bar.tabRect(index).topLeft()), bar.tabRect(index).size())
+    return find
+
+
+def _menu(title: str) -> Finder:
+    def find(window: Any) -> QRect | None:
+        bar = window.menuBar() if hasattr(window, "menuBar") else None
+        if not isinstance(bar, QMenuBar):
+            return None
+        for action in bar.actions():
+            if action.text().replace("&", "") == title:
+                g = bar.actionGeometry(action)
+                return QRect(bar.mapTo(window, g.topLeft()), g.size()) if g.isValid() else None
+        return None
+    return find
+
+
+@dataclass(frozen=True)
+class TourPage:
+    title: str
+    text: str
+    target: Finder | None = None  # what the page points at
+    keep_clear: Finder | None = None  # what the bubble must not cover either (the canvas it talks about)
+
+
+TOUR_PAGES: tuple[TourPage, ...] = (
+    TourPage("Build a network",
+             "Drag a layer from this palette onto the canvas. Click a layer to change its units or "
+             "activation; drag between nodes to add connections (skip connections too).",
+             _attr("editor", "palette"), _attr("editor")),
+    TourPage("Train it",
+             "Press Play (Space). The first run goes slowly, 10 epochs a second, so you can watch the "
+             "boundaries form; “Full speed” (F) trains as fast as the computer can.",
+             _attr("controls", "play_button")),
+    TourPage("Watch it learn",
+             "The output map shows what the network answers everywhere on the plane; below it, the "
+             "loss falls as it learns. Every hidden unit on the canvas shows its own small map.",
+             _attr("output_plot")),
+    TourPage("See the backward pass",
+             "This tab puts one learning step on your network: the forward values, the error, the blame "
+             "flowing back along the edges, and the chain rule for the unit you click (Ctrl+2).",
+             _workspace_tab(1)),
+    TourPage("Keep your work",
+             "Ctrl+S saves the whole run (weights, history, settings); Ctrl+Z undoes any edit. The Lessons "
+             "menu walks you through the story of backpropagation, step by step.",
+             _menu("File")),
 )
 
 
+class _Pointer(QWidget):
+    """Over the whole window, letting every click through: a frame round the target and an
+    arrow from the bubble to it."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.target: QRect | None = None
+        self.arrow: QLineF | None = None
+        self.setGeometry(window.rect())
+
+    def point(self, target: QRect | None, bubble: QRect) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        self.target = target
+        self.arrow = None
+        if target is not None:
+            start = QPointF(min(max(target.center().x(), bubble.left()), bubble.right()),
+                            min(max(target.center().y(), bubble.top()), bubble.bottom()))
+            end = QPointF(min(max(start.x(), target.left()), target.right()),
+                          min(max(start.y(), target.top()), target.bottom()))
+            self.arrow = QLineF(start, end)
+        self.raise_()
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        if self.target is None:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(FRAME, 3))
+        p.drawRoundedRect(self.target.adjusted(-3, -3, 3, 3), 6, 6)
+        if self.arrow is not None and self.arrow.length() > 4:
+            p.drawLine(self.arrow)
+            tip, u = self.arrow.p2(), self.arrow.unitVector()
+            d = QPointF(u.dx(), u.dy())
+            n = QPointF(-d.y(), d.x())
+            p.setBrush(FRAME)
+            p.drawPolygon(QPolygonF([tip, tip - d * 10 + n * 5, tip - d * 10 - n * 5]))
+
+
+def place_bubble(window_rect: QRect, size: tuple[int, int], target: QRect | None, keep_clear: QRect | None) -> QRect:
+    """Beside the target (right, left, below, above), inside the window, covering neither the
+    target nor the area to keep clear; the least overlap when nothing fits."""
+    w, h = size
+    area = window_rect.adjusted(8, 8, -8, -8)
+    if target is None:
+        return QRect(area.center().x() - w // 2, area.center().y() - h // 2, w, h)
+    avoid = [r for r in (target, keep_clear) if r is not None]
+    candidates = []
+    for box in avoid:  # beside the target first, then beside the area to keep clear
+        cy = min(max(target.center().y() - h // 2, area.top()), area.bottom() - h)
+        cx = min(max(target.center().x() - w // 2, area.left()), area.right() - w)
+        beside = [QRect(box.right() + GAP, cy, w, h), QRect(box.left() - GAP - w, cy, w, h)]
+        below = [QRect(cx, box.bottom() + GAP, w, h), QRect(cx, box.top() - GAP - h, w, h)]
+        near_top = target.center().y() < area.top() + area.height() // 4  # a tab or a menu: hang below it
+        candidates += below + beside if near_top else beside + below
+
+    def overlap(r: QRect) -> int:
+        return sum((r & a).width() * (r & a).height() for a in avoid)
+
+    inside = [r for r in candidates if area.contains(r)]
+    clear = [r for r in inside if overlap(r) == 0]
+    if clear:
+        return clear[0]
+    return min(inside or candidates, key=overlap)
+
+
 class FirstRunTour(QDialog):
-    def __init__(self, parent: QWidget | None = None, pages: tuple[tuple[str, str], ...] = TOUR_PAGES) -> None:
+    """Lives inside its window (a child, not a separate window), so it moves with it."""
+
+    def __init__(self, parent: QWidget | None = None, pages: tuple[TourPage, ...] = TOUR_PAGES) -> None:
         super().__init__(parent)
+        self.setObjectName("tourBubble")
+        if parent is not None:
+            self.setWindowFlags(Qt.WindowType.Widget)  # drawn in the window, beside what it points at
+            self.setAutoFillBackground(True)
+            self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+            self.setStyleSheet("#tourBubble { background: palette(window); border: 2px solid #ff8c00; border-radius: 8px; }")
         self.setWindowTitle("Welcome to Backprop Playground")
+        self.tour_pages = pages
         self.pages = QStackedWidget(self)
-        for i, (title, text) in enumerate(pages):
-            page = QWidget()
-            col = QVBoxLayout(page)
-            heading = QLabel(f"<h2>{title}</h2>")
-            body = QLabel(text)
+        for i, page in enumerate(pages):
+            w = QWidget()
+            col = QVBoxLayout(w)
+            col.setContentsMargins(4, 0, 4, 0)
+            heading = QLabel(f"<b style='font-size:15px'>{page.title}</b>")
+            body = QLabel(page.text)
             body.setWordWrap(True)
             body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             step = QLabel(f"{i + 1} of {len(pages)}")
+            step.setObjectName("caption")
             col.addWidget(heading)
             col.addWidget(body, 1)
             col.addWidget(step)
-            self.pages.addWidget(page)
+            self.pages.addWidget(w)
         self.skip_button = QPushButton("Skip tour")
         self.back_button = QPushButton("Back")
         self.next_button = QPushButton("Next")
@@ -62,20 +208,50 @@ class FirstRunTour(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages, 1)
         layout.addLayout(buttons)
-        self.resize(440, 240)
+        self.resize(*BUBBLE_SIZE)
+        self.pointer = _Pointer(parent) if parent is not None else None
+        self.finished.connect(self._clear_pointer)
         self.go(0)
+
+    def open(self) -> None:  # noqa: A003 (QDialog's name): not modal, the window stays usable
+        self.show()
+        self.raise_()
+        self.go(self.pages.currentIndex())
+
+    def target_rect(self, index: int | None = None) -> QRect | None:
+        page = self.tour_pages[self.pages.currentIndex() if index is None else index]
+        window = self.parentWidget()
+        return page.target(window) if page.target is not None and window is not None else None
 
     def go(self, index: int) -> None:
         index = max(0, min(index, self.pages.count() - 1))
         self.pages.setCurrentIndex(index)
         self.back_button.setEnabled(index > 0)
         self.next_button.setText("Done" if index == self.pages.count() - 1 else "Next")
+        window = self.parentWidget()
+        if window is None:
+            return
+        page = self.tour_pages[index]
+        target = self.target_rect(index)
+        clear = page.keep_clear(window) if page.keep_clear is not None else None
+        bubble = place_bubble(window.rect(), BUBBLE_SIZE, target, clear)
+        self.setGeometry(bubble)
+        if self.pointer is not None:
+            self.pointer.point(target, bubble)
+            self.pointer.show()
+        self.raise_()
 
     def _next(self) -> None:
         if self.pages.currentIndex() == self.pages.count() - 1:
             self.accept()
         else:
             self.go(self.pages.currentIndex() + 1)
+
+    def _clear_pointer(self, *_: object) -> None:
+        if self.pointer is not None:
+            self.pointer.hide()
+            self.pointer.deleteLater()
+            self.pointer = None
 
 
 def maybe_show_tour(parent: QWidget | None = None, settings: QSettings | None = None) -> FirstRunTour | None:

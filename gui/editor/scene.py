@@ -167,7 +167,7 @@ class EditorScene(QGraphicsScene):
                 for u in col.units:
                     u.set_grid(maps[u.index], n)
         if self.popup.isVisible():
-            self.popup.update()
+            self.popup.refresh()
 
     @staticmethod
     def _maps(grids: dict, pats: dict, node: str, units: int) -> tuple[np.ndarray | None, int | None]:
@@ -198,8 +198,9 @@ class EditorScene(QGraphicsScene):
                 if values is None:
                     b.set_weights(weights)
                     b.set_dimmed(not (picture.kind == "forward" and b.target.layer.name == picture.focus))
-                else:
-                    b.set_weights(weights, values[k], quantity, picture.edge_saturation)
+                else:  # each layer at its own scale: the blame reaching early layers is tiny but must show
+                    peak = max((float(np.abs(v).max()) for v in values if v.size), default=0.0)
+                    b.set_weights(weights, values[k], quantity, peak if np.isfinite(peak) and peak > 0 else 1.0)
                     b.set_dimmed(False)
         self.step_layer.set_picture(picture)
 
@@ -230,8 +231,7 @@ class EditorScene(QGraphicsScene):
 
     def hide_unit_popup(self, unit: UnitNode) -> None:
         if self.popup.unit is unit:
-            self.popup.hide()
-            self.popup.unit = None
+            self.popup.hide_card()
 
     def show_insert_mark(self, index: int) -> None:
         """A green bar in the gap in front of layer `index` (where a drop inserts)."""

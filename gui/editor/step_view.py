@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .scene import EditorScene
 
 MAX_EDGE_LABELS = 16  # more numbers than this on one connection would only overprint
+ARROW_AT = 0.64  # where on an edge the blame arrow sits: between the cards, near the target
 LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8, 0.45, 0.55, 0.33, 0.67)  # tried in order along an edge
 EDGE_QUANTITY = {"weights": "weight", "gradients": "∂E/∂w", "change": "Δw"}
 
@@ -56,17 +57,17 @@ class StepPicture:
     plain: dict[str, np.ndarray]  # numbers drawn without colour (inputs while δ is shown)
     edges: tuple[tuple[np.ndarray, ...] | None, ...]  # per layer (like snapshot.weights); None = weights, dimmed
     edge_kind: str  # "weights" (forward phases), "gradients" or "change"
-    edge_saturation: float  # |value| drawn widest: the largest of the whole step, so phases compare
     pattern: int = 0
     loss: float | None = None
     weights: tuple[tuple[np.ndarray, ...], ...] = field(default=(), repr=False)  # the step's own weights
 
     @property
     def caption(self) -> str:
+        """Two short lines: which phase, and what the numbers on units and edges are."""
         nodes = "units: activation a" if self.node_quantity == "a" else "units: error signal δ = dE/dz"
-        edges = {"weights": "edges: weights w", "gradients": "edges: gradient dE/dw (blame flows back ◀)",
+        edges = {"weights": "edges: weights w", "gradients": "edges: dE/dw, blame flows back ◀",
                  "change": "edges: weight change Δw"}[self.edge_kind]
-        return f"Pattern {self.pattern} · phase {self.index + 1}/{self.count}: {self.title}  —  {nodes} · {edges}"
+        return f"Pattern {self.pattern} · step {self.index + 1} of {self.count}: {self.title}\n{nodes} · {edges}"
 
 
 def picture_of(phase: Phase, walk: StepThrough) -> StepPicture:
@@ -75,22 +76,18 @@ def picture_of(phase: Phase, walk: StepThrough) -> StepPicture:
     if phase.kind == "update" and phase.change is not None:
         edges: tuple = split_weights(spec, phase.change)
         kind = "change"
-        peak = float(np.abs(phase.change).max()) if phase.change.size else 0.0
     elif phase.gradients:
         edges = tuple(phase.gradients.get(layer.name) for layer in spec.layers)
         kind = "gradients"
-        full = walk.phases[-1].gradients  # the whole step's gradients: widths comparable across phases
-        peak = max((float(np.abs(g).max()) for gs in full.values() for g in gs if g.size), default=0.0)
     else:
         edges = tuple(None for _ in spec.layers)
         kind = "weights"
-        peak = colors.WEIGHT_SATURATION
     quantity = "a" if phase.node_mode == "activation" else "δ"
     inputs = {g.name for g in spec.inputs}
     plain = {} if quantity == "a" else {k: v for k, v in phase.activations.items() if k in inputs}
     return StepPicture(phase.index, len(walk.phases), phase.kind, phase.title, phase.detail, phase.layer,
                        dict(phase.node_values()), quantity, plain, edges, kind,
-                       peak if np.isfinite(peak) and peak > 0 else 1.0, walk.pattern_index, phase.loss, weights)
+                       walk.pattern_index, phase.loss, weights)
 
 
 def _edge_font() -> QFont:
@@ -152,6 +149,8 @@ class StepLayer(QGraphicsItem):
         layer_names = [l.name for l in scene.spec.layers] if scene.spec is not None else []
         labelled = self._labelled_layers(layer_names)
         placed = [QRectF(c.x() - 30, c.y() - 9, 60, 18) for c, _, _ in self.unit_badges.values()]
+        if pic.kind in ("error", "backward"):  # keep clear of the blame arrows
+            placed += [QRectF(p.x() - 6, p.y() - 6, 12, 12) for p in self._arrow_points(pic.focus)]
         for b in scene.bundles:
             name = b.target.layer.name
             if name not in labelled:
@@ -256,6 +255,11 @@ class StepLayer(QGraphicsItem):
             painter.setPen(colors.TEXT)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
+    def _arrow_points(self, focus: str | None) -> list[QPointF]:
+        scene = self._scene()
+        return [_along(b.points[e], ARROW_AT) for b in scene.bundles if b.target.layer.name == focus
+                for e in range(len(b.edge_rows))]
+
     def _paint_blame_arrows(self, painter: QPainter, focus: str) -> None:
         """Chevrons on the edges into the focus layer, pointing back toward the sources."""
         scene = self._scene()
@@ -266,7 +270,7 @@ class StepLayer(QGraphicsItem):
                 continue
             for e in range(len(b.edge_rows)):
                 line = b.points[e]
-                at, toward = _along(line, 0.78), _along(line, 0.72)
+                at, toward = _along(line, ARROW_AT), _along(line, ARROW_AT - 0.06)
                 d = np.array([toward.x() - at.x(), toward.y() - at.y()])  # toward the source
                 d /= float(np.hypot(*d)) or 1.0
                 normal = np.array([-d[1], d[0]])

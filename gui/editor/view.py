@@ -91,13 +91,18 @@ class EditorView(QGraphicsView):
         painter.setFont(font)
         fm = QFontMetricsF(font)
         width = self.viewport().width() - 16
-        text = fm.elidedText(self.step_caption, Qt.TextElideMode.ElideRight, width - 16)
-        box = QRectF(8, 6, min(width, fm.horizontalAdvance(text) + 20), fm.height() + 10)
+        lines = [fm.elidedText(t, Qt.TextElideMode.ElideRight, width - 20) for t in self.step_caption.split("\n")]
+        box = QRectF(8, 6, min(width, max(fm.horizontalAdvance(t) for t in lines) + 20), fm.height() * len(lines) + 10)
         painter.setPen(QPen(colors.ACCENT, 1.5))
         painter.setBrush(colors.HEADER)
         painter.drawRoundedRect(box, 6, 6)
         painter.setPen(colors.TEXT)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        for i, text in enumerate(lines):
+            if i == 1:
+                font.setBold(False)
+                painter.setFont(font)
+            painter.drawText(QRectF(box.left() + 10, box.top() + 5 + i * fm.height(), box.width() - 20, fm.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
 
     def fit(self) -> None:
         """Show the whole network, never magnified beyond a comfortable size."""

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from engine.files.project_format import RECOVERY_KEY  # kept in the recovery file's `extra`; removed again on restore
 from engine.files.serialize import Project, ProjectError, load_project, save_project, trainer_from_project
 
 from .exchange import ExchangeMixin
@@ -28,7 +29,6 @@ MODIFIED_POLL_MS = 1_000
 MAX_RECENT = 8
 RECENT_KEY = "files/recent"
 LAST_DIR_KEY = "files/last_dir"
-RECOVERY_KEY = "__recovery__"  # kept in the recovery file's `extra`; removed again on restore
 PROJECT_FILTER = "Backprop Playground projects (*.json);;All files (*)"
 
 
@@ -208,7 +208,7 @@ class FileController(ExchangeMixin, QObject):
         self._settings.sync()
 
     def _add_recent(self, path: Path) -> None:
-        text = str(path.resolve())
+        text = _full_path(path)
         self._set_recent([text] + [p for p in self.recent_files() if p != text])
 
     def clear_recent_files(self) -> None:
@@ -284,8 +284,8 @@ class FileController(ExchangeMixin, QObject):
             project = load_project(path)
             trainer = trainer_from_project(project)
         except ProjectError as exc:
-            if not path.exists() and str(path.resolve()) in self.recent_files():
-                self._set_recent([p for p in self.recent_files() if p != str(path.resolve())])
+            if not path.exists() and _full_path(path) in self.recent_files():
+                self._set_recent([p for p in self.recent_files() if p != _full_path(path)])
             self._error("Could not open the project", str(exc))
             return False
         if not self.maybe_save():
@@ -303,6 +303,10 @@ class FileController(ExchangeMixin, QObject):
             self._window.load_project(project, trainer)
         except (ProjectError, ValueError) as exc:  # e.g. something the window cannot show
             self._error("Could not open the project", str(exc))
+            return False
+        except MemoryError:  # its first picture needs more memory than there is: nothing was switched
+            self._error("Could not open the project", "There is not enough memory to show this project "
+                        "(its data set or network is too large for this computer). The current work is kept.")
             return False
         return True
 
@@ -411,3 +415,12 @@ class FileController(ExchangeMixin, QObject):
 
 
 __all__ = ["FileController", "AUTOSAVE_MS"]
+
+
+def _full_path(path: Path) -> str:
+    """The path as the recent-files list keeps it; a symlink loop (RuntimeError in pathlib) or an
+    unreadable folder falls back to the absolute path, so no error escapes an open command."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return os.path.abspath(path)

@@ -16,13 +16,13 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
+from engine.data.datasets import Dataset
 from engine.files.serialize import Project, points_source, source_for
 from engine.training.trainer import Trainer
 
 from .controller import FileController
 from .drop import install_csv_drop
 
-REPRODUCIBLE_KINDS = ("planar", "boolean", "preset", "csv")
 
 
 class SessionProject:
@@ -59,7 +59,7 @@ class SessionProject:
             if snap.optimizer_state:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
-        source = s.source if s.source.get("kind") in REPRODUCIBLE_KINDS else source_for(s.dataset)
+        source = source_for(s.dataset)  # its recipe when it has one, else the points (engine/data/sources.py)
         if source.get("kind") == "csv" and not Path(str(source.get("path", ""))).is_file():
             source = points_source(s.dataset)  # the file is gone: the data the run holds goes in the project
         extra: dict[str, Any] = {"speed": s.speed}
@@ -99,10 +99,10 @@ class SessionProject:
             views[dock.windowTitle()] = inner if inner is not None else widget
         return views
 
-    def apply_data_source(self, source: dict) -> None:
-        """An imported data set, as one undoable edit; a network whose inputs or outputs do
-        not fit the data keeps its hidden layers and gets inputs/outputs sized for it."""
-        self.session.edit_source(source, "Import data", adapt_network=True)
+    def apply_data(self, data: Dataset) -> None:
+        """An imported data set, as one undoable edit that holds it; a network whose inputs or
+        outputs do not fit the data keeps its hidden layers and gets inputs/outputs sized for it."""
+        self.session.document.edit_data(data, dict(data.source), "Import data", adapt_network=True)
 
 
 def attach_to_main_window(window: Any, settings: QSettings | None = None) -> FileController:

@@ -5,6 +5,8 @@ no training state of its own.
 """
 from __future__ import annotations
 
+import time
+from collections import deque
 from dataclasses import replace
 
 from PySide6.QtCore import QSignalBlocker, Qt
@@ -24,21 +26,54 @@ from PySide6.QtWidgets import (
 )
 
 from engine.training.snapshot import Snapshot
-from engine.core.spec import NetworkSpec
+from engine.core.losses import MARGIN_ACTIVATIONS, MARGIN_MAX
+from engine.core.spec import NetworkSpec, SpecError
 from engine.training.trainer import TrainSettings
 
 from ..session import Session
 
-SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 20, 30, 60, 120, 300, 1000, 3000, 10000, None)
+# epochs/s; the slow-motion ones (<= the 60 Hz frame clock) draw every epoch, and stay below
+# the clock's rate so they can keep their pace; None = full speed
+SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 20, 30, 50, 100, 200, 500, 1000, 3000, 10000, None)
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 LOSSES = (("squared", "Squared error"), ("bce", "Cross-entropy (sigmoid out)"))
 
 
 def speed_label(speed: float | None) -> str:
+    """The pace asked for."""
     if speed is None:
         return "full speed"
     return f"{speed:g} epoch/s" if speed == 1 else f"{speed:,.0f} epochs/s"
+
+
+def achieved_label(rate: float) -> str:
+    """The pace measured while training runs."""
+    if rate <= 0:
+        return ""
+    return f"now {rate:,.1f}/s" if rate < 100 else f"now {rate:,.0f}/s"
+
+
+class PaceMeter:
+    """Epochs per second as drawn: epochs between the frames of the last `span` seconds."""
+
+    def __init__(self, span: float = 2.0) -> None:
+        self.span = span
+        self._points: deque[tuple[float, int]] = deque()
+
+    def clear(self) -> None:
+        self._points.clear()
+
+    def add(self, now: float, epoch: int) -> float:
+        """Record a frame; the rate over the window (0 until it covers a quarter second)."""
+        pts = self._points
+        if pts and epoch < pts[-1][1]:
+            pts.clear()  # a reset or a replaced run
+        pts.append((now, epoch))
+        while len(pts) > 2 and now - pts[1][0] >= self.span:
+            pts.popleft()
+        elapsed = now - pts[0][0]
+        return (epoch - pts[0][1]) / elapsed if elapsed >= 0.25 else 0.0
 
 
 class ControlsPanel(QWidget):
@@ -66,17 +101,28 @@ class ControlsPanel(QWidget):
         self.rate_label = QLabel("")
         self.rate_label.setObjectName("rateLabel")
         # fixed widths: a label that changes width every frame re-lays out (and repaints) the panel
-        self.epoch_label.setFixedWidth(190)
-        self.rate_label.setFixedWidth(130)
+        self.epoch_label.setFixedWidth(150)
+        self.rate_label.setFixedWidth(90)
+        self.rate_label.setToolTip("The pace training really runs at (epochs per second), measured while it plays.")
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
         self.speed_slider.setRange(0, len(SPEEDS) - 1)
         self.speed_slider.setValue(len(SPEEDS) - 1)
-        self.speed_slider.setFixedWidth(160)
+        self.speed_slider.setFixedWidth(130)
         self.speed_slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.speed_slider.setToolTip("Training speed, from 1 epoch per second (every epoch drawn: watch each\n"
                                      "step of learning) to full speed (the boundary shows the latest epoch).")
         self.speed_label = QLabel(speed_label(None))
-        self.speed_label.setMinimumWidth(100)
+        self.speed_label.setObjectName("speedLabel")
+        self.speed_label.setFixedWidth(100)
+        self.speed_label.setToolTip("The pace you asked for. Beside it: the pace training really runs at.")
+        self.full_speed_button = QPushButton("Full speed")
+        self.full_speed_button.setCheckable(True)
+        self.full_speed_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.full_speed_button.setMinimumHeight(28)
+        self.full_speed_button.setToolTip("Full speed (F): train as fast as the computer can; the pictures show\n"
+                                          "the latest epoch. Click again to go back to the watchable pace.")
+        self._watch_speed: float = 10.0  # the pace the full-speed button returns to
+        self._pace = PaceMeter()
 
         # ----- hyper-parameters -----
         self.lr = QComboBox()
@@ -105,15 +151,26 @@ class ControlsPanel(QWidget):
                              "how the error changes: 1 pass plus 1 more for every weight (slow on big networks).")
         self.passes_label = QLabel("")
         self.passes_label.setObjectName("passesLabel")
-        self.passes_label.setFixedWidth(170)
+        self.passes_label.setFixedWidth(200)
         self.passes_label.setToolTip("Passes: how many times training has run the network over a batch of data,\n"
                                      "forwards or backwards, each counted once. Backprop uses 2 per weight change;\n"
-                                     "weight perturbation uses 1 plus one for every weight.")
+                                     "weight perturbation uses 1 plus one for every weight. Then the seconds\n"
+                                     "spent training so far.")
         self.loss = QComboBox()
         for key, text in LOSSES:
             self.loss.addItem(text, key)
         self.loss.setToolTip("Loss: what the network is punished for. Squared error measures distance to the target;\n"
                              "cross-entropy punishes confident mistakes hard (switches the output to sigmoid).")
+        self.margin = QDoubleSpinBox()
+        self.margin.setRange(0.0, MARGIN_MAX - 0.01)
+        self.margin.setSingleStep(0.05)
+        self.margin.setDecimals(2)
+        self.margin.setSpecialValueText("off")
+        self.margin.setKeyboardTracking(False)  # one edit when the typed value is done, not per key
+        self.margin.setToolTip("Error margin (squared error only): an output that is close enough to its target\n"
+                               "counts as right and gets no error, so training stops pushing it.\n"
+                               "0.2 (the 1986 family-trees rule): above 0.8 is right for a 1, below 0.2 for a 0.\n"
+                               "Off: every output is pushed all the way to its target.")
         self.regularization = QComboBox()
         for text, key in (("None", "none"), ("L1", "l1"), ("L2", "l2")):
             self.regularization.addItem(text, key)
@@ -141,12 +198,13 @@ class ControlsPanel(QWidget):
         transport.addSpacing(10)
         transport.addWidget(self.epoch_label)
         transport.addSpacing(12)
-        transport.addWidget(self.rate_label)
         transport.addWidget(self.passes_label)
         transport.addStretch(1)
         transport.addWidget(QLabel("Speed"))
         transport.addWidget(self.speed_slider)
         transport.addWidget(self.speed_label)
+        transport.addWidget(self.rate_label)
+        transport.addWidget(self.full_speed_button)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
@@ -157,6 +215,7 @@ class ControlsPanel(QWidget):
             ("Optimiser", self.optimizer),
             ("Learning rule", self.rule),
             ("Loss", self.loss),
+            ("Error margin", self.margin),
             ("Regularisation", self.regularization),
             ("Reg. rate", self.reg_rate),
             ("Batch size", self._pair(self.batch, self.full_batch)),
@@ -168,6 +227,9 @@ class ControlsPanel(QWidget):
             caption.setToolTip(widget.toolTip())
             grid.addWidget(caption, 0, col)
             grid.addWidget(widget, 1, col)
+        for combo in (self.loss, self.rule):  # long names: the popup shows them whole
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(11)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(6)
@@ -179,6 +241,7 @@ class ControlsPanel(QWidget):
         self.step_button.clicked.connect(lambda: session.step(1))
         self.reset_button.clicked.connect(session.reset)
         self.speed_slider.valueChanged.connect(self._speed_moved)
+        self.full_speed_button.clicked.connect(lambda _=False: self.toggle_full_speed())
         self.lr.activated.connect(lambda _: session.edit_optimizer("Change learning rate", lr=self.lr.currentData()))
         self.momentum.valueChanged.connect(
             lambda v: session.edit_optimizer("Change momentum", merge=True, momentum=round(v, 2))
@@ -190,6 +253,7 @@ class ControlsPanel(QWidget):
             lambda _: session.edit_settings(replace(session.settings, rule=self.rule.currentData()), "Change learning rule")
         )
         self.loss.activated.connect(lambda _: self._loss_chosen())
+        self.margin.valueChanged.connect(self._margin_chosen)
         self.regularization.activated.connect(lambda _: self._regularization_chosen())
         self.reg_rate.activated.connect(lambda _: self._regularization_chosen())
         self.batch.valueChanged.connect(lambda _: self._batch_chosen())
@@ -216,9 +280,22 @@ class ControlsPanel(QWidget):
     def _speed_moved(self, index: int) -> None:
         self.session.set_speed(SPEEDS[index])
 
+    def toggle_full_speed(self) -> None:
+        """Full speed, or back to the last watchable pace: one click either way."""
+        self.session.set_speed(self._watch_speed if self.session.speed is None else None)
+
     def _loss_chosen(self) -> None:
         """The document applies the engine's rule (cross-entropy needs a sigmoid output)."""
         if not self.session.edit_loss(self.loss.currentData()):
+            self._show_spec(self.session.spec)
+
+    def _margin_chosen(self, value: float) -> None:
+        try:
+            spec = self.session.spec.with_changes(margin=round(float(value), 2))
+        except SpecError as exc:  # e.g. cross-entropy or a linear output: no margin there
+            self.session.message.emit("error", str(exc))
+            spec = None
+        if spec is None or not self.session.edit_spec(spec, "Change error margin"):
             self._show_spec(self.session.spec)
 
     def _regularization_chosen(self) -> None:
@@ -241,14 +318,21 @@ class ControlsPanel(QWidget):
         self.play_button.setIcon(self._icon_pause if playing else self._icon_play)
         self.play_button.setToolTip(("Pause" if playing else "Play") + " (Space): "
                                     + ("stop training here." if playing else "train continuously, watching every boundary move."))
+        self._pace.clear()
         if not playing:
             self.rate_label.setText("")
 
     def _show_speed(self, speed: float | None) -> None:
         self.speed_label.setText(speed_label(speed))
-        if speed in SPEEDS:
-            with QSignalBlocker(self.speed_slider):
-                self.speed_slider.setValue(SPEEDS.index(speed))
+        if speed is not None:
+            self._watch_speed = speed
+        with QSignalBlocker(self.full_speed_button):
+            self.full_speed_button.setChecked(speed is None)
+        with QSignalBlocker(self.speed_slider):  # the nearest notch for a pace not on the list
+            known = [(abs((s or 1e9) - (speed or 1e9)), i) for i, s in enumerate(SPEEDS)]
+            self.speed_slider.setValue(min(known)[1])
+        self._pace.clear()
+        self.rate_label.setText("")
 
     def _show_settings(self, s: TrainSettings) -> None:
         o = s.optimizer
@@ -268,7 +352,9 @@ class ControlsPanel(QWidget):
         del blockers
 
     def _show_spec(self, spec: NetworkSpec) -> None:
-        with QSignalBlocker(self.loss), QSignalBlocker(self.seed):
+        with QSignalBlocker(self.loss), QSignalBlocker(self.seed), QSignalBlocker(self.margin):
+            self.margin.setValue(spec.margin)
+            self.margin.setEnabled(spec.loss == "squared" and spec.output_activation in MARGIN_ACTIVATIONS)
             i = self.loss.findData(spec.loss)
             if i < 0:
                 self.loss.addItem(spec.loss, spec.loss)
@@ -278,17 +364,17 @@ class ControlsPanel(QWidget):
 
     @staticmethod
     def _select(combo: QComboBox, value: float) -> None:
-        """Pick the entry equal to value, adding it when it is not one of the presets."""
+        """Pick the entry equal to value, adding it in numeric order when it is not on the list."""
         for i in range(combo.count()):
             if abs(combo.itemData(i) - value) <= 1e-12 * max(1.0, abs(value)):
                 combo.setCurrentIndex(i)
                 return
-        combo.addItem(f"{value:g}", value)
-        combo.setCurrentIndex(combo.count() - 1)
+        at = next((i for i in range(combo.count()) if combo.itemData(i) > value), combo.count())
+        combo.insertItem(at, f"{value:g}", value)
+        combo.setCurrentIndex(at)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")
-        self.passes_label.setText(f"{snapshot.passes:,} passes" if snapshot.passes else "")
+        self.passes_label.setText(f"{snapshot.passes:,} passes · {snapshot.seconds:.1f} s" if snapshot.passes else "")
         if self.session.playing:
-            rate = self.session.worker.epochs_per_second
-            self.rate_label.setText(f"{rate:,.0f} epochs/s" if rate else "")
+            self.rate_label.setText(achieved_label(self._pace.add(time.perf_counter(), snapshot.epoch)))

@@ -7,6 +7,7 @@ draw their own backgrounds (pyqtgraph) take `theme` in a `set_theme` method.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -46,6 +47,25 @@ QPushButton#playButton {{ border-radius: 20px; background: {t.accent}; border: n
 QPushButton#playButton:hover {{ background: #0a8ad8; }}
 QToolButton {{ border: 1px solid {t.border}; border-radius: 4px; background: {t.plot_background}; }}
 QToolButton:checked {{ background: {t.panel}; border: 2px solid {t.accent}; }}
+"""
+
+
+# Fusion draws check boxes and radio buttons in the window's own dark colours: nearly
+# invisible on the dark theme. Light borders, an accent fill and a white tick instead.
+CHECK_ICON = (Path(__file__).resolve().parent / "check.svg").as_posix()
+DARK_INDICATORS = """
+QCheckBox::indicator, QRadioButton::indicator, QGroupBox::indicator {{
+    width: 14px; height: 14px; border: 1px solid {t.muted}; background: {t.plot_background}; }}
+QCheckBox::indicator {{ border-radius: 3px; }}
+QRadioButton::indicator {{ border-radius: 8px; }}
+QCheckBox::indicator:hover, QRadioButton::indicator:hover {{ border-color: {t.accent}; }}
+QCheckBox::indicator:checked, QGroupBox::indicator:checked {{ background: {t.accent}; border-color: {t.accent};
+    image: url({icon}); }}
+QRadioButton::indicator:checked {{ background: {t.accent}; border: 4px solid {t.plot_background};
+    outline: 1px solid {t.accent}; }}
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{ border-color: {t.border}; }}
+QTabBar::tab:selected {{ color: {t.text}; }}
+QSplitter::handle {{ background: {t.border}; }}
 """
 
 
@@ -94,7 +114,10 @@ def apply_theme(widget: QWidget, name: str = "light") -> Theme:
             app.setStyle(style)
             app.setPalette(palette)
             _original = None
-    widget.setStyleSheet(STYLE.format(t=theme))
+    sheet = STYLE.format(t=theme)
+    if theme is DARK:
+        sheet += DARK_INDICATORS.format(t=theme, icon=CHECK_ICON)
+    widget.setStyleSheet(sheet)
     return theme
 
 

@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LAST_LINE = re.compile(
-    r"^epochs=(\d+) frames=(\d+) fps=([\d.]+) ui_latency_p99_ms=([\d.]+) boundary_redraws=(\d+) seconds=([\d.]+)$"
+    r"^epochs=(\d+) frames=(\d+) fps=([\d.]+) ui_latency_p99_ms=([\d.]+) boundary_redraws=(\d+) seconds=([\d.]+)"
+    r" window=(\d+)x(\d+)$"
 )
 
 
@@ -63,18 +65,100 @@ def test_demo_in_slow_motion_draws_every_epoch():
     assert int(m[5]) == 8  # boundary_redraws == epochs
 
 
-def test_demo_with_a_bad_option_explains_and_exits_0():
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--speed", "fast"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0
-    assert "--speed" in proc.stderr
+BAD_OPTIONS = [
+    ["--speed", "banana"], ["--epochs", "0"], ["--hidden", "a"], ["--no-such-option"], ["--speed", "nan"],
+    ["--speed", "inf"], ["--speed", "1e-9"], ["--resolution", "-1"], ["--resolution", "100000"],
+    ["--screen", "wide"], ["--preset", "nope"],
+]
 
 
-def test_demo_with_an_unknown_preset_says_which_exist():
+def run_raw(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--preset", "nope"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0
-    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]  # one line
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("args", BAD_OPTIONS, ids=lambda a: " ".join(a))
+def test_a_bad_option_exits_2_with_one_line(args):
+    proc = run_raw(*args, timeout=60)
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("demo: "), proc.stderr
+    assert args[0] in lines[0] or "unrecognized" in lines[0] or "preset" in lines[0]
+    assert proc.stdout == ""
+
+
+def test_an_unknown_preset_says_which_exist():
+    proc = run_raw("--preset", "nope", timeout=60)
+    assert proc.returncode == 2
     assert "unknown preset 'nope'" in proc.stderr and "xor-2-2-1" in proc.stderr
+
+
+def test_help_exits_0():
+    proc = run_raw("--help", timeout=60)
+    assert proc.returncode == 0 and "--screen" in proc.stdout
+
+
+def test_demo_lays_the_window_out_for_the_screen_asked_for(tmp_path):
+    shot = tmp_path / "w.png"
+    proc, m = run_demo("--screen", "1280x720", "--epochs", "20", "--resolution", "24", "--screenshot", str(shot))
+    assert (int(m[7]), int(m[8])) == (1280, 720)
+    assert image_pixels(shot).shape[:2] == (720, 1280)  # the whole window
+
+
+def test_demo_on_a_hidpi_screen_keeps_its_logical_size(tmp_path):
+    shot = tmp_path / "w.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2"}
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--screen", "1366x768", "--epochs", "10",
+                           "--resolution", "24", "--screenshot", str(shot)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    m = LAST_LINE.match(proc.stdout.strip().splitlines()[-1])
+    assert m and (int(m[7]), int(m[8])) == (1366, 768)
+    assert image_pixels(shot).shape[:2] == (1536, 2732)  # device pixel ratio 2: every pixel doubled
+
+
+DRIVER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+mode = sys.argv[2]
+import gui.demo as demo
+if mode == "slot":  # an exception in a view, raised on the GUI thread while drawing
+    import gui.plots.loss as loss
+    def boom(self, *a, **k):
+        raise RuntimeError("a view failed")
+    loss.LossPlot.show_snapshot = boom
+elif mode == "thread":  # the training thread dies
+    import gui.worker as worker
+    def die(self):
+        raise RuntimeError("the worker died")
+    worker.TrainingWorker._run = die
+elif mode == "close":  # the user closes the window while it trains
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from gui.main_window import MainWindow
+    def close_soon():
+        ws = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if ws and ws[0].session.playing:
+            ws[0].close()
+        else:
+            QTimer.singleShot(50, close_soon)
+    real_run = demo._run
+    def run(args):
+        QTimer.singleShot(300, close_soon)
+        return real_run(args)
+    demo._run = run
+sys.exit(demo.main(["--epochs", "100000", "--speed", "50", "--resolution", "16", "--timeout", "60"]))
+"""
+
+
+@pytest.mark.parametrize("mode,status", [("slot", 1), ("thread", 1), ("close", 0)])
+def test_a_real_failure_exits_non_zero_and_a_close_exits_0(tmp_path, mode, status):
+    script = tmp_path / "driver.py"
+    script.write_text(DRIVER)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([sys.executable, str(script), str(ROOT), mode], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == status, proc.stderr[-2000:]
+    if status:
+        assert "demo: " in proc.stderr

@@ -131,3 +131,14 @@ def test_sigterm_while_training_exits_143_without_temporary_files(capsys, tmp_pa
     assert cli.main(["train", "--epochs", "2", "--out", str(tmp_path)]) == 143
     assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
     assert signal.getsignal(signal.SIGTERM) is not cli._terminate  # the handler is put back
+
+
+def test_a_long_gradcheck_says_so_on_a_terminal(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "NOTE_WORK", 1.0)
+    tty = Terminal()
+    monkeypatch.setattr(cli.sys, "stderr", tty)
+    assert cli.main(["gradcheck", "--hidden", "3", "--max-params", "20"]) == 0
+    assert "checking 13 parameters" in tty.getvalue() and "--max-params" in tty.getvalue()  # 2-3-1: 13 in all
+    monkeypatch.setattr(cli.sys, "stderr", io.StringIO())  # not a terminal: nothing extra
+    assert cli.main(["gradcheck", "--hidden", "3", "--max-params", "20"]) == 0
+    assert cli.sys.stderr.getvalue() == ""

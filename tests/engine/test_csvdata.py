@@ -127,3 +127,135 @@ def test_a_csv_set_trains(tmp_path):
     trainer = Trainer(NetworkSpec.stack(3, [3], 1, "tanh", "tanh"), data)
     trainer.step(60)
     assert trainer.evaluate().train_acc > 0.9
+
+
+# ----- line endings, limits, names, and the fast reader against the row-by-row one ---------------
+import os  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from engine import limits  # noqa: E402
+
+FUZZ = settings(max_examples=int(os.environ.get("BPP_FUZZ_EXAMPLES", "150")), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+
+
+def slow_parse(text: str, **kw):
+    """The row-by-row reader alone (the fast NumPy reader switched off)."""
+    real = csvdata._fast_parse
+    csvdata._fast_parse = lambda text, delimiter: None
+    try:
+        return parse_csv(text, **kw)
+    finally:
+        csvdata._fast_parse = real
+
+
+def same_dataset(a, b) -> bool:
+    return all(np.array_equal(getattr(a, k), getattr(b, k)) for k in ("x_train", "y_train", "x_test", "y_test")) and (
+        a.task, a.class_names, a.input_names, a.output_names, a.planar) == (b.task, b.class_names, b.input_names, b.output_names, b.planar)
+
+
+@pytest.mark.parametrize("quoted", [False, True], ids=["plain", "quoted"])
+def test_lf_crlf_and_cr_only_line_endings_all_load_the_same(tmp_path, quoted):
+    rows = ["x,y,label"] + [f"{i},{-i / 3},{'yes' if i % 3 else 'no'}" for i in range(12)]
+    if quoted:
+        rows[1] = '"0","0","no"'
+    lf = load_csv(write(tmp_path, "\n".join(rows) + "\n", "lf.csv"))
+    for ending in ("\r\n", "\r"):
+        p = tmp_path / "other.csv"
+        p.write_bytes((ending.join(rows) + ending).encode())
+        assert same_dataset(load_csv(p), lf)
+    with pytest.raises(CsvError, match="line 3"):  # line numbers still count CR-only lines
+        parse_csv("x,y,t\r1,2,1\r3,bad,0\r")
+
+
+def test_values_beyond_the_data_limit_are_named():
+    with pytest.raises(CsvError, match=r"line 3: column 'y' is 1e13; values must lie within ±1e\+12"):
+        parse_csv("x,y,t\n1,2,1\n3,1e13,0\n")
+    with pytest.raises(CsvError, match="is not a finite number"):
+        parse_csv("x,y,t\n1,2,1\n3,inf,0\n")
+
+
+def test_more_rows_than_the_limit_are_refused(monkeypatch):
+    monkeypatch.setattr(csvdata, "MAX_ROWS", 3)
+    with pytest.raises(CsvError, match="more than 3 data rows; at most 3"):
+        parse_csv("x,y,t\n1,2,1\n3,4,0\n5,6,1\n7,8,0\n")
+
+
+def test_a_file_name_that_is_not_utf8_loads_and_its_points_are_kept_inline(tmp_path):
+    """Such a name cannot be written into a project (JSON is UTF-8): the data is kept inline instead."""
+    name = os.fsdecode(b"caf\xe9.csv")
+    p = os.path.join(str(tmp_path), name)
+    with open(p, "w") as f:
+        f.write("x,y,t\n1,2,1\n3,4,0\n5,6,1\n")
+    data = load_csv(p, test_ratio=0.0)
+    assert data.source["kind"] == "points" and data.x_train.shape == (3, 2)
+    from engine.files.serialize import load_project, project_from_trainer, save_project, trainer_from_project
+
+    t = Trainer(NetworkSpec.stack(2, [2], 1, features=("x", "y")), data)
+    save_project(tmp_path / "p.json", project_from_trainer(t))
+    back = trainer_from_project(load_project(tmp_path / "p.json"))
+    assert np.array_equal(back.data.x_train, data.x_train)
+    with pytest.raises(CsvError, match=r"gon\\xe9.csv: cannot read"):  # the message shows the name's bytes
+        load_csv(os.path.join(str(tmp_path), os.fsdecode(b"gon\xe9.csv")))
+
+
+def test_a_symlink_loop_and_a_directory_are_refused_with_one_line(tmp_path):
+    loop = tmp_path / "loop.csv"
+    os.symlink(loop, loop)
+    for path, words in ((loop, "cannot read the file"), (tmp_path, "not a regular file")):
+        with pytest.raises(CsvError, match=words) as info:
+            load_csv(path)
+        assert "\n" not in str(info.value)
+
+
+cell = st.one_of(
+    st.integers(-1000, 1000).map(str),
+    st.floats(-1e3, 1e3, allow_nan=False).map(repr),
+    st.sampled_from(["", " ", "a", "b", "yes", "no", "nan", "inf", "1e400", "1e13", "-0", " 2 ", "x y", '"q"', "1_0", "0x1"]),
+)
+
+
+@st.composite
+def csv_texts(draw) -> str:
+    width = draw(st.integers(1, 4))
+    names = ["x", "y", "z", "t", "", "1", "label", "\"q\"", "\"a,b\"", "\"un"]
+    header = draw(st.lists(st.sampled_from(names), min_size=width, max_size=width))
+    rows = draw(st.lists(st.lists(cell, min_size=width - 1, max_size=width + 1), max_size=8))
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    lines = [sep.join(header)] + [sep.join(r) for r in rows]
+    if draw(st.booleans()):
+        lines.insert(draw(st.integers(0, len(lines))), "")
+    return end.join(lines) + draw(st.sampled_from(["", end]))
+
+
+@FUZZ
+@given(text=csv_texts() | st.text(alphabet='0123456789.,;\t\r\n" -eanfixy', max_size=80))
+def test_any_csv_loads_and_trains_one_epoch_or_is_refused_with_one_line(text):
+    try:
+        data = parse_csv(text)
+    except CsvError as exc:
+        msg = str(exc)
+        assert msg and "\n" not in msg and len(msg) < 2000
+        with pytest.raises(CsvError):
+            slow_parse(text)  # the fast reader never accepts what the careful one refuses
+        return
+    assert same_dataset(data, slow_parse(text))  # the fast reader gives exactly the careful one's data
+    out = "softmax" if data.task == "multiclass" else "tanh"
+    loss = "softmax_ce" if data.task == "multiclass" else "squared"
+    trainer = Trainer(NetworkSpec.stack(data.n_inputs, [2], data.n_outputs, "tanh", out, loss), data)
+    with np.errstate(all="ignore"):
+        trainer.step(1)
+        trainer.evaluate()
+
+
+def test_the_fast_reader_is_used_for_plain_numeric_files():
+    text = "x,y,t\n" + "".join(f"{i},{i * 0.5},{i % 2}\n" for i in range(30))
+    assert csvdata._fast_parse(text, ",") is not None
+    assert csvdata._fast_parse('x,y,t\n1,"2",1\n3,4,0\n', ",") is None  # quoted cells: the careful reader
+    quoted_header = '"x","y, as typed","t"\n1,2,1\n3,4,0\n'  # what spreadsheets write
+    assert csvdata._fast_parse(quoted_header, ",") is not None
+    assert parse_csv(quoted_header).input_names == ("x", "y, as typed")
+    assert same_dataset(parse_csv(text), slow_parse(text))

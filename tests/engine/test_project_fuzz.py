@@ -410,3 +410,19 @@ def test_opening_a_fifo_is_refused(tmp_path):
     fifo = tmp_path / "project.json"
     os.mkfifo(fifo)
     assert refused_in_child("load", str(fifo)).startswith("refused:")
+
+
+# ----- files of the first version (flat `params`) under the same attack ------------------------
+V1 = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "project_v1_flat.json").read_text())
+V1_PATHS = [p for p in paths_of(V1) if p]
+
+
+@FUZZ
+@given(path=st.sampled_from(V1_PATHS), value=hostile, action=st.sampled_from(["replace", "delete"]))
+def test_mutated_version_1_files_load_and_train_or_are_refused_with_one_line(path, value, action):
+    doc = copy.deepcopy(V1)
+    if action == "replace":
+        set_at(doc, path, value)
+    else:
+        delete_at(doc, path)
+    load_or_refuse(json.dumps(doc, allow_nan=True))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from engine import limits
+from engine.files import project_format
 from engine.data.datasets import planar
 from engine.core.optimizers import OptimizerSettings
 from engine.presets import get_preset
@@ -352,3 +353,42 @@ def test_a_project_too_big_for_memory_is_refused_by_its_estimate_before_allocati
     d["data_source"] = {"kind": "planar", "name": "xor", "n_points": 1_000_000, "noise": 0.0, "test_ratio": 0.5, "seed": 0}
     with pytest.raises(ProjectError, match=r"needs about \d+\.\d GB of memory; the limit is 4\.0 GB"):
         load_project(write_json(tmp_path, d))
+
+
+def test_the_windows_recovery_note_is_checked_like_any_field(tmp_path):
+    d = good_dict(tmp_path)
+    d["extra"] = {"__recovery__": {"path": "/home/me/run.json", "time": 1e300}}  # time.localtime would overflow
+    with pytest.raises(ProjectError, match=r"extra\.__recovery__\.time \(seconds since 1970\) is 1e\+300"):
+        load_project(write_json(tmp_path, d))
+    d["extra"] = {"__recovery__": {"path": "/home/me/run.json", "time": 1_700_000_000.5}}
+    assert load_project(write_json(tmp_path, d)).extra["__recovery__"]["time"] == 1_700_000_000.5
+
+
+def test_a_csv_project_too_big_for_memory_is_refused_before_the_trainer_allocates(tmp_path, monkeypatch):
+    csv = tmp_path / "d.csv"
+    csv.write_text("a,b,t\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(200)))
+    d = good_dict(tmp_path)
+    d["spec"]["features"] = None
+    d["spec"]["inputs"][0]["size"] = 2
+    d["weights"] = d["optimizer_state"] = None
+    d["data_source"] = {"kind": "csv", "path": str(csv), "test_ratio": 0.5, "seed": 0}
+    project = load_project(write_json(tmp_path, d))
+    assert trainer_from_project(project).data.n_inputs == 2
+    monkeypatch.setattr(limits, "MAX_MEMORY_BYTES", 10_000)
+    with pytest.raises(ProjectError, match="needs about .* of memory; the limit is"):
+        trainer_from_project(project)
+
+
+def test_one_size_limit_for_writing_and_reading(tmp_path, monkeypatch):
+    """The largest network's weights and optimiser state fit the file limit (the longest float
+    repr is 24 characters, plus ', '); a file over the limit is never written."""
+    assert limits.MAX_PARAMETERS * 4 * (24 + 2) < limits.MAX_FILE_BYTES
+    project = project_from_trainer(trained())
+    size = len(project_format.project_to_bytes(project))
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", size - 1)
+    with pytest.raises(ProjectError, match=r"the project would be \d+ MB; project files are at most 0 MB"):
+        save_project(tmp_path / "p.json", project)
+    assert not list(tmp_path.iterdir())
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", size)
+    save_project(tmp_path / "p.json", project)
+    assert load_project(tmp_path / "p.json").epoch == project.epoch

@@ -323,6 +323,20 @@ def test_a_malformed_file_is_refused_and_the_open_work_untouched(app, dialogs, t
     assert not dialogs.asked  # refused before asking about unsaved work
 
 
+def test_a_symlink_loop_or_a_fifo_is_refused_with_one_message(app, dialogs, tmp_path):
+    window, files = app
+    trainer = window.trainer
+    loop = tmp_path / "loop.json"
+    os.symlink(loop, loop)
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    for path in (loop, fifo):
+        assert not files.open_path(path)
+    assert len(dialogs.errors) == 2 and all("\n" not in text for _, text in dialogs.errors)
+    assert "loop.json" in dialogs.errors[0][1] and "pipe.json" in dialogs.errors[1][1]
+    assert window.trainer is trainer
+
+
 def test_a_hostile_file_with_nan_weights_is_refused(app, dialogs, tmp_path):
     window, files = app
     files.save_to(tmp_path / "ok.json")
@@ -470,3 +484,19 @@ def test_only_autosaves_of_instances_that_died_are_offered(qtbot, tmp_path, sett
     finally:
         running.kill()
         running.wait()
+
+
+def test_a_project_too_big_to_show_is_refused_in_one_message_and_the_work_kept(app, dialogs, tmp_path, monkeypatch):
+    """Issue 13 item 6: a MemoryError while the window takes the opened run over is a clear
+    message, not an exception out of the menu action."""
+    window, files = app
+    files.save_to(tmp_path / "mine.json")
+    trainer = window.trainer
+
+    def too_big(project, new):
+        raise MemoryError()
+
+    monkeypatch.setattr(window, "load_project", too_big)
+    assert not files.open_path(tmp_path / "mine.json")
+    assert len(dialogs.errors) == 1 and "not enough memory" in dialogs.errors[0][1]
+    assert window.trainer is trainer and files.path == tmp_path / "mine.json"

@@ -255,7 +255,7 @@ def test_a_broken_lesson_file_is_refused_with_one_line_and_the_others_load(qtbot
                                                         "backprop-blame", "representations"]
         shown = L.panel.problems_label.text()
         assert shown == "Lesson file 02-hidden-layer.json: the check accuracy_at_least: 'value' must be a number, not 'high'"
-        assert w.statusBar().currentMessage() == shown
+        assert w.banner.text == shown  # the window's message strip
         err = [line for line in capsys.readouterr().err.splitlines() if "Lesson file" in line]
         assert err == ["Backprop Playground: " + shown]
     finally:
