@@ -128,12 +128,14 @@ class Highlighter:
             w.resizeDocks([dock], [min(BOTTOM_HEIGHT, int(w.height() * 0.55))], Qt.Orientation.Vertical)
         elif area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea) \
                 and dock.height() < SIDE_HEIGHT:
-            # the docks stacked with it in the column give up the height (Qt needs them named)
+            # the docks stacked with it in the column give up what they can spare above their minimum
             column = [d for d in w.findChildren(QDockWidget) if d is not dock and d.isVisible() and not d.isFloating()
                       and w.dockWidgetArea(d) == area and abs(d.x() - dock.x()) < 4 and d.y() != dock.y()]
-            rest = sum(d.height() for d in column) - (SIDE_HEIGHT - dock.height())
-            if column and rest > 0:
-                w.resizeDocks([dock, *column], [SIDE_HEIGHT] + [max(1, rest // len(column))] * len(column),
+            spare = {d: max(0, d.height() - d.minimumSizeHint().height()) for d in column}
+            want = min(SIDE_HEIGHT - dock.height(), sum(spare.values()))
+            if want > 0:
+                give = {d: spare[d] * want // max(1, sum(spare.values())) for d in column}
+                w.resizeDocks([dock, *column], [dock.height() + sum(give.values())] + [d.height() - give[d] for d in column],
                               Qt.Orientation.Vertical)
 
     def clear(self) -> None:

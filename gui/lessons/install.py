@@ -30,9 +30,6 @@ class Lessons(QObject):
             print(f"Backprop Playground: {p}", file=sys.stderr)
         self.controller = LessonController(window, lessons, problems, parent=self)
         self.panel = LessonsPanel(self.controller)
-        # The left column runs down to the bottom edge so the lesson's page, task and result fit on a
-        # 1366x768 screen (the bottom docks start right of it).
-        window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         # Not in a scroll area: the page scrolls by itself, the task, result and buttons stay in view.
         self.dock: QDockWidget = window.add_dock(self.panel, "Lessons", "left", DOCK_NAME, tabify_with="dataDock")
         self.highlighter = Highlighter(window)
@@ -80,8 +77,17 @@ class Lessons(QObject):
             act.setText(f"{i + 1}. {lesson.title}" + ("   ✓" if lesson.id in done else ""))
 
     # ----- showing ----------------------------------------------------------------------------
+    def _make_room(self) -> None:
+        """Once the lessons are first shown, the left column runs down to the bottom edge, so the
+        page, task and result fit on a 1366x768 screen (the bottom docks then start right of it).
+        Until then the window keeps its own layout."""
+        corner, left = Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea
+        if self.window.corner(corner) != left:
+            self.window.setCorner(corner, left)
+
     def show_panel(self) -> None:
         d = self.dock
+        self._make_room()
         d.show()
         d.raise_()
         if not d.isFloating() and d.width() < DOCK_WIDTH:
@@ -100,6 +106,7 @@ class Lessons(QObject):
         if self._busy:
             return
         if visible:
+            self._make_room()
             self._highlight()
         else:
             self.highlighter.clear()
