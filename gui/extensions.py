@@ -86,13 +86,20 @@ def install_backward_views(window: "MainWindow") -> None:
 
 # ----- the learning-rule race (issue 10) -------------------------------------------------------
 def install_race_view(window: "MainWindow") -> None:
-    from .panels.race import RacePanel
+    """Built when its tab first opens or `window.race_panel` is first used (gui/lazy.py)."""
+    from .lazy import LazyView
 
-    panel = RacePanel(window.session)
-    dock = window.add_dock(panel, "Race", "bottom", "raceDock", tabify_with="unitsDock")
-    window.race_panel = panel
+    def build():
+        from .panels.race import RacePanel
+
+        return RacePanel(window.session)
+
+    holder = LazyView(build)
+    dock = window.add_dock(holder, "Race", "bottom", "raceDock", tabify_with="unitsDock")
+    window.lazy_views["race_panel"] = holder
 
     def open_race() -> None:
+        panel = holder.view()
         dock.show()
         dock.raise_()
         if panel.spec is None:
@@ -104,7 +111,8 @@ def install_race_view(window: "MainWindow") -> None:
     )
 
     def stop_race() -> bool:  # a close guard that never refuses: the race thread must end with the window
-        panel.shutdown()
+        if holder.is_built:
+            holder.view().shutdown()
         return True
 
     window.close_guards.insert(0, stop_race)
