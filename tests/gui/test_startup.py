@@ -74,3 +74,14 @@ def test_backward_side_tabs_are_built_on_first_use_and_catch_up(qtbot, window):
     s.step(3)
     qtbot.waitUntil(lambda: checked.snapshot is not None and checked.snapshot.epoch >= 3, timeout=10000)
     assert panel.loss_slice.snapshot is checked.snapshot  # built late, given the latest
+
+
+def test_step_through_error_map_is_built_with_the_card_and_draws_the_selected_unit(qtbot, window):
+    step = window.backward_panel.step_through
+    (holder,) = step.findChildren(LazyView)
+    assert not holder.is_built
+    window.show_backward_workspace()  # step-through starts: the card is on screen
+    qtbot.waitUntil(lambda: holder.is_built, timeout=5000)
+    assert step.error_map is holder.view()
+    qtbot.waitUntil(lambda: step.error_map.values is not None, timeout=10000)
+    assert step.error_map.key is not None

@@ -22,10 +22,13 @@ from engine.explain.stepthrough import Phase, StepThrough, pattern_arrays
 from .context import mismatch
 from .deferred import Deferred
 from .diagram import NetworkDiagram
-from .unit_error_map import UnitErrorMap
+from ...lazy import LazyView
 
 MODE_SHORTCUT = "Ctrl+B"
 SATURATION_SAMPLE = 4000
+
+
+ERROR_MAP_MIN_HEIGHT = 180  # the unit error map's title line and its 150 px plot, before it is built
 
 
 class StepThroughPanel(QWidget):
@@ -91,10 +94,12 @@ class StepThroughPanel(QWidget):
         self.chain_text.setMinimumWidth(300)
         self.chain_text.setMinimumHeight(150)
         self.chain_text.setLineWrapMode(QPlainTextEdit.NoWrap)
-        self.error_map = UnitErrorMap()
+        # the unit's error map (a plot) is built when the card is first on screen (start-up time)
+        self._error_map = LazyView(self._build_error_map)
+        self._error_map.setMinimumHeight(ERROR_MAP_MIN_HEIGHT)
         card = QSplitter(Qt.Vertical)
         card.addWidget(self.chain_text)
-        card.addWidget(self.error_map)
+        card.addWidget(self._error_map)
         card.setStretchFactor(0, 3)
         card.setStretchFactor(1, 2)
         card.setChildrenCollapsible(False)
@@ -242,7 +247,23 @@ class StepThroughPanel(QWidget):
             self._show_chain_rule(self.walk.current)
         self._show_error_map()
 
+    @property
+    def error_map(self):
+        """The selected unit's error-signal map (gui/panels/backward/unit_error_map.py), built now if not yet."""
+        return self._error_map.view()
+
+    def _build_error_map(self) -> QWidget:
+        from .unit_error_map import UnitErrorMap
+
+        view = UnitErrorMap()
+        self._error_map.setMinimumHeight(0)  # the map's own minimum from now on
+        layer, unit = self.selected if self.selected is not None else (None, 0)
+        view.show_unit(self.walk, self.data, layer, unit)
+        return view
+
     def _show_error_map(self) -> None:
+        if not self._error_map.is_built:  # drawn with the state of the moment when it is built
+            return
         layer, unit = self.selected if self.selected is not None else (None, 0)
         self.error_map.show_unit(self.walk, self.data, layer, unit)
 
