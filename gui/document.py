@@ -19,13 +19,14 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from engine.core.losses import output_for_loss
+from engine.core.losses import MARGIN_ACTIVATIONS, output_for_loss
 from engine.core.optimizers import OptimizerSettings
 from engine.core.spec import NetworkSpec, SpecError
 from engine.data import custom_points, datasets
 from engine.data.datasets import Dataset
 from engine.training.checkpoint import Checkpoint
 from engine.training.criteria import Criterion
+from engine.files.transplant import renumbered
 from engine.training.trainer import Trainer, TrainSettings, check_compatible
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ def with_loss(spec: NetworkSpec, loss: str) -> NetworkSpec:
     out = output_for_loss(loss, spec.loss, layers[-1].activation)
     if out != layers[-1].activation:
         layers[-1] = replace(layers[-1], activation=out)
-    return spec.with_changes(loss=loss, layers=tuple(layers))
+    margin = spec.margin if loss == "squared" and out in MARGIN_ACTIVATIONS else 0.0  # no margin elsewhere
+    return spec.with_changes(loss=loss, layers=tuple(layers), margin=margin)
 
 
 def report_failure(what: str, exc: BaseException) -> str:
@@ -83,6 +85,20 @@ def report_failure(what: str, exc: BaseException) -> str:
     print(text, file=sys.stderr)
     traceback.print_exception(exc, file=sys.stderr)
     return text
+
+
+def _restore_from(trainer: Trainer, donor: Checkpoint, previous: NetworkSpec,
+                  renames: dict[str, str] | None = None) -> str | None:
+    """On the worker thread, right after it adopted a spec: saved weights back in (see SpecEdit)."""
+    from engine.core.network import Network
+    from engine.files.transplant import restore_layers
+
+    restored = restore_layers(trainer.network, Network(donor.spec, np.array(donor.params)), previous, renames)
+    if not restored:
+        return None
+    trainer.clear_divergence()
+    trainer.record()
+    return f"{', '.join(restored)} came back with {'its' if len(restored) == 1 else 'their'} trained weights."
 
 
 class SafeCommand(QUndoCommand):
@@ -200,6 +216,28 @@ class StateEdit(SafeCommand):
         self.document.run.worker.set_run(self.before.spec, self.before.data, self.before)
 
 
+class SpecEdit(SafeCommand):
+    """A topology edit that keeps the weights weights-preserving edits would lose: before each
+    side is left, the run's state is saved (a Checkpoint) in the command, and coming back
+    copies the saved weights into the layers that return (undoing a layer's removal brings
+    it back as trained). Layers the edit did not touch keep what they learnt meanwhile."""
+
+    def __init__(self, document: "Document", old: NetworkSpec, new: NetworkSpec, text: str,
+                 renames: dict[str, str] | None = None) -> None:
+        super().__init__(document, text)
+        self.old, self.new = old, new
+        self.renames = dict(renames or {})  # old name -> new name (layers renumbered by position)
+        self.held: dict[str, Checkpoint | None] = {"old": None, "new": None}
+
+    def forward(self) -> None:
+        self.held["old"] = self.document._hold(self.old)
+        self.document._apply_spec(self.new, self.held["new"], self.renames)
+
+    def backward(self) -> None:
+        self.held["new"] = self.document._hold(self.new)
+        self.document._apply_spec(self.old, self.held["old"], {b: a for a, b in self.renames.items()})
+
+
 class Document(QObject):
     specChanged = Signal(object)  # NetworkSpec
     settingsChanged = Signal(object)  # TrainSettings (immutable)
@@ -247,6 +285,7 @@ class Document(QObject):
     # ----- edits (undoable) ----------------------------------------------------------------
     def edit_spec(self, spec: NetworkSpec, text: str = "Edit network") -> bool:
         """Push a topology/loss/seed edit; refuse (with a message) one the data cannot train."""
+        spec, renames = renumbered(spec)  # layer names by position: h1, h2, ... left to right
         if spec == self._spec:
             return False
         try:
@@ -259,7 +298,7 @@ class Document(QObject):
             self.undo_stack.push(RunEdit(self, here, replace(here, spec=spec), text))
             self.message.emit("reinitialised", "New seed or initialisation: all weights re-initialised, epoch 0.")
         else:
-            self.undo_stack.push(ValueEdit(self, self._apply_spec, self._spec, spec, text))
+            self.undo_stack.push(SpecEdit(self, self._spec, spec, text, renames))
         return True
 
     def edit_loss(self, loss: str) -> bool:
@@ -396,10 +435,24 @@ class Document(QObject):
         return True
 
     # ----- appliers: the only places the document changes ---------------------------------
-    def _apply_spec(self, spec: NetworkSpec) -> None:
-        self.run.worker.set_spec(spec)
+    def _apply_spec(self, spec: NetworkSpec, donor: Checkpoint | None = None, renames: dict[str, str] | None = None) -> None:
+        """`donor`: a saved run whose trained weights go into the layers this spec brings back;
+        `renames` (old -> new name): layers renumbered by position keep their weights."""
+        self.run.worker.set_spec(spec, renames)
+        if donor is not None:
+            previous = self._spec
+            self.run.worker.call(lambda trainer: _restore_from(trainer, donor, previous, renames))
         self._spec = spec
         self.specChanged.emit(spec)
+
+    def _hold(self, spec: NetworkSpec) -> Checkpoint | None:
+        """The live run's state when it is the run of `spec` (else None: nothing to give back)."""
+        try:
+            state = self.run.checkpoint()
+        except Exception as exc:  # the worker could not answer: coming back gives fresh weights
+            self.message.emit("info", report_failure("keep the current weights for undo", exc))
+            return None
+        return state if state.spec == spec else None
 
     def _apply_settings(self, settings: TrainSettings) -> None:
         self.run.worker.set_settings(settings)

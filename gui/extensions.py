@@ -61,6 +61,8 @@ def install_paper_views(window: "MainWindow") -> None:
     window.register_view(table)
     window.register_view(hinton)
     window.replay_views += [table, hinton]
+    from .panels.figure4 import install_figure4  # Nature fig. 4: person codes, beside the Hinton tab
+    install_figure4(window)
 
 
 # ----- the backward pass (issue 5) -------------------------------------------------------------
@@ -72,12 +74,12 @@ def install_backward_views(window: "MainWindow") -> None:
     window.add_dock(panel, "Backward pass", "bottom", "backwardDock", tabify_with="unitsDock", scroll=True)
     window.add_dock(panel.timeline_panel, "Timeline", "right", "timelineDock", tabify_with="lossDock", scroll=True)
     window.register_view(panel)
-    panel.applyRequested.connect(s.apply_step)  # through the document: undoable
     panel.stepModeToggled.connect(lambda on: s.pause() if on else None)
     panel.replayRequested.connect(window.replay)
     from .panels.backward.stage import connect_stage
 
-    connect_stage(window.editor, panel.step_through)  # phases drawn on the editor's canvas
+    # phases drawn on the editor's canvas; Apply step goes through the document (undoable)
+    connect_stage(window.editor, panel.step_through, apply=s.apply_step)
     window.loss_plot.epochPicked.connect(panel.timeline_panel.replay_epoch)  # click the loss plot: replay
     window.backward_panel = panel
 

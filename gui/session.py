@@ -22,7 +22,7 @@ from engine.training.criteria import Criterion
 from engine.training.snapshot import Snapshot
 from engine.training.trainer import Trainer, TrainSettings
 
-from .clock import FRAME_HZ, FrameClock
+from .clock import FrameClock
 from .document import (  # noqa: F401  (re-exported: callers import them from here)
     Document,
     dataset_from_source,
@@ -35,7 +35,6 @@ from .document import (  # noqa: F401  (re-exported: callers import them from he
 from .run import Run
 from .worker import TrainingWorker, WorkerEvent  # noqa: F401
 
-FRAME_MS = int(1000 / FRAME_HZ)
 T = TypeVar("T")
 
 

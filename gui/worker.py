@@ -36,12 +36,11 @@ import numpy as np
 
 from engine.fast import fastchunk
 from engine.data.datasets import Dataset
-from engine.core.network import Network
+from engine.training import changes
 from engine.training.checkpoint import Checkpoint
 from engine.training.snapshot import Snapshot
 from engine.core.spec import NetworkSpec
 from engine.training.trainer import Trainer, TrainSettings
-from engine.files.transplant import same_topology, transplant
 
 from .worker_commands import (
     Call, Command, Pause, Play, Query, ReplaceTrainer, Reset, SetData, SetParams, SetRun, SetSettings, SetSpec,
@@ -208,8 +207,9 @@ class TrainingWorker:
     def set_speed(self, epochs_per_second: float | None) -> None:
         self.send(SetSpeed(epochs_per_second))
 
-    def set_spec(self, spec: NetworkSpec) -> None:
-        self.send(SetSpec(spec))
+    def set_spec(self, spec: NetworkSpec, renames: dict[str, str] | None = None) -> None:
+        """`renames` (old -> new layer name): renamed layers keep their weights."""
+        self.send(SetSpec(spec, tuple((renames or {}).items())))
 
     def set_settings(self, settings: TrainSettings) -> None:
         self.send(SetSettings(settings))
@@ -475,54 +475,24 @@ class TrainingWorker:
         self._trainer.clear_divergence()
 
     def _do_spec(self, command: SetSpec) -> None:
-        spec = command.spec
-        old = self._trainer
-        if spec == old.spec:
+        if command.spec == self._trainer.spec:
             return
-        keep_weights = spec.seed == old.spec.seed and spec.init == old.spec.init
-        if keep_weights:
-            network, report = transplant(old.network, spec)
-        else:
-            network, report = Network(spec), None
-        new = Trainer(spec, old.data, old.settings, network=network, history_limit=old.history.limit)
-        new.epoch_hook = old.epoch_hook
-        if keep_weights:
-            new.epoch = old.epoch
-            new.history = old.history
-            new.passes, new.seconds = old.passes, old.seconds  # the same run goes on
-            new.record()
-        else:
-            new.record()
+        new, note = changes.with_spec(self._trainer, command.spec, dict(command.renames))
         self._switch_to(new)
-        if keep_weights:
-            if not same_topology(spec, old.spec) and report is not None and (report.fresh or report.partial):
-                kind = "reinitialised" if report.reinitialised else "info"
-                self._report(kind, "Network changed: " + report.message() + ".")
-        else:
-            self._report("reinitialised", "New seed or initialisation: all weights re-initialised, epoch 0.")
+        if note is not None:
+            self._report(note.kind, note.text)
+
+    def _do_data(self, command: SetData) -> None:
+        self._switch_to(changes.with_data(self._trainer, command.data))
+
+    def _do_run(self, command: SetRun) -> None:
+        self._switch_to(changes.with_run(self._trainer, command.spec, command.data, command.state))
 
     def _switch_to(self, trainer: Trainer) -> None:
-        """Make `trainer` the run (built fully first: a failure above leaves the old run)."""
+        """Make `trainer` the run (built fully first: a failure leaves the old run)."""
         self._trainer = trainer
         self._restart_pacing()
         self._dirty = True
-
-    def _do_data(self, command: SetData) -> None:
-        old = self._trainer
-        new = Trainer(old.spec, command.data, old.settings, history_limit=old.history.limit)
-        new.epoch_hook = old.epoch_hook
-        new.record()
-        self._switch_to(new)
-
-    def _do_run(self, command: SetRun) -> None:
-        old = self._trainer
-        if command.state is not None:
-            new = command.state.restore(old.settings, history_limit=old.history.limit)
-        else:
-            new = Trainer(command.spec, command.data, old.settings, history_limit=old.history.limit)
-            new.record()
-        new.epoch_hook = old.epoch_hook  # a preset's schedule goes on
-        self._switch_to(new)
 
     def _do_weight(self, command: SetWeight) -> None:
         net = self._trainer.network

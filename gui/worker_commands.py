@@ -48,6 +48,7 @@ class SetSpeed:
 @dataclass(frozen=True)
 class SetSpec:
     spec: "NetworkSpec"
+    renames: tuple[tuple[str, str], ...] = ()  # (old name, new name): layers renumbered by position
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,63 @@ def describe(x_row: np.ndarray) -> str:
 def tree_layout() -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Person-unit indices for the English row and the Italian row, isomorphic column by column."""
     return tuple(range(12)), tuple(range(12, 24))
+
+
+# ----- what the person-code units code (Nature fig. 4) -------------------------------------------
+# Per person of a tree (same order as ENGLISH / ITALIAN): generation 1 (the grandparents'),
+# 2 (their children and those children's spouses), 3 (Colin, Charlotte); and the branch:
+# 0 = Christopher and Penelope's side (with Arthur's wife Margaret), 1 = Andrew and
+# Christine's side (with Jennifer's husband Charles). The grandchildren belong to both
+# branches and are left out of the branch test.
+GENERATION = (1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3)
+BRANCH: tuple[int | None, ...] = (0, 0, 1, 1, 0, 0, 0, 1, 1, 1, None, None)
+ATTRIBUTES = ("nationality", "generation", "branch")
+SEPARATION_SHARE = 0.9  # a unit "separates" an attribute when one ordering gets >= 90% right
+
+
+def attribute_labels(attribute: str) -> tuple[int | None, ...]:
+    """The 24 people's values of one attribute (None: the attribute does not apply)."""
+    if attribute == "nationality":
+        return (0,) * 12 + (1,) * 12
+    if attribute == "generation":
+        return GENERATION * 2
+    if attribute == "branch":
+        return BRANCH * 2
+    raise ValueError(f"unknown attribute {attribute!r}; choose one of {', '.join(ATTRIBUTES)}")
+
+
+def ordered_share(values: np.ndarray, labels: tuple[int | None, ...]) -> float:
+    """Best share of people whose value falls in their class's band, over thresholds.
+
+    Classes are ordered (generation 1 < 2 < 3, or reversed): the unit is read as a scale
+    cut at k - 1 thresholds; the best cut, in either direction, gives the share.
+    """
+    keep = [i for i, l in enumerate(labels) if l is not None]
+    v = np.asarray(values, dtype=float)[keep]
+    lab = np.array([labels[i] for i in keep])
+    classes = sorted(set(lab.tolist()))
+    ranked = lab[np.argsort(v, kind="stable")]
+    # before[c, m]: how many of the c lowest values belong to class m
+    before = np.vstack([np.zeros(len(classes), int), np.cumsum(ranked[:, None] == np.array(classes), axis=0)])
+    total = before[-1]
+    best = 0
+    for seq in (range(len(classes)), range(len(classes) - 1, -1, -1)):
+        seq = list(seq)
+        if len(seq) == 2:  # one cut c: the first class below it, the second above
+            best = max(best, int(np.max(before[:, seq[0]] + total[seq[1]] - before[:, seq[1]])))
+        else:  # two cuts c1 <= c2
+            low = before[:, seq[0]][:, None]
+            mid = before[None, :, seq[1]] - before[:, seq[1]][:, None]
+            high = total[seq[2]] - before[None, :, seq[2]]
+            right = np.where(np.triu(np.ones((len(before), len(before)), bool)), low + mid + high, -1)
+            best = max(best, int(right.max()))
+    return best / len(lab)
+
+
+def unit_roles(person_weights: np.ndarray, share: float = SEPARATION_SHARE) -> list[tuple[str, ...]]:
+    """For each person-code unit (a column of the 24 x k weights), the attributes it separates."""
+    w = np.asarray(person_weights, dtype=float)
+    return [
+        tuple(a for a in ATTRIBUTES if ordered_share(w[:, j], attribute_labels(a)) >= share)
+        for j in range(w.shape[1])
+    ]

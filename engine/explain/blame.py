@@ -126,6 +126,8 @@ def edge_values(mode: str, snapshot: "Snapshot", data: Dataset | None = None) ->
     if mode == "weights":
         return snapshot.weights
     if mode == "gradients":
+        if getattr(snapshot, "gradient", None) is not None:  # computed with the snapshot, on the worker
+            return split_weights(snapshot.spec, snapshot.gradient)
         if data is None:
             raise ValueError("the gradient overlay needs the dataset")
         return split_weights(snapshot.spec, training_gradient(snapshot.spec, snapshot.params, data))

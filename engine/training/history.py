@@ -36,6 +36,10 @@ class History:
             self._n = len(kept)
             self._data[: self._n] = kept
 
+    def drop_after(self, epoch: int) -> None:
+        """Forget the points recorded after `epoch` (training went back to it)."""
+        self._n = int(np.searchsorted(self._data[: self._n, 0], epoch, side="right"))
+
     def array(self) -> np.ndarray:
         """A fresh (n, 5) copy: epoch, train_loss, test_loss, train_acc, test_acc."""
         return self._data[: self._n].copy()

@@ -13,10 +13,12 @@ import numpy as np
 from engine.core.features import transform
 
 if TYPE_CHECKING:
+    from engine.data.datasets import Dataset
     from engine.core.spec import NetworkSpec
     from engine.training.trainer import Trainer
 
 PATTERN_LIMIT = 512
+GRADIENT_LIMIT = 20_000  # training sets up to this size get dE/dw in every snapshot
 
 
 def frozen(a: np.ndarray) -> np.ndarray:
@@ -48,6 +50,13 @@ class Snapshot:
     # "m"/"v" Adam moments, "t" Adam step count; lets views show the last change and
     # predict one more update without touching the worker's trainer
     optimizer_state: dict[str, np.ndarray | int] | None = None
+    # the data set the run trains on (the same read-only object the document holds): a view
+    # fed a snapshot of another data set (made before an import reached the worker) skips it
+    dataset: "Dataset | None" = None
+    # dE/dw over the whole training set (flat, like params) at these weights, from the
+    # backward pass the snapshot runs anyway (training sets up to GRADIENT_LIMIT patterns):
+    # the views' gradient overlays read it instead of running their own backward pass
+    gradient: np.ndarray | None = None
     # cost so far (Trainer.passes / .seconds): forward + backward passes over a batch, time
     passes: int = 0
     seconds: float = 0.0
@@ -74,16 +83,23 @@ def grid_activations(trainer: "Trainer", resolution: int, domain: tuple[float, f
 
 def make_snapshot(trainer: "Trainer", grid_resolution: int | None, domain: tuple[float, float]) -> Snapshot:
     net = trainer.network
-    m = trainer.evaluate()
+    n = len(trainer.x_train)
+    pattern_acts = pattern_deltas = gradient = None
+    if n <= GRADIENT_LIMIT:
+        # one forward and one backward pass over the training set serve the metrics, the
+        # pattern table, the blame views and the gradient overlay
+        fp = net.forward(trainer.x_train)
+        m = trainer.evaluate(train_out=fp.output)
+        bp = net.backward(fp, trainer.y_train)
+        gradient = frozen(bp.gradient)
+        if n <= PATTERN_LIMIT:
+            pattern_acts = {k: frozen(v) for k, v in fp.activations.items()}
+            pattern_deltas = {k: frozen(v) for k, v in bp.deltas.items()}
+    else:
+        m = trainer.evaluate()
     grids = None
     if grid_resolution and trainer.data.planar:
         grids = grid_activations(trainer, grid_resolution, domain)
-    pattern_acts = pattern_deltas = None
-    if len(trainer.x_train) <= PATTERN_LIMIT:
-        fp = net.forward(trainer.x_train)
-        bp = net.backward(fp, trainer.y_train)
-        pattern_acts = {k: frozen(v) for k, v in fp.activations.items()}
-        pattern_deltas = {k: frozen(v) for k, v in bp.deltas.items()}
     params = frozen(net.params)
     weights = tuple(
         tuple(frozen(params[s].reshape(f, lo.units)) for s, f in zip(lo.weight_slices, lo.fan_ins)) for lo in net.layouts
@@ -106,6 +122,8 @@ def make_snapshot(trainer: "Trainer", grid_resolution: int | None, domain: tuple
         pattern_activations=pattern_acts,
         pattern_deltas=pattern_deltas,
         optimizer_state=optimizer_state(trainer),
+        dataset=trainer.data,
+        gradient=gradient,
         passes=trainer.passes,
         seconds=trainer.seconds,
     )

@@ -63,7 +63,7 @@ class Divergence:
     def message(self) -> str:
         return (
             f"Training diverged at epoch {self.epoch}: {self.what}. "
-            "The learning rate is probably too high; the last finite weights were kept."
+            "The learning rate is probably too high; the last good weights (finite loss, every weight within 1e6) were kept."
         )
 
 
@@ -77,13 +77,6 @@ def _own(a: Array) -> Array:
 def _all_sane(params: Array) -> bool:
     """Finite and within ±MAX_WEIGHT: what a project file accepts (engine/limits.py)."""
     return bool(np.isfinite(params).all()) and bool(np.abs(params).max(initial=0.0) <= MAX_WEIGHT)
-
-
-def _own(a: Array) -> Array:
-    """A C-contiguous float64 array the trainer may hand to its kernels (a Dataset's arrays
-    are read-only; numba compiles read-only arrays as another type)."""
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    return a if a.flags.writeable else a.copy()
 
 
 def check_compatible(spec: NetworkSpec, data: Dataset) -> None:
@@ -133,6 +126,11 @@ class Trainer:
         self.last_epoch_loss = float("nan")
         self._order_rng = np.random.default_rng([spec.seed, 1986])
         self._backup = self.network.params.copy()  # the weights before the epoch running now
+        # the weights one epoch back while they are known good (their loss was finite): where
+        # a divergence goes back to when the epoch's own starting state measured a NaN loss
+        self._good = self.network.params.copy()
+        self._good_epoch: int | None = None
+        self._end_pp = math.nan  # p.p at the end of that good epoch: tells an edited state apart
         self._paths = PathChoice(self.network, self.optimizer, frozen, learning)
         # which code runs the epochs (engine/training/paths.py): "auto" (numba where it is
         # installed and faster, else buffered NumPy), "reference", "buffered" or "numba"
@@ -239,22 +237,30 @@ class Trainer:
         x_all, y_all = self.x_train, self.y_train
         n = len(x_all)
         shuffle = bs < n and self.settings.shuffle
-        params, backup = self.network.params, self._backup
+        params = self.network.params
         outputs = self._pass_outputs() if self.record_passes else None
         for done in range(k):
             x, y = x_all, y_all
             if shuffle:
                 order = self._order_rng.permutation(n)
                 x, y = x_all[order], y_all[order]
-            np.copyto(backup, params)
+            np.copyto(self._backup, params)  # not a local: _keep_good swaps the two buffers
             loss, passes = path.run_epoch(x, y, bs, outputs)
             self.passes += passes
             # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
-            if not (math.isfinite(loss) and (params.dot(params) <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+            pp = params.dot(params)
+            if not (math.isfinite(loss) and (pp <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
                 self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
                 return done
+            self._keep_good(pp)
             self._epoch_done(loss, outputs, y)
         return k
+
+    def _keep_good(self, pp: float) -> None:
+        """The epoch that just ran (starting from `_backup`, at epoch `self.epoch`) measured a
+        finite loss: its starting state becomes the one to go back to."""
+        self._backup, self._good = self._good, self._backup
+        self._good_epoch, self._end_pp = self.epoch, pp
 
     def _run_chunk(self, path: EpochPath, k: int, bs: int) -> int:
         """k epochs in one call (the numba path), with the same divergence rule."""
@@ -270,6 +276,12 @@ class Trainer:
         done, status = path.run_epochs(self.x_train, self.y_train, orders, bs,
                                        self._backup, losses, outputs)
         self.passes += 2 * -(-n // bs) * (done + (status != OK))  # forward + backward per batch
+        if status == OK and done:  # `_backup` holds the start of the chunk's last epoch: it measured a finite loss
+            params = self.network.params
+            self._backup, self._good = self._good, self._backup
+            self._good_epoch, self._end_pp = self.epoch + done - 1, params.dot(params)
+        elif done:  # the epoch before the failed one was not kept by the kernel
+            self._good_epoch = None
         if done:  # (record_passes runs one epoch per chunk: `outputs` are that epoch's)
             self.epoch += done - 1
             y = self.y_train[orders[done - 1]] if shuffled else self.y_train
@@ -295,13 +307,23 @@ class Trainer:
             self.history.append(self.epoch, loss, math.nan, self.last_epoch_accuracy, math.nan)
 
     def _diverge(self, status: int, restored: bool = False) -> None:
-        """Keep the last finite weights, clear the optimiser state, say why training stopped."""
+        """Go back to the last state whose loss was finite and whose weights are sane, clear
+        the optimiser state, say why training stopped. That is the start of the failed epoch,
+        unless its loss was not finite: then (the loss an epoch measures is its starting
+        state's, in full batch) the good state one epoch back, with the history cut to it."""
         if not restored:
             self.network.set_params(self._backup)
-        self.optimizer.reset_state()
         what = ("the loss became NaN or infinite" if status == LOSS_NOT_FINITE
                 else f"a weight became NaN, infinite or beyond ±{MAX_WEIGHT:g}")
         self.diverged = Divergence(self.epoch + 1, what)
+        start = self.network.params
+        if (status == LOSS_NOT_FINITE and self._good_epoch == self.epoch - 1
+                and start.dot(start) == self._end_pp):  # untouched since that good epoch
+            self.network.set_params(self._good)
+            self.epoch = self._good_epoch
+            self.history.drop_after(self.epoch)
+        self._good_epoch = None
+        self.optimizer.reset_state()
 
     def reset(self, seed: int | None = None) -> None:
         """Fresh weights (same spec), zero epochs, empty history."""
@@ -312,15 +334,18 @@ class Trainer:
         self.seconds = 0.0
         self.history.clear()
         self.diverged = None
+        self._good_epoch = None
         self._order_rng = np.random.default_rng([self.spec.seed, 1986])
 
     def clear_divergence(self) -> None:
         self.diverged = None
 
     # ----- measuring --------------------------------------------------------------------------
-    def evaluate(self) -> Metrics:
-        """Loss and accuracy of the current weights on the training and test sets (fresh passes)."""
-        train_loss, train_acc = self._measure(self.x_train, self.y_train)
+    def evaluate(self, train_out: Array | None = None) -> Metrics:
+        """Loss and accuracy of the current weights on the training and test sets. `train_out`:
+        the training set's outputs when a forward pass over it was just run (the snapshot's),
+        so it is not run twice."""
+        train_loss, train_acc = self._measure(self.x_train, self.y_train, train_out)
         test_loss, test_acc = self.evaluate_test()
         return Metrics(train_loss, test_loss, train_acc, test_acc)
 
@@ -328,10 +353,11 @@ class Trainer:
         """(loss, accuracy) of the current weights on the test set; NaN without one."""
         return self._measure(self.x_test, self.y_test)
 
-    def _measure(self, x: Array, y: Array) -> tuple[float, float]:
+    def _measure(self, x: Array, y: Array, out: Array | None = None) -> tuple[float, float]:
         if not len(x):
             return float("nan"), float("nan")
-        out = self.network.predict(x)
+        if out is None:
+            out = self.network.predict(x)
         return self.network.loss_of(out, y), accuracy(out, y, self.data.task, *self._range)
 
     def record(self) -> Metrics:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QPen
+from PySide6.QtGui import QColor, QImage, QPalette, QPen
 
 NEGATIVE = QColor("#f59322")
 POSITIVE = QColor("#0877bd")
@@ -26,6 +26,41 @@ SELECTED = QColor("#3b82f6")
 ACCENT = QColor("#0f766e")
 DANGER = QColor("#c62828")
 INSERT_MARK = QColor("#16a34a")
+
+LIGHT = {"CANVAS": CANVAS, "GRID_MINOR": GRID_MINOR, "GRID_MAJOR": GRID_MAJOR, "TEXT": TEXT, "TEXT_DIM": TEXT_DIM,
+         "HEADER": HEADER, "HEADER_BORDER": HEADER_BORDER}
+dark_mode = False  # the editor follows its palette (use_palette): light constants above, or dark ones
+
+
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    """a + t (b - a), per channel."""
+    return QColor(*(round(x + (y - x) * t) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3])))
+
+
+def use_palette(palette: QPalette) -> bool:
+    """Take the canvas colours from a palette: a dark window colour switches the editor to its
+    dark look (cards, grid, text and the weight pens' fade), a light one restores the light
+    look. Returns whether anything changed (then views must repaint)."""
+    global dark_mode, WEIGHT_PENS
+    window = palette.color(QPalette.ColorRole.Window)
+    dark = window.lightness() < 128
+    if dark == dark_mode:
+        return False
+    dark_mode = dark
+    if dark:
+        canvas = QColor(palette.color(QPalette.ColorRole.Base))
+        text = QColor(palette.color(QPalette.ColorRole.Text))
+        card = QColor(palette.color(QPalette.ColorRole.AlternateBase))
+        if card.lightness() <= canvas.lightness():
+            card = mix(canvas, text, 0.08)
+        values = {"CANVAS": canvas, "GRID_MINOR": mix(canvas, text, 0.05), "GRID_MAJOR": mix(canvas, text, 0.11),
+                  "TEXT": text, "TEXT_DIM": mix(text, canvas, 0.4), "HEADER": card, "HEADER_BORDER": mix(card, text, 0.25)}
+    else:
+        values = dict(LIGHT)
+    globals().update(values)
+    WEIGHT_PENS = _make_pens()
+    return True
+
 
 WEIGHT_BINS = 12  # magnitude bins per sign
 WEIGHT_SATURATION = 3.0  # |w| at and above this draws with the widest pen

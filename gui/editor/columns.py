@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 W = COLUMN_WIDTH
 PILL_POINTS = 9.0
 UNITS_POINTS = 8.5
+BUTTON = 24.0  # side of the −/+/× click targets: at least 20 px on screen down to a zoom of 0.84
+PILL_HEIGHT = 20.0
 
 
 def _font(size: float, bold: bool = False) -> QFont:
@@ -39,11 +41,12 @@ class ButtonItem(QGraphicsItem):
     """A small clickable glyph or text pill inside a header."""
 
     def __init__(self, text: str, tooltip: str, action: Callable[[], None], parent: QGraphicsItem,
-                 width: float = 18.0, danger: bool = False, pill: bool = False) -> None:
+                 width: float = BUTTON, danger: bool = False, pill: bool = False, height: float | None = None) -> None:
         super().__init__(parent)
         self.text = text
         self.action = action
         self.width = width
+        self.height = height if height is not None else (PILL_HEIGHT if pill else BUTTON)
         self.danger = danger
         self.pill = pill
         self._hover = False
@@ -53,7 +56,7 @@ class ButtonItem(QGraphicsItem):
         self.setZValue(5)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(0, 0, self.width, 18)
+        return QRectF(0, 0, self.width, self.height)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         r = self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5)
@@ -92,7 +95,8 @@ class LockButton(ButtonItem):
                "Click to let it learn again." if frozen else
                "This layer learns. Click to freeze it: it keeps its starting weights and only the other\n"
                "layers learn, as a rule that uses only local information would do.")
-        super().__init__("", tip, lambda: column._scene().request_learns(column.index, frozen), column)
+        super().__init__("", tip, lambda: column._scene().request_learns(column.index, frozen), column,
+                         width=PILL_HEIGHT, height=PILL_HEIGHT)
         self.locked = frozen
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
@@ -102,6 +106,7 @@ class LockButton(ButtonItem):
             painter.setBrush(fill)
             painter.setPen(QPen(fill.darker(150), 1))
             painter.drawRoundedRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
+        painter.translate((self.width - 18.0) / 2, (self.height - 18.0) / 2)  # the glyph is drawn on 18 x 18
         colour = colors.TEXT if self.locked else colors.TEXT_DIM
         painter.setPen(QPen(colour, 1.6))
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -313,34 +318,36 @@ class LayerColumn(NodeColumn):
         self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
         x = W / 2 - 10  # clear of the port on the border
         self.remove_button = self.plus_button = self.minus_button = None
+        top = -HEADER_HEIGHT + 3
         if not is_output:
-            x -= 18
+            x -= BUTTON
             self.remove_button = ButtonItem("×", "Remove this layer (or select it and press Delete)",
                                             lambda: self._scene().request_remove(self.index), self, danger=True)
-            self.remove_button.setPos(x, -HEADER_HEIGHT + 5)
-            x -= 18
+            self.remove_button.setPos(x, top)
+            x -= BUTTON
             self.plus_button = ButtonItem("+", "Add a unit", lambda: self._scene().request_resize(self.index, self.layer.units + 1), self)
-            self.plus_button.setPos(x, -HEADER_HEIGHT + 5)
-            x -= 18
+            self.plus_button.setPos(x, top)
+            x -= BUTTON
             self.minus_button = ButtonItem("−", "Remove a unit", lambda: self._scene().request_resize(self.index, self.layer.units - 1), self)
-            self.minus_button.setPos(x, -HEADER_HEIGHT + 5)
+            self.minus_button.setPos(x, top)
         if is_output:
-            x -= 50
-        x -= 18
-        self.lock_button = LockButton(self)
-        self.lock_button.setPos(x, -HEADER_HEIGHT + 5)
+            x -= 50  # the OUTPUT tag
         self._title_w = x - (-W / 2 + 8) - 2
+        # the second header row: "n units ·" [activation ▾] ... [padlock]
+        row2 = -HEADER_HEIGHT + 30
+        self.lock_button = LockButton(self)
+        self.lock_button.setPos(W / 2 - 8 - PILL_HEIGHT, row2)
         fm = QFontMetricsF(_font(UNITS_POINTS))
         act_text = header_name(layer.activation) + " ▾"
         act_w = QFontMetricsF(_font(PILL_POINTS)).horizontalAdvance(act_text) + 9
         units_text = f"{layer.units} unit{'s' if layer.units != 1 else ''} ·"
-        if 8 + fm.horizontalAdvance(units_text) + 4 + act_w > W - 6:
+        if 8 + fm.horizontalAdvance(units_text) + 4 + act_w + 4 + PILL_HEIGHT > W - 8:
             units_text = f"{layer.units} ·"  # narrow header: the tooltip still says "units"
         self._units_text = units_text
         self.activation_button = ButtonItem(act_text, "Choose this layer's activation function",
                                             lambda: self._scene().request_activation_menu(self), self,
                                             width=act_w, pill=True)
-        self.activation_button.setPos(-W / 2 + 8 + fm.horizontalAdvance(units_text) + 4, -HEADER_HEIGHT + 28)
+        self.activation_button.setPos(-W / 2 + 8 + fm.horizontalAdvance(units_text) + 4, row2)
         self.handle = None if is_output else ResizeHandle(self, self.body_height() + 2)
         self._output_press: QPointF | None = None
         self.setToolTip(f"{layer.name}: {layer.units} units, {layer.activation}. " + (
@@ -367,7 +374,7 @@ class LayerColumn(NodeColumn):
     def _paint_subtitle(self, painter: QPainter) -> None:
         painter.setPen(colors.TEXT_DIM)
         painter.setFont(_font(UNITS_POINTS))
-        painter.drawText(QRectF(-W / 2 + 8, -HEADER_HEIGHT + 27, W - 16, 20), Qt.AlignmentFlag.AlignVCenter, self._units_text)
+        painter.drawText(QRectF(-W / 2 + 8, -HEADER_HEIGHT + 30, W - 16, PILL_HEIGHT), Qt.AlignmentFlag.AlignVCenter, self._units_text)
         if self.is_output:
             tag = QRectF(W / 2 - 58, -HEADER_HEIGHT + 6, 46, 16)
             painter.setPen(Qt.PenStyle.NoPen)

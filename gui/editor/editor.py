@@ -8,7 +8,9 @@ editor applies its own edits, so it also works on its own.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import SIGNAL, QEasingCurve, Qt, QTimer, QVariantAnimation, Signal
+from contextlib import contextmanager
+
+from PySide6.QtCore import SIGNAL, QEasingCurve, QEvent, Qt, QTimer, QVariantAnimation, Signal
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QVBoxLayout, QWidget
 
 from engine.explain.blame import edge_values
@@ -18,6 +20,7 @@ from engine.training.snapshot import Snapshot
 from engine.core.spec import NetworkSpec
 from gui.panels.backward.overlay import EdgeOverlaySwitch
 
+from . import colors
 from .labels import unit_label
 from .palette import LayerPalette
 from .scene import EditorScene, SpecEdit
@@ -33,7 +36,8 @@ COMPACT_BELOW = 860  # editor width (px) under which the palette shrinks to icon
 MESSAGE_MS = 8000
 FLASH_MS = 1600  # how long "Apply step" shows the weight change before the phase returns
 MESSAGE_STYLE = {"error": "color: #c62828; font-weight: bold;", "info": "color: #0f766e; font-weight: bold;"}
-STEP_WIDTH_KEY = {"weights": "width = |weight|", "gradients": "width = |dE/dw|", "change": "width = |Δw|"}
+STEP_WIDTH_KEY = {"weights": "width = |weight|", "gradients": "width = |dE/dw| (per layer)",
+                  "change": "width = |Δw| (per layer)"}
 
 
 class NetworkEditor(QWidget):
@@ -94,6 +98,7 @@ class NetworkEditor(QWidget):
         self.scene.hoverInfo.connect(self.info_label.setText)
         self.scene.message.connect(self.show_message)
         self.palette.activated.connect(self._append_layer)
+        self.follow_palette(force=True)
 
     # ----- public API -------------------------------------------------------------------
     @property
@@ -156,6 +161,30 @@ class NetworkEditor(QWidget):
         """Ring a unit (the step-through card's selection), without emitting unitSelected."""
         if self.scene.selected_unit != (node, index):
             self.scene.select_unit(node, index)
+
+    # ----- pictures (File > Export) -------------------------------------------------------
+    def picture_source(self):
+        """(scene, rect): what an exported picture of the network shows: the network only,
+        not the palette, the status row or the canvas's empty margins."""
+        if self._rebuild_pending:
+            self._rebuild_now()
+        return self.scene, self.scene.network_rect().adjusted(-16, -16, 16, 16)
+
+    @contextmanager
+    def picture_items_hidden(self):
+        """Hide the editing controls (header buttons, ports, grips, hover card) for a picture."""
+        from .columns import ButtonItem, PortItem, ResizeHandle
+
+        controls = [i for i in self.scene.items() if isinstance(i, (ButtonItem, PortItem, ResizeHandle)) and i.isVisible()
+                    and not getattr(i, "pill", False)]  # the activation pill names the function: it stays
+        extra = [i for i in (self.scene.popup, self.scene.insert_mark) if i.isVisible()]
+        for item in controls + extra:
+            item.hide()
+        try:
+            yield
+        finally:
+            for item in controls + extra:
+                item.show()
 
     # ----- the backward pass on the canvas ----------------------------------------------
     @property
@@ -229,6 +258,24 @@ class NetworkEditor(QWidget):
     def resizeEvent(self, event) -> None:
         self.palette.set_compact(self.width() < COMPACT_BELOW)
         super().resizeEvent(event)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        """A new palette (the window's light/dark theme): the canvas follows it."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.follow_palette()
+
+    def follow_palette(self, force: bool = False) -> None:
+        """Canvas colours from this widget's palette (dark window colour = dark canvas)."""
+        if colors.use_palette(QWidget.palette(self)) or force:
+            self.info_label.setStyleSheet(f"color: {colors.TEXT_DIM.name()};")
+            for bundle in self.scene.bundles:
+                bundle.update()
+            self.scene.update()
+            self.view.viewport().update()
+            self.palette.restyle()
+            for tile in self.palette.findChildren(QWidget):
+                tile.update()
 
     # ----- internals --------------------------------------------------------------------
     def _rebuild_now(self) -> None:

@@ -77,7 +77,7 @@ class PaletteTile(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         r = QRectF(self.rect()).adjusted(1, 1, -1, -1)
         p.setPen(QPen(colors.SELECTED if self.underMouse() else colors.HEADER_BORDER, 1.2))
-        p.setBrush(QColor("#ffffff"))
+        p.setBrush(colors.HEADER)
         p.drawRoundedRect(r, 8, 8)
         if self.compact:
             icon = QRectF(r.center().x() - 11, r.top() + 5, 22, 16)
@@ -147,7 +147,7 @@ class LayerPalette(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("layerPalette")
-        self.setStyleSheet("#layerPalette { background: #f3f5f8; border-right: 1px solid #dde1e7; }")
+        self.restyle()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 8, 6, 8)
         lay.setSpacing(5)
@@ -159,11 +159,9 @@ class LayerPalette(QFrame):
         f.setBold(True)
         f.setPointSizeF(10.5)
         title.setFont(f)
-        title.setStyleSheet("color: #263238;")
         lay.addWidget(title)
         hint = QLabel(f"Dense layers of {DEFAULT_NEW_UNITS} units: drag one between two columns")
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #78838c; font-size: 8.5pt;")
         lay.addWidget(hint)
         self.hint = hint
         self.tiles: dict[str, PaletteTile] = {}
@@ -176,10 +174,20 @@ class LayerPalette(QFrame):
         tips = QLabel("Drag a port ● onto a later layer to connect it. Right-click lines to remove "
                       "a connection. Click a line to type a weight.")
         tips.setWordWrap(True)
-        tips.setStyleSheet("color: #78838c; font-size: 8.5pt;")
         self.tips = tips
+        self.restyle()
         self.setToolTip(hint.text() + ". " + tips.text())
         lay.addWidget(tips)
+
+    def restyle(self) -> None:
+        """Colours from the editor's current (light or dark) canvas colours."""
+        strip = colors.mix(colors.CANVAS, colors.HEADER_BORDER, 0.15)
+        self.setStyleSheet(f"#layerPalette {{ background: {strip.name()}; border-right: 1px solid {colors.HEADER_BORDER.name()}; }}")
+        for name, style in (("title", f"color: {colors.TEXT.name()};"), ("hint", f"color: {colors.TEXT_DIM.name()}; font-size: 8.5pt;"),
+                            ("tips", f"color: {colors.TEXT_DIM.name()}; font-size: 8.5pt;")):
+            label = getattr(self, name, None)
+            if label is not None:
+                label.setStyleSheet(style)
 
     def set_compact(self, compact: bool) -> None:
         """Narrow strip of icons when the editor is small, leaving the canvas the room."""

@@ -69,7 +69,9 @@ class EditorScene(QGraphicsScene):
         self.insert_mark.setZValue(200)
         self.insert_mark.hide()
         self.addItem(self.insert_mark)
+        old_scale = getattr(getattr(self, "step_layer", None), "text_scale", 1.0)
         self.step_layer = StepLayer()
+        self.step_layer.text_scale = old_scale  # a rebuild keeps the zoom, so keep its text size
         self.addItem(self.step_layer)
 
     # ----- building ---------------------------------------------------------------------
@@ -167,7 +169,7 @@ class EditorScene(QGraphicsScene):
                 for u in col.units:
                     u.set_grid(maps[u.index], n)
         if self.popup.isVisible():
-            self.popup.update()
+            self.popup.refresh()
 
     @staticmethod
     def _maps(grids: dict, pats: dict, node: str, units: int) -> tuple[np.ndarray | None, int | None]:
@@ -198,8 +200,9 @@ class EditorScene(QGraphicsScene):
                 if values is None:
                     b.set_weights(weights)
                     b.set_dimmed(not (picture.kind == "forward" and b.target.layer.name == picture.focus))
-                else:
-                    b.set_weights(weights, values[k], quantity, picture.edge_saturation)
+                else:  # each layer at its own scale: the blame reaching early layers is tiny but must show
+                    peak = max((float(np.abs(v).max()) for v in values if v.size), default=0.0)
+                    b.set_weights(weights, values[k], quantity, peak if np.isfinite(peak) and peak > 0 else 1.0)
                     b.set_dimmed(False)
         self.step_layer.set_picture(picture)
 
@@ -230,8 +233,7 @@ class EditorScene(QGraphicsScene):
 
     def hide_unit_popup(self, unit: UnitNode) -> None:
         if self.popup.unit is unit:
-            self.popup.hide()
-            self.popup.unit = None
+            self.popup.hide_card()
 
     def show_insert_mark(self, index: int) -> None:
         """A green bar in the gap in front of layer `index` (where a drop inserts)."""

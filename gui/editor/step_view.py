@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .scene import EditorScene
 
 MAX_EDGE_LABELS = 16  # more numbers than this on one connection would only overprint
+ARROW_AT = 0.64  # where on an edge the blame arrow sits: between the cards, near the target
 LABEL_SPOTS = (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8, 0.45, 0.55, 0.33, 0.67)  # tried in order along an edge
 EDGE_QUANTITY = {"weights": "weight", "gradients": "∂E/∂w", "change": "Δw"}
 
@@ -56,17 +57,17 @@ class StepPicture:
     plain: dict[str, np.ndarray]  # numbers drawn without colour (inputs while δ is shown)
     edges: tuple[tuple[np.ndarray, ...] | None, ...]  # per layer (like snapshot.weights); None = weights, dimmed
     edge_kind: str  # "weights" (forward phases), "gradients" or "change"
-    edge_saturation: float  # |value| drawn widest: the largest of the whole step, so phases compare
     pattern: int = 0
     loss: float | None = None
     weights: tuple[tuple[np.ndarray, ...], ...] = field(default=(), repr=False)  # the step's own weights
 
     @property
     def caption(self) -> str:
+        """Two short lines: which phase, and what the numbers on units and edges are."""
         nodes = "units: activation a" if self.node_quantity == "a" else "units: error signal δ = dE/dz"
-        edges = {"weights": "edges: weights w", "gradients": "edges: gradient dE/dw (blame flows back ◀)",
+        edges = {"weights": "edges: weights w", "gradients": "edges: dE/dw, blame flows back ◀",
                  "change": "edges: weight change Δw"}[self.edge_kind]
-        return f"Pattern {self.pattern} · phase {self.index + 1}/{self.count}: {self.title}  —  {nodes} · {edges}"
+        return f"Pattern {self.pattern} · step {self.index + 1} of {self.count}: {self.title}\n{nodes} · {edges}"
 
 
 def picture_of(phase: Phase, walk: StepThrough) -> StepPicture:
@@ -75,33 +76,29 @@ def picture_of(phase: Phase, walk: StepThrough) -> StepPicture:
     if phase.kind == "update" and phase.change is not None:
         edges: tuple = split_weights(spec, phase.change)
         kind = "change"
-        peak = float(np.abs(phase.change).max()) if phase.change.size else 0.0
     elif phase.gradients:
         edges = tuple(phase.gradients.get(layer.name) for layer in spec.layers)
         kind = "gradients"
-        full = walk.phases[-1].gradients  # the whole step's gradients: widths comparable across phases
-        peak = max((float(np.abs(g).max()) for gs in full.values() for g in gs if g.size), default=0.0)
     else:
         edges = tuple(None for _ in spec.layers)
         kind = "weights"
-        peak = colors.WEIGHT_SATURATION
     quantity = "a" if phase.node_mode == "activation" else "δ"
     inputs = {g.name for g in spec.inputs}
     plain = {} if quantity == "a" else {k: v for k, v in phase.activations.items() if k in inputs}
     return StepPicture(phase.index, len(walk.phases), phase.kind, phase.title, phase.detail, phase.layer,
                        dict(phase.node_values()), quantity, plain, edges, kind,
-                       peak if np.isfinite(peak) and peak > 0 else 1.0, walk.pattern_index, phase.loss, weights)
+                       walk.pattern_index, phase.loss, weights)
 
 
-def _edge_font() -> QFont:
+def _edge_font(scale: float = 1.0) -> QFont:
     f = QFont()
-    f.setPointSizeF(8.0)
+    f.setPointSizeF(8.0 * scale)
     return f
 
 
-def _badge_font() -> QFont:
+def _badge_font(scale: float = 1.0) -> QFont:
     f = QFont()
-    f.setPointSizeF(8.5)
+    f.setPointSizeF(8.5 * scale)
     f.setBold(True)
     return f
 
@@ -115,6 +112,7 @@ class StepLayer(QGraphicsItem):
         self.edge_labels: list[tuple[QPointF, str, float, str, str]] = []  # (where, text, value, source, layer)
         self.unit_badges: dict[tuple[str, int], tuple[QPointF, str, float]] = {}
         self.flash = 0.0  # 0..1: the "weights changed" pulse after Apply step
+        self.text_scale = 1.0  # > 1 on a zoomed-out canvas: the numbers keep a readable size on screen
         self.setZValue(50)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
@@ -122,6 +120,16 @@ class StepLayer(QGraphicsItem):
 
     def _scene(self) -> "EditorScene":
         return self.scene()  # type: ignore[return-value]
+
+    def set_text_scale(self, scale: float) -> None:
+        """Numbers at `scale` times their size in scene units (the editor passes 1 / zoom when
+        zoomed out, so they stay readable on screen); labels are placed again."""
+        scale = max(1.0, float(scale))
+        if abs(scale - self.text_scale) > 1e-3:
+            self.prepareGeometryChange()
+            self.text_scale = scale
+            self._layout()
+            self.update()
 
     def set_picture(self, picture: StepPicture | None) -> None:
         self.prepareGeometryChange()
@@ -146,12 +154,17 @@ class StepLayer(QGraphicsItem):
                 continue
             for u in col.units:
                 if 0 <= u.index < len(values):
-                    centre = u.mapToScene(QPointF(0, 0))
+                    # inputs: the badge starts at the unit's left edge, clear of the feature's name
+                    shift = u.size / 2 if not getattr(col, "is_layer", False) else 0.0
+                    centre = u.mapToScene(QPointF(shift, 0))
                     self.unit_badges[(col.name, u.index)] = (centre, short(values[u.index]),
                                                              float("nan") if plain else float(values[u.index]))
         layer_names = [l.name for l in scene.spec.layers] if scene.spec is not None else []
         labelled = self._labelled_layers(layer_names)
-        placed = [QRectF(c.x() - 30, c.y() - 9, 60, 18) for c, _, _ in self.unit_badges.values()]
+        k = self.text_scale
+        placed = [QRectF(c.x() - 30 * k, c.y() - 9 * k, 60 * k, 18 * k) for c, _, _ in self.unit_badges.values()]
+        if pic.kind in ("error", "backward"):  # keep clear of the blame arrows
+            placed += [QRectF(p.x() - 6, p.y() - 6, 12, 12) for p in self._arrow_points(pic.focus)]
         for b in scene.bundles:
             name = b.target.layer.name
             if name not in labelled:
@@ -168,23 +181,22 @@ class StepLayer(QGraphicsItem):
                 r, c = int(b.edge_rows[e]), int(b.edge_cols[e])
                 text = short(matrix[r, c])
                 where = self._free_spot(b.points[e], text, placed)
+                if where is None:  # no room on a cramped canvas: hovering the edge still tells
+                    continue
                 self.edge_labels.append((where, text, float(matrix[r, c]), f"{b.source.name}[{r}]", f"{name}[{c}]"))
 
-    def _free_spot(self, line: np.ndarray, text: str, placed: list[QRectF]) -> QPointF:
-        """A point on the line whose label box overlaps no label placed so far (else the least)."""
-        fm = QFontMetricsF(_edge_font())
-        best, best_overlap = None, None
+    def _free_spot(self, line: np.ndarray, text: str, placed: list[QRectF]) -> QPointF | None:
+        """A point on the line whose label box overlaps no label placed so far; None if none."""
+        k = self.text_scale
+        fm = QFontMetricsF(_edge_font(k))
         for frac in LABEL_SPOTS:
             p = _along(line, frac)
-            w = fm.horizontalAdvance(text) + 8
-            box = QRectF(p.x() - w / 2, p.y() - 8, w, 16)
-            overlap = sum(box.intersected(o).width() * box.intersected(o).height() for o in placed if box.intersects(o))
-            if best_overlap is None or overlap < best_overlap:
-                best, best_overlap = (p, box), overlap
-            if overlap == 0:
-                break
-        placed.append(best[1])
-        return best[0]
+            w = fm.horizontalAdvance(text) + 8 * k
+            box = QRectF(p.x() - w / 2, p.y() - 8 * k, w, 16 * k)
+            if not any(box.intersects(o) for o in placed):
+                placed.append(box)
+                return p
+        return None
 
     def _labelled_layers(self, names: list[str]) -> set[str]:
         """Numbers on the edges this phase is about: into the focus layer, or all when few."""
@@ -227,13 +239,14 @@ class StepLayer(QGraphicsItem):
                         continue
                     painter.setPen(QPen(glow, 2.0 + 6.0 * self.flash * k / (colors.WEIGHT_BINS - 1)))
                     painter.drawPolyline(b.polys[e])
-        font = _badge_font()
+        k = self.text_scale
+        font = _badge_font(k)
         painter.setFont(font)
         fm = QFontMetricsF(font)
         scale = max((abs(v) for _, _, v in self.unit_badges.values() if np.isfinite(v)), default=0.0) or 1.0
         for centre, text, value in self.unit_badges.values():
-            w = max(fm.horizontalAdvance(text) + 10, 30.0)
-            box = QRectF(centre.x() - w / 2, centre.y() - 9, w, 18)
+            w = max(fm.horizontalAdvance(text) + 10 * k, 30.0 * k)
+            box = QRectF(centre.x() - w / 2, centre.y() - 9 * k, w, 18 * k)
             if np.isfinite(value):
                 t = value / scale
                 fill = colors.faded(colors.POSITIVE if t >= 0 else colors.NEGATIVE, 0.35 + 0.65 * min(abs(t), 1.0) ** 0.5)
@@ -244,17 +257,22 @@ class StepLayer(QGraphicsItem):
             painter.drawRoundedRect(box, 6, 6)
             painter.setPen(QColor("#ffffff") if fill.lightness() < 140 else colors.TEXT)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-        small = _edge_font()
+        small = _edge_font(k)
         painter.setFont(small)
         fm = QFontMetricsF(small)
         for where, text, value, _, _ in self.edge_labels:
-            w = fm.horizontalAdvance(text) + 8
-            box = QRectF(where.x() - w / 2, where.y() - 8, w, 16)
+            w = fm.horizontalAdvance(text) + 8 * k
+            box = QRectF(where.x() - w / 2, where.y() - 8 * k, w, 16 * k)
             painter.setPen(QPen(colors.weight_colour(value >= 0), 1.0 + 2.0 * self.flash))
             painter.setBrush(colors.HEADER)
             painter.drawRoundedRect(box, 4, 4)
             painter.setPen(colors.TEXT)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _arrow_points(self, focus: str | None) -> list[QPointF]:
+        scene = self._scene()
+        return [_along(b.points[e], ARROW_AT) for b in scene.bundles if b.target.layer.name == focus
+                for e in range(len(b.edge_rows))]
 
     def _paint_blame_arrows(self, painter: QPainter, focus: str) -> None:
         """Chevrons on the edges into the focus layer, pointing back toward the sources."""
@@ -266,7 +284,7 @@ class StepLayer(QGraphicsItem):
                 continue
             for e in range(len(b.edge_rows)):
                 line = b.points[e]
-                at, toward = _along(line, 0.78), _along(line, 0.72)
+                at, toward = _along(line, ARROW_AT), _along(line, ARROW_AT - 0.06)
                 d = np.array([toward.x() - at.x(), toward.y() - at.y()])  # toward the source
                 d /= float(np.hypot(*d)) or 1.0
                 normal = np.array([-d[1], d[0]])

@@ -199,9 +199,24 @@ class UnitPopup(QGraphicsItem):
     def _text_lines(self) -> list[str]:
         return [] if self.unit is None else self.unit.description()
 
-    def boundingRect(self) -> QRectF:
+    def card_rect(self) -> QRectF:
+        """The card as drawn."""
         n = len(self._text_lines())
         return QRectF(0, 0, self.SIZE + 2 * self.PAD, self.SIZE + 2 * self.PAD + 22 + 16 * n)
+
+    def boundingRect(self) -> QRectF:
+        # a margin for the antialiased border: a rect that is a hair too small leaves a ghost
+        return self.card_rect().adjusted(-2, -2, 2, 2)
+
+    def refresh(self) -> None:
+        """The unit's numbers changed (maybe the number of lines too): tell the scene first."""
+        self.prepareGeometryChange()
+        self.update()
+
+    def hide_card(self) -> None:
+        self.prepareGeometryChange()
+        self.hide()
+        self.unit = None
 
     def show_for(self, unit: UnitNode) -> None:
         """Beside the unit (right, or left when there is no room), inside the visible area."""
@@ -224,10 +239,12 @@ class UnitPopup(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         if self.unit is None:
             return
-        r = self.boundingRect()
+        r = self.card_rect()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setPen(QPen(colors.HEADER_BORDER, 1))
-        painter.setBrush(QColor(255, 255, 255, 245))
+        card = QColor(colors.HEADER)
+        card.setAlpha(245)
+        painter.setBrush(card)
         painter.drawRoundedRect(r, 8, 8)
         title = QFont(painter.font().family(), 10)
         title.setBold(True)

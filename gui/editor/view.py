@@ -91,13 +91,18 @@ class EditorView(QGraphicsView):
         painter.setFont(font)
         fm = QFontMetricsF(font)
         width = self.viewport().width() - 16
-        text = fm.elidedText(self.step_caption, Qt.TextElideMode.ElideRight, width - 16)
-        box = QRectF(8, 6, min(width, fm.horizontalAdvance(text) + 20), fm.height() + 10)
+        lines = [fm.elidedText(t, Qt.TextElideMode.ElideRight, width - 20) for t in self.step_caption.split("\n")]
+        box = QRectF(8, 6, min(width, max(fm.horizontalAdvance(t) for t in lines) + 20), fm.height() * len(lines) + 10)
         painter.setPen(QPen(colors.ACCENT, 1.5))
         painter.setBrush(colors.HEADER)
         painter.drawRoundedRect(box, 6, 6)
         painter.setPen(colors.TEXT)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        for i, text in enumerate(lines):
+            if i == 1:
+                font.setBold(False)
+                painter.setFont(font)
+            painter.drawText(QRectF(box.left() + 10, box.top() + 5 + i * fm.height(), box.width() - 20, fm.height()),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
 
     def fit(self) -> None:
         """Show the whole network, never magnified beyond a comfortable size."""
@@ -111,6 +116,12 @@ class EditorView(QGraphicsView):
             self.resetTransform()
             self.scale(self.max_fit_scale, self.max_fit_scale)
             self.centerOn(rect.center())
+        self.zoom_changed()
+
+    def zoom_changed(self) -> None:
+        """Step-through numbers keep their on-screen size on a zoomed-out canvas."""
+        zoom = max(self.transform().m11(), 1e-3)
+        self.editor_scene.step_layer.set_text_scale(1.0 / zoom)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -123,6 +134,7 @@ class EditorView(QGraphicsView):
             factor = 1.0015 ** event.angleDelta().y()
             self.scale(factor, factor)
             self.auto_fit = False
+            self.zoom_changed()
             event.accept()
         else:
             super().wheelEvent(event)

@@ -304,6 +304,10 @@ class FileController(ExchangeMixin, QObject):
         except (ProjectError, ValueError) as exc:  # e.g. something the window cannot show
             self._error("Could not open the project", str(exc))
             return False
+        except MemoryError:  # its first picture needs more memory than there is: nothing was switched
+            self._error("Could not open the project", "There is not enough memory to show this project "
+                        "(its data set or network is too large for this computer). The current work is kept.")
+            return False
         return True
 
     # ----- unsaved changes -------------------------------------------------------------------

@@ -11,9 +11,12 @@ from engine.files.export import save_history_csv, save_network_npz, save_torch_s
 from engine.core.network import Network
 from engine.files.serialize import dataset_from_source
 
-from .plot_export import export_plot
+from .plot_export import MAX_WIDTH, export_plot
+
+MIN_CHOSEN_WIDTH = 200
 
 SHOWN_PROBLEMS = 10
+EXPORT_WIDTH_KEY = "export/width"  # chosen PNG width in pixels; 0 or missing = automatic (1600 or 2x the view)
 
 
 def _reason(exc: BaseException) -> str:
@@ -62,7 +65,39 @@ class ExchangeMixin:
         history = project.history if project.history is not None else []
         return self._write("Could not export the history", lambda: save_history_csv(path, history))
 
-    def export_plot(self, name: str, fmt: str, path: str | os.PathLike | None = None) -> bool:
+    def export_width(self) -> int | None:
+        """The chosen PNG width (remembered), None = automatic: 1600 px or twice the view."""
+        settings = getattr(self, "_settings", None)
+        try:
+            value = int(settings.value(EXPORT_WIDTH_KEY, 0)) if settings is not None else 0
+        except (TypeError, ValueError):  # a hand-edited settings file: back to automatic
+            value = 0
+        return value if MIN_CHOSEN_WIDTH <= value <= MAX_WIDTH else None
+
+    def set_export_width(self, width: int | None) -> None:
+        """Remember a PNG width for every export (None or 0: automatic)."""
+        if width and not MIN_CHOSEN_WIDTH <= int(width) <= MAX_WIDTH:
+            raise ValueError(f"choose a width between {MIN_CHOSEN_WIDTH} and {MAX_WIDTH} pixels")
+        settings = getattr(self, "_settings", None)
+        if settings is not None:
+            settings.setValue(EXPORT_WIDTH_KEY, int(width or 0))
+
+    def choose_export_width(self) -> int | None:
+        """Ask for the PNG width (a menu entry can call this); 0 means automatic."""
+        from PySide6.QtWidgets import QInputDialog
+
+        current = self.export_width() or 0
+        value, ok = QInputDialog.getInt(getattr(self, "_widget", None), "Picture width",
+                                        "Width of exported PNG pictures in pixels (0 = automatic: 1600 or twice the view):",
+                                        current, 0, MAX_WIDTH, 100)
+        if ok:
+            self.set_export_width(value if value >= MIN_CHOSEN_WIDTH else None)
+        return self.export_width()
+
+    def export_plot(self, name: str, fmt: str, path: str | os.PathLike | None = None, width: int | None = None) -> bool:
+        """A view as PNG (`width` pixels wide; default: the chosen width, else 1600 or twice
+        the view) or SVG."""
+        width = width if width is not None else self.export_width()
         views = self._window.plots()
         if name not in views:
             self._error("Could not export the plot", f"there is no plot called {name!r}")
@@ -72,7 +107,7 @@ class ExchangeMixin:
         path = Path(path) if path else self._ask_save_path(f"Export {name}", label, f".{fmt}", f"{self._stem()}-{safe}.{fmt}")
         if path is None:
             return False
-        return self._write("Could not export the plot", lambda: export_plot(views[name], path, fmt))
+        return self._write("Could not export the plot", lambda: export_plot(views[name], path, fmt, width))
 
     # ----- import ------------------------------------------------------------------------------
     def import_csv(self, path: str | os.PathLike | None = None) -> bool:
@@ -87,5 +122,5 @@ class ExchangeMixin:
             shown = problems[:SHOWN_PROBLEMS] + ([f"… and {len(problems) - SHOWN_PROBLEMS} more"] if len(problems) > SHOWN_PROBLEMS else [])
             self._error("Could not import the CSV file", f"{path.name} cannot be used as a data set:\n" + "\n".join(shown))
             return False
-        self._window.apply_data_source(dict(data.source))
+        self._window.apply_data(data)  # the data as read: the file is not read a second time
         return True

@@ -9,6 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtGui import QUndoStack
 
+from engine.data.datasets import Dataset
 from engine.files.serialize import Project
 from engine.training.trainer import Trainer
 
@@ -27,8 +28,10 @@ class ProjectWindow(Protocol):
     def plots(self) -> dict[str, Any]:
         """Exportable views by name: pyqtgraph PlotItem/PlotWidget/GraphicsLayoutWidget, or any QWidget."""
 
-    def apply_data_source(self, source: dict) -> None:
-        """Use an imported data set (an undoable edit); the window reports what it cannot use."""
+    def apply_data(self, data: Dataset) -> None:
+        """Use an imported data set, as read (an undoable edit that holds it: undo never reads
+        the file again); `data.source` says where it came from. The window reports what it
+        cannot use."""
 
 
 # Optional: `progress_marker() -> object` (e.g. the epoch). When present, training since the

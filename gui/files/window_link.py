@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
+from engine.data.datasets import Dataset
 from engine.files.serialize import Project, points_source, source_for
 from engine.training.trainer import Trainer
 
@@ -98,10 +99,10 @@ class SessionProject:
             views[dock.windowTitle()] = inner if inner is not None else widget
         return views
 
-    def apply_data_source(self, source: dict) -> None:
-        """An imported data set, as one undoable edit; a network whose inputs or outputs do
-        not fit the data keeps its hidden layers and gets inputs/outputs sized for it."""
-        self.session.edit_source(source, "Import data", adapt_network=True)
+    def apply_data(self, data: Dataset) -> None:
+        """An imported data set, as one undoable edit that holds it; a network whose inputs or
+        outputs do not fit the data keeps its hidden layers and gets inputs/outputs sized for it."""
+        self.session.document.edit_data(data, dict(data.source), "Import data", adapt_network=True)
 
 
 def attach_to_main_window(window: Any, settings: QSettings | None = None) -> FileController:

@@ -38,9 +38,9 @@ class StepState:
 
 @dataclass(frozen=True)
 class RaceState:
-    """The backprop-vs-perturbation race as shown (None fields: not known yet)."""
+    """The backprop-vs-perturbation race as shown (a rule is missing until it has trained a step)."""
 
-    weights: int | None  # parameters of the raced network
+    weights: int  # parameters of the raced network
     passes_per_step: Mapping[str, float]  # rule -> forward/backward passes per training step
     steps: Mapping[str, int]  # rule -> training steps done
 
@@ -51,6 +51,7 @@ class Observation:
     settings: "TrainSettings"
     snapshot: "Snapshot | None"  # latest; may describe an older spec for a frame or two
     epochs_with_spec: int = 0  # epochs trained since the network last changed shape
+    passes_with_spec: int = 0  # forward + backward passes over a batch in those epochs
     step: StepState | None = None
     race: RaceState | None = None
 
@@ -281,33 +282,41 @@ def found_largest_blame_unit(obs: Observation, p: Mapping[str, Any]) -> Result:
     return Result(True, f"{sel[0]}[{sel[1]}] has the largest blame: |δ| = {mine:.3g}.", values)
 
 
+def _whole(x: float) -> float | int:
+    return int(x) if float(x).is_integer() else round(float(x), 1)
+
+
 @check("perturbation_passes_at_least", values=("weights", "passes_per_step", "backprop_passes_per_step"),
-       weights=Param(int, low=1, high=10_000_000))
+       weights=Param(int, low=1, high=10_000_000), where=Param(str, "race", choices=("race", "window")))
 def perturbation_passes_at_least(obs: Observation, p: Mapping[str, Any]) -> Result:
-    """Weight perturbation has trained a network of at least `weights` parameters (in the race,
-    or as the window's learning rule); reports its passes per training step."""
-    race = obs.race
-    if race is not None and race.weights is not None:
+    """Weight perturbation has trained a network of at least `weights` parameters, in the race
+    view (`where`: "race") or as the window's own learning rule ("window"); reports the passes
+    one training step cost."""
+    if p["where"] == "race":
+        race = obs.race
+        if race is None:
+            return Result(False, "Open the race: Training menu › Race.")
         if race.weights < p["weights"]:
-            return Result(False, f"The race network has {race.weights:,} weights; make it wider (goal: {p['weights']:,}).")
-        if race.steps.get("perturbation", 0) < 1 or "perturbation" not in race.passes_per_step:
-            return Result(False, f"{race.weights:,} weights. Start the race to see the cost of one step.")
-        values = {"weights": race.weights, "passes_per_step": race.passes_per_step["perturbation"],
-                  "backprop_passes_per_step": race.passes_per_step.get("backprop", "?")}
+            return Result(False, f"The race network has {race.weights:,} weights; give it more hidden units "
+                                 f"(goal: {p['weights']:,}).")
+        if "perturbation" not in race.passes_per_step or "backprop" not in race.passes_per_step:
+            return Result(False, f"{race.weights:,} weights now. Press “Start race”.")
+        values = {"weights": race.weights, "passes_per_step": _whole(race.passes_per_step["perturbation"]),
+                  "backprop_passes_per_step": _whole(race.passes_per_step["backprop"])}
         return Result(True, f"{race.weights:,} weights: {_show(values['passes_per_step'])} passes per perturbation step.", values)
     rule = getattr(obs.settings, "rule", "backprop")
     n = obs.spec.n_parameters()
     if rule != "perturbation":
-        return Result(False, "Choose weight perturbation as the learning rule.")
+        return Result(False, "Choose “Weight perturbation” as the learning rule in the Training panel.")
     if n < p["weights"]:
-        return Result(False, f"The network has {n:,} weights; make a layer wider (goal: {p['weights']:,}).")
+        return Result(False, f"The network has {n:,} weights; add units to a hidden layer (goal: {p['weights']:,}).")
     snap = obs.current
-    passes = getattr(snap, "passes", None) if snap is not None else None
-    if snap is None or obs.epochs_with_spec < 1 or not passes or not snap.epoch:
-        return Result(False, f"{n:,} weights. Press Step to train one step.")
-    per = passes / snap.epoch
-    values = {"weights": n, "passes_per_step": round(per, 1), "backprop_passes_per_step": 2}
-    return Result(True, f"{n:,} weights: {per:,.0f} passes per step.", values)
+    if snap is None or obs.epochs_with_spec < 1 or obs.passes_with_spec < 1:
+        return Result(False, f"{n:,} weights now. Press Step (→) to train one step.")
+    per = obs.passes_with_spec / obs.epochs_with_spec  # one epoch is one step with full-batch training
+    batched = obs.settings.batch_size is not None
+    values = {"weights": n, "passes_per_step": _whole(per), "backprop_passes_per_step": "2 per batch" if batched else 2}
+    return Result(True, f"{n:,} weights: {per:,.0f} passes per {'epoch' if batched else 'step'}.", values)
 
 
 @check("hidden_code_found", values=("codes", "layer", "patterns"),

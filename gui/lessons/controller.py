@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from .checks import Result, format_done, run_check
 from .model import Lesson, LessonError, trainer_for
 from .observe import SpecClock, observe
 
+POLL_MS = 250  # views without signals (the race) are read this often while a check runs
 DONE_KEY = "lessons/done"
 CURRENT_KEY = "lessons/current"
 
@@ -61,6 +62,7 @@ class LessonController(QObject):
     statusChanged = Signal(object)  # Status
     progressChanged = Signal()
     lessonDone = Signal(str)  # lesson id, when its check fires
+    lessonSetUp = Signal(str)  # lesson id, after its network, data and settings are loaded
 
     def __init__(self, window: Any, lessons: list[Lesson], problems: list[LessonError],
                  parent: QObject | None = None) -> None:
@@ -77,6 +79,9 @@ class LessonController(QObject):
         ids = [l.id for l in lessons]
         if self.progress.current() in ids:
             self.index = ids.index(self.progress.current())
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.evaluate)
         s = window.session
         s.snapshotReady.connect(self.evaluate)
         s.specChanged.connect(self.evaluate)
@@ -105,6 +110,7 @@ class LessonController(QObject):
         index = max(0, min(index, len(self.lessons) - 1))
         self.index = index
         self.armed = False
+        self._poll.stop()
         self.result = None
         self.done_text = None
         self.progress.set_current(self.lessons[index].id)
@@ -143,6 +149,10 @@ class LessonController(QObject):
             w.loss_plot.set_criterion(preset.criterion)
         else:
             w.session.adopt(trainer, dict(setup.data or {}))
+        race = getattr(w, "race_panel", None)
+        if setup.race and race is not None:  # the race starts over with the lesson's network, paused
+            race.pause()
+            race.use_session_network()
         if setup.full_speed:
             w.session.set_speed(None)
         elif setup.speed is not None:
@@ -151,6 +161,8 @@ class LessonController(QObject):
         self.armed = True
         self.result = None
         self.done_text = None
+        self._poll.start()
+        self.lessonSetUp.emit(lesson.id)
         self.evaluate()
         return True
 
@@ -164,6 +176,7 @@ class LessonController(QObject):
             return
         self.result = result
         if result.done:
+            self._poll.stop()
             self.done_text = format_done(lesson.done, result.values)
             newly = not self.is_done(lesson.id)
             self.progress.mark_done(lesson.id)

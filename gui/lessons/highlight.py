@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 COLOR = QColor(255, 140, 0)  # orange: visible on the light and the dark theme
 WIDTH = 4
 PULSES = 3
+BOTTOM_HEIGHT = 420  # a highlighted bottom dock gets at least this height (the step-through diagram needs it)
+SIDE_HEIGHT = 260  # a highlighted dock in a side column gets at least this much of the column
 
 
 class Frame(QWidget):
@@ -113,7 +115,28 @@ class Highlighter:
                 if not dock.isVisible():
                     dock.show()
                 dock.raise_()
+                self._make_room(dock)
             self.frames.append(Frame(widget))
+
+    def _make_room(self, dock: QDockWidget) -> None:
+        """Give a dock the lesson points at enough height to be read (Qt keeps every minimum)."""
+        w = self.window
+        if dock.isFloating():
+            return
+        area = w.dockWidgetArea(dock)
+        if area == Qt.DockWidgetArea.BottomDockWidgetArea and dock.height() < BOTTOM_HEIGHT:
+            w.resizeDocks([dock], [min(BOTTOM_HEIGHT, int(w.height() * 0.55))], Qt.Orientation.Vertical)
+        elif area in (Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea) \
+                and dock.height() < SIDE_HEIGHT:
+            # the docks stacked with it in the column give up what they can spare above their minimum
+            column = [d for d in w.findChildren(QDockWidget) if d is not dock and d.isVisible() and not d.isFloating()
+                      and w.dockWidgetArea(d) == area and abs(d.x() - dock.x()) < 4 and d.y() != dock.y()]
+            spare = {d: max(0, d.height() - d.minimumSizeHint().height()) for d in column}
+            want = min(SIDE_HEIGHT - dock.height(), sum(spare.values()))
+            if want > 0:
+                give = {d: spare[d] * want // max(1, sum(spare.values())) for d in column}
+                w.resizeDocks([dock, *column], [dock.height() + sum(give.values())] + [d.height() - give[d] for d in column],
+                              Qt.Orientation.Vertical)
 
     def clear(self) -> None:
         for f in self.frames:

@@ -16,7 +16,7 @@ from .panel import LessonsPanel
 
 SHOW_SHORTCUT = "Ctrl+L"
 DOCK_NAME = "lessonsDock"
-DOCK_WIDTH = 330
+DOCK_WIDTH = 340
 
 
 class Lessons(QObject):
@@ -30,12 +30,14 @@ class Lessons(QObject):
             print(f"Backprop Playground: {p}", file=sys.stderr)
         self.controller = LessonController(window, lessons, problems, parent=self)
         self.panel = LessonsPanel(self.controller)
-        self.dock: QDockWidget = window.add_dock(self.panel, "Lessons", "left", DOCK_NAME, tabify_with="dataDock",
-                                                 scroll=True)
+        # Not in a scroll area: the page scrolls by itself, the task, result and buttons stay in view.
+        self.dock: QDockWidget = window.add_dock(self.panel, "Lessons", "left", DOCK_NAME, tabify_with="dataDock")
         self.highlighter = Highlighter(window)
         self.menu = self._build_menu()
         self.controller.lessonChanged.connect(self._lesson_changed)
         self.controller.progressChanged.connect(self._refresh_menu)
+        # new data brings its own views forward (the window's rule); the lesson's views win again
+        self.controller.lessonSetUp.connect(lambda _: self._highlight(again=True))
         self.dock.visibilityChanged.connect(self._dock_visibility)
         if problems:
             window.show_message("error", str(problems[0]) + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
@@ -75,8 +77,17 @@ class Lessons(QObject):
             act.setText(f"{i + 1}. {lesson.title}" + ("   ✓" if lesson.id in done else ""))
 
     # ----- showing ----------------------------------------------------------------------------
+    def _make_room(self) -> None:
+        """Once the lessons are first shown, the left column runs down to the bottom edge, so the
+        page, task and result fit on a 1366x768 screen (the bottom docks then start right of it).
+        Until then the window keeps its own layout."""
+        corner, left = Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea
+        if self.window.corner(corner) != left:
+            self.window.setCorner(corner, left)
+
     def show_panel(self) -> None:
         d = self.dock
+        self._make_room()
         d.show()
         d.raise_()
         if not d.isFloating() and d.width() < DOCK_WIDTH:
@@ -95,16 +106,17 @@ class Lessons(QObject):
         if self._busy:
             return
         if visible:
+            self._make_room()
             self._highlight()
         else:
             self.highlighter.clear()
 
-    def _highlight(self) -> None:
+    def _highlight(self, again: bool = False) -> None:
         lesson = self.controller.lesson
         if lesson is None or not self.dock.isVisible():
             self.highlighter.clear()
             return
-        if self.highlighter.frames and self._shown_for == lesson.id:
+        if self.highlighter.frames and self._shown_for == lesson.id and not again:
             return
         self._shown_for = lesson.id
         self._busy = True  # raising a highlighted dock may hide this one for a moment

@@ -22,7 +22,7 @@ MAX_TEXT = 4000
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 KEYS_REQUIRED = ("format", "id", "title", "order", "page", "setup", "task", "check", "done")
 KEYS_OPTIONAL = ("views", "version")
-SETUP_KEYS = ("preset", "seed", "speed", "network", "data", "settings")
+SETUP_KEYS = ("preset", "seed", "speed", "network", "data", "settings", "race")
 
 # Names a lesson may use in "views" (gui/lessons/highlight.py finds the widget for each).
 # Any dock's object name ending in "Dock" (e.g. "lossDock") is accepted as well.
@@ -60,6 +60,7 @@ class Setup:
     seed: int | None = None  # a preset's network seed (which random start)
     speed: float | None = None  # epochs per second; None = leave the speed alone
     full_speed: bool = False  # "speed": "full"
+    race: bool = False  # the race view takes this network too (gui/panels/race.py)
     network: Mapping[str, Any] | None = None
     data: Mapping[str, Any] | None = None
     settings: Mapping[str, Any] | None = None
@@ -217,18 +218,21 @@ def _setup(value: Any, path: Path | str) -> Setup:
     if speed is not None and not full and (isinstance(speed, bool) or not isinstance(speed, (int, float))
                                            or not 0.1 <= speed <= 1e6):
         raise LessonError(path, f'setup "speed" must be epochs per second (0.1 to 1000000) or "full", not {speed!r}')
+    race = value.get("race", False)
+    if not isinstance(race, bool):
+        raise LessonError(path, f'setup "race" must be true or false, not {race!r}')
     preset = value.get("preset")
     if preset is not None:
         if not isinstance(preset, str) or preset not in PRESETS:
             raise LessonError(path, f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
         if any(k in value for k in ("network", "data", "settings")):
             raise LessonError(path, 'setup takes either "preset" or "network" + "data" + "settings", not both')
-        return Setup(preset=preset, seed=seed, speed=None if full else speed, full_speed=full)
+        return Setup(preset=preset, seed=seed, speed=None if full else speed, full_speed=full, race=race)
     missing = [k for k in ("network", "data", "settings") if k not in value]
     if missing:
         raise LessonError(path, f'setup needs "preset", or all of "network", "data" and "settings" (missing: {", ".join(missing)})')
     setup = Setup(seed=seed, speed=None if full else speed, full_speed=full, network=value["network"],
-                  data=value["data"], settings=value["settings"])
+                  data=value["data"], settings=value["settings"], race=race)
     try:
         trainer_for(setup)
     except ValueError as exc:  # ProjectError, SpecError, bad data: all ValueErrors with a message

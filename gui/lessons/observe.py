@@ -21,16 +21,22 @@ class SpecClock:
     def __init__(self) -> None:
         self._spec: "NetworkSpec | None" = None
         self._start = 0
+        self._passes = 0
 
     def restart(self) -> None:
         self._spec = None
 
-    def epochs(self, snap: "Snapshot | None") -> int:
+    def since(self, snap: "Snapshot | None") -> tuple[int, int]:
+        """(epochs, forward/backward passes) since the network took its present shape."""
         if snap is None:
-            return 0
-        if snap.spec != self._spec or snap.epoch < self._start:
-            self._spec, self._start = snap.spec, snap.epoch
-        return snap.epoch - self._start
+            return 0, 0
+        passes = int(getattr(snap, "passes", 0) or 0)
+        if snap.spec != self._spec or snap.epoch < self._start or passes < self._passes:
+            self._spec, self._start, self._passes = snap.spec, snap.epoch, passes
+        return snap.epoch - self._start, passes - self._passes
+
+    def epochs(self, snap: "Snapshot | None") -> int:
+        return self.since(snap)[0]
 
 
 def step_state(window: Any) -> StepState | None:
@@ -50,20 +56,21 @@ def step_state(window: Any) -> StepState | None:
 
 
 def race_state(window: Any) -> RaceState | None:
-    """The race view's numbers, if the window has one that reports them (`lesson_state()`)."""
+    """What the race view (gui/panels/race.py) shows: its network's size and each rule's measured cost."""
     race = getattr(window, "race_panel", None)
-    report = getattr(race, "lesson_state", None)
-    if report is None:
+    if race is None or getattr(race, "spec", None) is None:
         return None
-    d = report()
-    if not isinstance(d, dict):
-        return None
-    return RaceState(weights=d.get("weights"), passes_per_step=dict(d.get("passes_per_step", {})),
-                     steps=dict(d.get("steps", {})))
+    stats = dict(getattr(race, "stats", {}) or {})
+    return RaceState(
+        weights=int(race.n_weights),
+        passes_per_step={rule: float(st.passes_per_step) for rule, st in stats.items() if st.epoch},
+        steps={rule: int(st.epoch) for rule, st in stats.items()},
+    )
 
 
 def observe(window: Any, clock: SpecClock) -> Observation:
     s = window.session
     snap = s.latest
-    return Observation(spec=s.spec, settings=s.settings, snapshot=snap, epochs_with_spec=clock.epochs(snap),
-                       step=step_state(window), race=race_state(window))
+    epochs, passes = clock.since(snap)
+    return Observation(spec=s.spec, settings=s.settings, snapshot=snap, epochs_with_spec=epochs,
+                       passes_with_spec=passes, step=step_state(window), race=race_state(window))

@@ -60,7 +60,7 @@ class LessonsPanel(QWidget):
         self.page.setObjectName("lessonPage")
         self.page.setOpenExternalLinks(False)
         self.page.setFrameShape(QFrame.Shape.NoFrame)
-        self.page.setMinimumHeight(120)
+        self.page.setMinimumHeight(90)
 
         self.task_box = QFrame()
         self.task_box.setObjectName("lessonTask")
@@ -71,8 +71,6 @@ class LessonsPanel(QWidget):
         task_title.setFont(bold)
         self.task_label = _wrapped()
         self.task_label.setObjectName("lessonTaskText")
-        self.look_label = _wrapped()
-        self.look_label.setObjectName("lessonLook")
         self.setup_button = QPushButton("Set up this lesson")
         self.setup_button.setObjectName("lessonSetUp")
         self.setup_button.setToolTip("Load this lesson's network, data and settings, with fresh random weights.\n"
@@ -82,7 +80,6 @@ class LessonsPanel(QWidget):
         tl.setContentsMargins(8, 6, 8, 8)
         tl.addWidget(task_title)
         tl.addWidget(self.task_label)
-        tl.addWidget(self.look_label)
         tl.addWidget(self.setup_button)
 
         self.result_box = QFrame()
@@ -140,8 +137,8 @@ class LessonsPanel(QWidget):
         self.page.setHtml("".join(f"<p>{html.escape(p)}</p>" for p in lesson.page))
         self.task_label.setText(lesson.task)
         looks = [VIEWS.get(v, v) for v in lesson.views]
-        self.look_label.setText(("Look at: " + "; ".join(looks) + ".") if looks else "")
-        self.look_label.setVisible(bool(looks))
+        # the orange frames point at these views; the words are a tooltip (saves room on small screens)
+        self.task_box.setToolTip(("Look at: " + "; ".join(looks) + ".") if looks else "")
         self.prev_button.setEnabled(c.index > 0)
         self.next_button.setEnabled(c.index < len(c.lessons) - 1)
         self.show_progress()

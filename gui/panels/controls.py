@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from engine.training.snapshot import Snapshot
-from engine.core.spec import NetworkSpec
+from engine.core.losses import MARGIN_ACTIVATIONS, MARGIN_MAX
+from engine.core.spec import NetworkSpec, SpecError
 from engine.training.trainer import TrainSettings
 
 from ..session import Session
@@ -150,15 +151,26 @@ class ControlsPanel(QWidget):
                              "how the error changes: 1 pass plus 1 more for every weight (slow on big networks).")
         self.passes_label = QLabel("")
         self.passes_label.setObjectName("passesLabel")
-        self.passes_label.setFixedWidth(130)
+        self.passes_label.setFixedWidth(200)
         self.passes_label.setToolTip("Passes: how many times training has run the network over a batch of data,\n"
                                      "forwards or backwards, each counted once. Backprop uses 2 per weight change;\n"
-                                     "weight perturbation uses 1 plus one for every weight.")
+                                     "weight perturbation uses 1 plus one for every weight. Then the seconds\n"
+                                     "spent training so far.")
         self.loss = QComboBox()
         for key, text in LOSSES:
             self.loss.addItem(text, key)
         self.loss.setToolTip("Loss: what the network is punished for. Squared error measures distance to the target;\n"
                              "cross-entropy punishes confident mistakes hard (switches the output to sigmoid).")
+        self.margin = QDoubleSpinBox()
+        self.margin.setRange(0.0, MARGIN_MAX - 0.01)
+        self.margin.setSingleStep(0.05)
+        self.margin.setDecimals(2)
+        self.margin.setSpecialValueText("off")
+        self.margin.setKeyboardTracking(False)  # one edit when the typed value is done, not per key
+        self.margin.setToolTip("Error margin (squared error only): an output that is close enough to its target\n"
+                               "counts as right and gets no error, so training stops pushing it.\n"
+                               "0.2 (the 1986 family-trees rule): above 0.8 is right for a 1, below 0.2 for a 0.\n"
+                               "Off: every output is pushed all the way to its target.")
         self.regularization = QComboBox()
         for text, key in (("None", "none"), ("L1", "l1"), ("L2", "l2")):
             self.regularization.addItem(text, key)
@@ -203,6 +215,7 @@ class ControlsPanel(QWidget):
             ("Optimiser", self.optimizer),
             ("Learning rule", self.rule),
             ("Loss", self.loss),
+            ("Error margin", self.margin),
             ("Regularisation", self.regularization),
             ("Reg. rate", self.reg_rate),
             ("Batch size", self._pair(self.batch, self.full_batch)),
@@ -240,6 +253,7 @@ class ControlsPanel(QWidget):
             lambda _: session.edit_settings(replace(session.settings, rule=self.rule.currentData()), "Change learning rule")
         )
         self.loss.activated.connect(lambda _: self._loss_chosen())
+        self.margin.valueChanged.connect(self._margin_chosen)
         self.regularization.activated.connect(lambda _: self._regularization_chosen())
         self.reg_rate.activated.connect(lambda _: self._regularization_chosen())
         self.batch.valueChanged.connect(lambda _: self._batch_chosen())
@@ -273,6 +287,15 @@ class ControlsPanel(QWidget):
     def _loss_chosen(self) -> None:
         """The document applies the engine's rule (cross-entropy needs a sigmoid output)."""
         if not self.session.edit_loss(self.loss.currentData()):
+            self._show_spec(self.session.spec)
+
+    def _margin_chosen(self, value: float) -> None:
+        try:
+            spec = self.session.spec.with_changes(margin=round(float(value), 2))
+        except SpecError as exc:  # e.g. cross-entropy or a linear output: no margin there
+            self.session.message.emit("error", str(exc))
+            spec = None
+        if spec is None or not self.session.edit_spec(spec, "Change error margin"):
             self._show_spec(self.session.spec)
 
     def _regularization_chosen(self) -> None:
@@ -329,7 +352,9 @@ class ControlsPanel(QWidget):
         del blockers
 
     def _show_spec(self, spec: NetworkSpec) -> None:
-        with QSignalBlocker(self.loss), QSignalBlocker(self.seed):
+        with QSignalBlocker(self.loss), QSignalBlocker(self.seed), QSignalBlocker(self.margin):
+            self.margin.setValue(spec.margin)
+            self.margin.setEnabled(spec.loss == "squared" and spec.output_activation in MARGIN_ACTIVATIONS)
             i = self.loss.findData(spec.loss)
             if i < 0:
                 self.loss.addItem(spec.loss, spec.loss)
@@ -350,6 +375,6 @@ class ControlsPanel(QWidget):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")
-        self.passes_label.setText(f"{snapshot.passes:,} passes" if snapshot.passes else "")
+        self.passes_label.setText(f"{snapshot.passes:,} passes · {snapshot.seconds:.1f} s" if snapshot.passes else "")
         if self.session.playing:
             self.rate_label.setText(achieved_label(self._pace.add(time.perf_counter(), snapshot.epoch)))

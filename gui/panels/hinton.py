@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from engine.data import family_trees
@@ -22,6 +22,7 @@ from engine.core.spec import NetworkSpec
 
 GAP = 0.6  # between sources and before the bias, in cells
 UNIT_GAP = 0.5  # between receiving-unit blocks
+COLUMN_GAP = 2.0  # between columns of unit blocks of one layer (room for unit numbers)
 LAYER_GAP = 2.2  # between layers (room for unit numbers)
 HEADER = 2.2  # layer title rows at the top
 BACKGROUND = QColor(128, 128, 128)
@@ -134,24 +135,47 @@ class HintonDiagram(QWidget):
 
     # ----- geometry in cell units ------------------------------------------------------------------
     def _layout(self) -> None:
+        """Cells for the current widget size: each layer's unit blocks wrap into as many
+        columns as make the squares largest (a 24-unit layer need not be one tall column)."""
         spec = self._spec
         assert spec is not None
         sizes = spec.node_sizes()
+        shapes = []  # per layer: (arrangements, block width, block height)
+        for li, layer in enumerate(spec.layers):
+            arrs = [self.arrangement(layer.name, s, sizes[s]) for s in spec.sources_of(li)]
+            shapes.append((arrs, sum(a.shape[1] for a in arrs) + GAP * len(arrs) + 1.0, max(a.shape[0] for a in arrs)))
+        most = max(layer.units for layer in spec.layers)
+        best = max(range(1, most + 1), key=lambda rows: (self._fit(self._extent_for(spec, shapes, rows)), rows))
+        self._build(spec, shapes, best)
+
+    @staticmethod
+    def _extent_for(spec: NetworkSpec, shapes, rows: int) -> tuple[float, float]:
+        """Width and height in cells when no layer stacks more than `rows` unit blocks."""
+        width, height = LAYER_GAP, HEADER
+        for layer, (_, bw, bh) in zip(spec.layers, shapes):
+            cols = -(-layer.units // rows)
+            width += cols * (bw + COLUMN_GAP) - COLUMN_GAP + LAYER_GAP
+            height = max(height, HEADER + min(rows, layer.units) * (bh + UNIT_GAP))
+        return width - LAYER_GAP + 0.5, height + 1.2
+
+    def _fit(self, extent: tuple[float, float]) -> float:
+        w, h = extent
+        return min(self.max_cell, (max(self.width(), 1) - 4) / w, (max(self.height(), 1) - 4) / h)
+
+    def _build(self, spec: NetworkSpec, shapes, rows: int) -> None:
         cells, titles, panels, labels = [], [], [], []
         x0 = LAYER_GAP
-        height = HEADER
-        for li, layer in enumerate(spec.layers):
+        for li, (layer, (arrs, block_w, block_h)) in enumerate(zip(spec.layers, shapes)):
             sources = spec.sources_of(li)
-            arrs = [self.arrangement(layer.name, s, sizes[s]) for s in sources]
-            block_h = max(a.shape[0] for a in arrs)
-            block_w = sum(a.shape[1] for a in arrs) + GAP * len(arrs) + 1.0
             rows_note = "; ".join(f"rows {' / '.join(a.row_labels)}" for a in arrs if a.row_labels)
             titles.append((x0, 0.0, f"{layer.name} ← {', '.join(sources)}", rows_note))
-            y = HEADER
+            cols = -(-layer.units // rows)
             for u in range(layer.units):
-                panels.append(QRectF(x0 - 0.15, y - 0.15, block_w - GAP + 0.3, block_h + 0.3))
-                labels.append((x0, y + block_h / 2, str(u + 1)))
-                x = x0
+                bx = x0 + (u // rows) * (block_w + COLUMN_GAP)
+                y = HEADER + (u % rows) * (block_h + UNIT_GAP)
+                panels.append(QRectF(bx - 0.15, y - 0.15, block_w - GAP + 0.3, block_h + 0.3))
+                labels.append((bx, y + block_h / 2, str(u + 1)))
+                x = bx
                 for si, a in enumerate(arrs):
                     for r, row in enumerate(a.grid):
                         for c, sender in enumerate(row):
@@ -159,18 +183,53 @@ class HintonDiagram(QWidget):
                                 cells.append((li, si, u, sender, x + c + 0.5, y + r + 0.5))
                     x += a.shape[1] + GAP
                 cells.append((li, -1, u, 0, x + 0.5, y + block_h / 2))
-                y += block_h + UNIT_GAP
-            height = max(height, y)
-            x0 += block_w + LAYER_GAP
+            layer_w = cols * (block_w + COLUMN_GAP) - COLUMN_GAP
+            x0 += layer_w + LAYER_GAP
         self._cells, self._titles, self._panels, self._unit_labels = cells, titles, panels, labels
-        self._extent = (x0 - LAYER_GAP + 0.5, height + 1.2)
+        self._extent = self._extent_for(spec, shapes, rows)
 
-    def _titles_note(self, x: float) -> str:
-        return next((t[3] for t in self._titles if t[0] == x), "")
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name: re-wrap the blocks for the new size
+        if self._spec is not None:
+            self._layout()
+        super().resizeEvent(event)
+
+    def title_boxes(self) -> list[tuple[QRectF, str]]:
+        """Each layer's title and its scale note, in pixels, elided to the room up to the next
+        layer's title so titles never overprint each other (the tooltip has them in full)."""
+        if self._spec is None:
+            return []
+        s = self._cell_size()
+        fm = QFontMetricsF(self._title_font(s))
+        starts = [t[0] * s + 2 for t in self._titles] + [float(self.width())]
+        line = fm.height()
+        out = []
+        for i, ((x, _, text, note), m) in enumerate(zip(self._titles, self._scales())):
+            room = max(0.0, starts[i + 1] - starts[i] - 0.4 * s)
+            scale_note = f"max |w| {m:.2g}" + (f" · {note}" if note else "")
+            for row, t in enumerate((text, scale_note)):
+                shown = fm.elidedText(t, Qt.TextElideMode.ElideRight, room)
+                if shown:
+                    out.append((QRectF(starts[i], 2 + row * line, room, line), shown))
+        return out
+
+    @staticmethod
+    def _title_font(s: float) -> QFont:
+        font = QFont()
+        font.setPointSizeF(max(6.5, min(10.0, s * 0.55)))
+        return font
+
+    def _title_shift(self, s: float) -> float:
+        """Pixels the squares move down so the two title lines fit above them at any size."""
+        need = 2 * QFontMetricsF(self._title_font(s)).height() + 4
+        return max(0.0, need - HEADER * s)
 
     def _cell_size(self) -> float:
         w, h = self._extent
-        return max(2.0, min(self.max_cell, (self.width() - 4) / w, (self.height() - 4) / h))
+        s = max(2.0, min(self.max_cell, (self.width() - 4) / w, (self.height() - 4) / h))
+        shift = self._title_shift(s)  # small cells: the titles take more than HEADER rows
+        if shift > 0:
+            s = max(2.0, min(s, (self.height() - 4 - shift) / h))
+        return s
 
     def _scales(self) -> list[float]:
         per_layer = []
@@ -191,12 +250,13 @@ class HintonDiagram(QWidget):
         if self._spec is None or not self._weights:
             return []
         s = self._cell_size()
+        dy = self._title_shift(s)
         scales = self._scales()
         out = []
         for li, si, u, sender, cx, cy in self._cells:
             v = self._value(li, si, u, sender)
             side = 0.92 * s * min(1.0, abs(v) / scales[li]) if np.isfinite(v) else 0.0
-            out.append(Square(li, si, u, sender, v, QRectF((cx - 0.5) * s + 2, (cy - 0.5) * s + 2, s, s), side))
+            out.append(Square(li, si, u, sender, v, QRectF((cx - 0.5) * s + 2, (cy - 0.5) * s + 2 + dy, s, s), side))
         return out
 
     # ----- Qt ------------------------------------------------------------------------------------
@@ -213,7 +273,8 @@ class HintonDiagram(QWidget):
         s = self._cell_size()
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(BACKGROUND)
-        p.drawRects([QRectF(r.x() * s + 2, r.y() * s + 2, r.width() * s, r.height() * s) for r in self._panels])
+        dy = self._title_shift(s)
+        p.drawRects([QRectF(r.x() * s + 2, r.y() * s + 2 + dy, r.width() * s, r.height() * s) for r in self._panels])
         squares = self.squares()
         pos = [q.rect for q in squares if q.value > 0 and q.side > 0]
         neg = [q.rect for q in squares if q.value < 0 and q.side > 0]
@@ -228,18 +289,14 @@ class HintonDiagram(QWidget):
         p.setPen(QPen(QColor(90, 90, 90), 1))
         p.drawRects([q.cell.adjusted(1, 1, -1, -1) for q in squares if q.source < 0])
         # text
-        font = QFont(self.font())
-        font.setPointSizeF(max(6.5, min(10.0, s * 0.55)))
-        p.setFont(font)
+        p.setFont(self._title_font(s))
         p.setPen(QColor(30, 30, 30))
-        for (x, y, text, _), m in zip(self._titles, self._scales()):
-            p.drawText(QPointF(x * s + 2, y * s + 2 + font.pointSizeF() * 1.5), text)
-            note = f"max |w| {m:.2g}" + (f" · {self._titles_note(x)}" if self._titles_note(x) else "")
-            p.drawText(QPointF(x * s + 2, (HEADER - 0.35) * s + 2), note)
+        for rect, text in self.title_boxes():
+            p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         if s >= 9:
             for x, y, text in self._unit_labels:
                 p.drawText(
-                    QRectF((x - LAYER_GAP + 0.2) * s, (y - 0.6) * s + 2, (LAYER_GAP - 0.5) * s, 1.2 * s),
+                    QRectF((x - COLUMN_GAP + 0.2) * s, (y - 0.6) * s + 2 + dy, (COLUMN_GAP - 0.5) * s, 1.2 * s),
                     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                     text,
                 )
@@ -252,6 +309,10 @@ class HintonDiagram(QWidget):
     def event(self, e) -> bool:  # noqa: D401 - tooltips for the square under the mouse
         if e.type() == e.Type.ToolTip and isinstance(e, QHelpEvent) and self._spec is not None:
             pos = QPointF(e.pos())
+            for (rect, shown), (_, _, text, note) in zip(self.title_boxes()[::2], self._titles):
+                if rect.contains(pos) and shown != text:
+                    QToolTip.showText(e.globalPos(), text + (f"\n{note}" if note else ""), self)
+                    return True
             for q in self.squares():
                 if q.cell.contains(pos):
                     layer = self._spec.layers[q.layer]

@@ -20,6 +20,8 @@ from engine.training.snapshot import Snapshot
 ValueRole = Qt.ItemDataRole.UserRole + 1  # the float shown in a cell (for tests and tools)
 KindRole = Qt.ItemDataRole.UserRole + 2  # "input" | "target" | "output" | "hidden" | "summary"
 COMPACT_OUTPUTS = 8  # with more outputs, target/output cells are shading only, plus name summaries
+WIDEST_CELL = "-0.00"  # cells show two decimals of values in [-1, 1] (wider ones: see the tooltip)
+CELL_PADDING = 14  # the view's cell margins plus a little air
 
 POSITIVE = np.array([33, 102, 172])  # blue
 NEGATIVE = np.array([214, 96, 28])  # orange
@@ -87,32 +89,46 @@ class PatternTableModel(QAbstractTableModel):
 
     def set_dataset(self, data: Dataset | None) -> None:
         self.beginResetModel()
-        self._data = data
-        self._snapshot = None
-        self._columns, self._values = [], np.zeros((0, 0))
-        self._row_labels = []
-        self._shape_key = ()
-        if data is not None:
-            names = data.input_names if len(data.input_names) == data.n_inputs else ()
-            self._row_labels = [_pattern_label(x, names, data.input_groups) for x in data.x_train]
-            self._rebuild_columns(None)
-        self.endResetModel()
+        try:
+            self._data = data
+            self._snapshot = None
+            self._columns, self._values = [], np.zeros((0, 0))
+            self._row_labels = []
+            self._shape_key = ()
+            if data is not None:
+                names = data.input_names if len(data.input_names) == data.n_inputs else ()
+                self._row_labels = [_pattern_label(x, names, data.input_groups) for x in data.x_train]
+                self._rebuild_columns(None)
+        finally:  # a reset is always ended, or Qt's views are left in a broken state
+            self.endResetModel()
+
+    def _fits(self, snapshot: Snapshot) -> bool:
+        """A snapshot made on this data set with a network whose output fits it. While data is
+        imported during training, snapshots of the old run still arrive for a frame or two."""
+        data, spec = self._data, snapshot.spec
+        if data is None or snapshot.pattern_activations is None or spec is None:
+            return False
+        if snapshot.dataset is not None and snapshot.dataset is not data:
+            return False
+        out = snapshot.pattern_activations.get(spec.layers[-1].name)
+        if out is None or out.shape != (len(data.x_train), data.n_outputs):
+            return False
+        return all(snapshot.pattern_activations.get(l.name, np.empty((0, 0))).shape == (len(data.x_train), l.units)
+                   for l in spec.layers)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Take a new snapshot; signals only the changed value cells unless the shape changed."""
-        if self._data is None or snapshot.pattern_activations is None or snapshot.spec is None:
-            return
+        if not self._fits(snapshot):
+            return  # a snapshot of another data set or shape; wait for the matching one
         n = len(self._data.x_train)
-        acts = snapshot.pattern_activations
-        out_name = snapshot.spec.layers[-1].name
-        if out_name not in acts or len(acts[out_name]) != n:
-            return  # a snapshot of another dataset; wait for the matching one
         key = tuple((l.name, l.units, l.activation) for l in snapshot.spec.layers)
         if key != self._shape_key:
             self.beginResetModel()
-            self._snapshot = snapshot
-            self._rebuild_columns(snapshot)
-            self.endResetModel()
+            try:
+                self._snapshot = snapshot
+                self._rebuild_columns(snapshot)
+            finally:
+                self.endResetModel()
             return
         self._snapshot = snapshot
         self._fill_values(snapshot)
@@ -189,6 +205,13 @@ class PatternTableModel(QAbstractTableModel):
 
     def value(self, row: int, col: int) -> float:
         return float(self._values[row, col])
+
+    def widest_text(self, j: int) -> str:
+        """The longest text column `j` shows now (sizes the column so nothing is elided)."""
+        if not len(self._values):
+            return ""
+        texts = (self.data(self.index(r, j)) for r in (int(np.argmin(self._values[:, j])), int(np.argmax(self._values[:, j]))))
+        return max((t for t in texts if isinstance(t, str)), key=len, default="")
 
     def columns_of(self, kind: str) -> list[int]:
         return [j for j, c in enumerate(self._columns) if c.kind == kind]
@@ -295,7 +318,8 @@ class PatternTable(QWidget):
                 width = 150
             elif compact and col.kind in ("target", "output"):
                 width = 28
-            else:
-                width = max(34, min(90, fm.horizontalAdvance(col.label) + 10))
+            else:  # room for the widest number the column shows (at least "-0.00"), never elided
+                widest = max(fm.horizontalAdvance(WIDEST_CELL), fm.horizontalAdvance(self.model.widest_text(j)))
+                width = max(widest + CELL_PADDING, min(90, fm.horizontalAdvance(col.label) + 10))
             hh.resizeSection(j, width)
             self.view.setColumnHidden(j, hide_inputs and col.kind == "input" and not self.show_inputs)

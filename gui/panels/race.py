@@ -175,7 +175,7 @@ class RaceRunner:
         n = max(1, min(100_000, int(SLICE_SECONDS / max(per_epoch, 1e-7))))
         start = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore"):
-            done = fastchunk.step(t, n)  # = t.step(n); counts passes and seconds on the trainer
+            done = t.step(n)  # the numba path runs it as one compiled chunk; counts passes and seconds
         if done:
             self._sec_per_epoch[rule] = 0.5 * per_epoch + 0.5 * (time.perf_counter() - start) / done
 
@@ -306,6 +306,9 @@ class RacePanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(PULL_MS)
         self._timer.timeout.connect(self.pull)
+        if session is not None:
+            for signal in (session.specChanged, session.dataChanged, session.settingsChanged):
+                signal.connect(self._session_changed)
 
     # ----- what is raced ----------------------------------------------------------------------
     @property
@@ -420,6 +423,22 @@ class RacePanel(QWidget):
             self.curves[(rule, "seconds")].setData(xs_s, ys)
         if not self.racing and self.start_button.text() != "Start race":
             self.start_button.setText("Start race")
+
+    def lesson_state(self) -> dict:
+        """What the lessons' checks read (gui/lessons/observe.py): the raced network's weights,
+        each rule's passes per step and steps done so far."""
+        per_step: dict[str, float | int] = {}
+        for rule, st in self.stats.items():
+            if st.epoch:
+                v = st.passes_per_step
+                per_step[rule] = int(v) if float(v).is_integer() else v
+        return {"weights": self.n_weights if self._base is not None else None, "passes_per_step": per_step,
+                "steps": {rule: st.epoch for rule, st in self.stats.items()}}
+
+    def _session_changed(self, *_: object) -> None:
+        """A race not running follows the window's network, data and settings."""
+        if self._base is not None and not self.racing:
+            self.use_session_network()
 
     def curve_data(self, rule: str, axis: str) -> tuple[np.ndarray, np.ndarray]:
         """What a loss curve draws now: (x, loss); axis is 'passes' or 'seconds'."""

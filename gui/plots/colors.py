@@ -53,5 +53,10 @@ def to_unit_range(values: np.ndarray, activation: str) -> np.ndarray:
 
 
 def number(value: float, digits: int = 4) -> str:
-    """A readout value; a dash when there is none (e.g. test loss without test data)."""
-    return "—" if value != value else f"{value:.{digits}g}"
+    """A readout value; a dash when there is none (e.g. test loss without test data), words
+    instead of "inf" when a run has blown up (a student should never read "nan" or "inf")."""
+    if value != value:
+        return "—"
+    if value in (float("inf"), float("-inf")):
+        return "too large"
+    return f"{value:.{digits}g}"

@@ -70,3 +70,38 @@ def test_dataset_holds_out_four_queries_with_all_answers_on():
         assert {ft.PEOPLE[i] for i in np.flatnonzero(y)} == answers[ft.describe(x)]
     assert test != {ft.describe(r) for r in ft.dataset(holdout_seed=4).x_test}
     np.testing.assert_array_equal(ft.dataset(holdout_seed=3).x_test, d.x_test)
+
+
+# ----- the person-code measure (what a unit of Nature fig. 4 separates) ---------------------------
+def test_attributes_follow_the_trees():
+    gen = ft.attribute_labels("generation")
+    assert [ft.PEOPLE[i] for i in range(24) if gen[i] == 3] == ["Colin", "Charlotte", "Alfonso", "Sophia"]
+    branch = ft.attribute_labels("branch")
+    assert {ft.PEOPLE[i] for i in range(12) if branch[i] == 0} == {"Christopher", "Penelope", "Margaret", "Arthur", "Victoria"}
+    assert {ft.PEOPLE[i] for i in range(12) if branch[i] == 1} == {"Andrew", "Christine", "James", "Jennifer", "Charles"}
+    assert ft.attribute_labels("nationality") == (0,) * 12 + (1,) * 12
+    with pytest.raises(ValueError, match="nationality"):
+        ft.attribute_labels("age")
+
+
+def test_unit_roles_find_the_attribute_a_unit_codes():
+    rng = np.random.default_rng(0)
+    w = rng.normal(0, 0.1, (24, 4))
+    w[:12, 0] += 2.0  # English positive, Italian negative-ish
+    w[:, 1] += -1.5 * np.array(ft.GENERATION * 2)  # falls with generation
+    w[:, 2] += [(-2.0 if b == 0 else 2.0) if b is not None else 0.0 for b in ft.BRANCH * 2]
+    roles = ft.unit_roles(w)
+    assert roles[0] == ("nationality",) and roles[1] == ("generation",) and roles[2] == ("branch",)
+    assert roles[3] == ()
+    # one person out of place still passes (>= 90%), four do not
+    v = w[:, 0].copy()
+    v[0] = -3.0
+    assert ft.ordered_share(v, ft.attribute_labels("nationality")) == pytest.approx(23 / 24)
+    v[:4] = -3.0
+    assert ft.ordered_share(v, ft.attribute_labels("nationality")) < ft.SEPARATION_SHARE
+
+
+def test_random_weights_rarely_separate_anything():
+    rng = np.random.default_rng(1)
+    roles = [r for _ in range(300) for r in ft.unit_roles(rng.normal(size=(24, 6)))]
+    assert sum(bool(r) for r in roles) / len(roles) < 0.02

@@ -192,3 +192,16 @@ def test_cli_margin_option(tmp_path, capsys):
         assert "margin" in capsys.readouterr().err
     assert entry.main(["gradcheck", "--margin", "0.2", "--loss", "bce"]) == 2
     assert "squared error only" in capsys.readouterr().err
+
+
+def test_project_file_keeps_the_margin_and_continues_exactly(tmp_path):
+    from engine.files.serialize import load_project, project_from_trainer, save_project, trainer_from_project
+    from engine.presets import get_preset
+
+    t = get_preset("family-trees").make_trainer(seed=3)
+    t.step(30)
+    save_project(tmp_path / "p.json", project_from_trainer(t))
+    assert json.loads((tmp_path / "p.json").read_text())["spec"]["margin"] == 0.2
+    again = trainer_from_project(load_project(tmp_path / "p.json"))
+    assert again.spec.margin == 0.2 and again.spec == t.spec
+    assert again.evaluate().train_loss == t.evaluate().train_loss

@@ -16,7 +16,7 @@ from engine.training.trainer import check_compatible
 
 NAMES = (
     "xor-2-2-1", "xor-2-1-1-skip", "symmetry-6-2-1", "parity-4-4-1", "encoder-4-2-4", "encoder-8-3-8",
-    "negation", "family-trees", "playground-xor", "playground-circle", "playground-gauss", "playground-spiral",
+    "negation", "family-trees", "family-trees-tuned", "playground-xor", "playground-circle", "playground-gauss", "playground-spiral",
 )  # fmt: skip
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,7 @@ def test_no_stray_json_files():
 
 
 def test_paper_presets_use_summed_gradients_and_logistic_units():
-    for name in NAMES[:8]:
+    for name in NAMES[:9]:
         p = get_preset(name)
         assert p.spec.reduction == "sum" and p.spec.loss == "squared"
         assert all(l.activation == "sigmoid" for l in p.spec.layers)
@@ -86,8 +86,9 @@ def test_playground_presets_match_the_browser_defaults():
     assert len(d.x_train) == len(d.x_test) == 250
 
 
-def test_family_trees_topology():
-    spec = get_preset("family-trees").spec
+@pytest.mark.parametrize("name", ["family-trees", "family-trees-tuned"])
+def test_family_trees_topology(name):
+    spec = get_preset(name).spec
     assert [(g.name, g.size) for g in spec.inputs] == [("person", 24), ("relation", 12)]
     assert [(l.units, spec.sources_of(i)) for i, l in enumerate(spec.layers)] == [
         (6, ("person",)), (6, ("relation",)), (12, ("person_code", "relation_code")),
@@ -103,6 +104,37 @@ def test_family_trees_schedule_switches_eps_alpha_after_20_sweeps():
     assert (t.settings.optimizer.lr, t.settings.optimizer.momentum) == (0.01, 0.9)
 
 
+def test_family_trees_is_the_papers_literal_setting():
+    p = get_preset("family-trees")
+    assert p.spec.margin == 0.2 and p.spec.init.range == 0.3 and p.epochs == 1500
+    assert p.schedule == Schedule((Phase(0, 0.005, 0.5), Phase(20, 0.01, 0.9)), weight_decay=0.002)
+    assert p.criterion == Criterion("within", 0.2) and p.settings.batch_size is None
+    assert "[read]" in p.notes and "margin 0.2" in p.notes
+
+
+def test_family_trees_tuned_states_each_deviation():
+    p, literal = get_preset("family-trees-tuned"), get_preset("family-trees")
+    assert p.spec == literal.spec.with_changes(init=replace(literal.spec.init, range=1.0))
+    assert p.schedule == Schedule((Phase(0, 0.025, 0.5), Phase(20, 0.05, 0.9)), weight_decay=0.0)
+    assert p.epochs == 3000 and p.criterion == literal.criterion
+    for stated in ("no weight decay", "eps ×5", "±1", "3,000 sweeps", "margin 0.2"):
+        assert stated in p.notes, stated
+
+
+def test_literal_family_trees_stays_on_the_plateau_and_the_tuned_one_learns():
+    """What docs/reproduction.md reports, on one seed each (the paper's data, holdout 0)."""
+    literal = get_preset("family-trees").make_trainer(seed=0)
+    literal.step(1500)
+    out = literal.network.predict(literal.x_train)
+    assert out.max() < 0.25  # every output sits near the margin's edge, below it for off-units
+    assert Criterion("within", 0.2).patterns_right(out, literal.y_train).sum() == 0
+    tuned = get_preset("family-trees-tuned")
+    t = tuned.make_trainer(seed=11)
+    t.step(tuned.epochs)
+    assert tuned.criterion.met(t)  # every output past 0.8 / below 0.2: the margin loss is zero
+    assert t.evaluate().train_loss == 0.0
+
+
 def test_weight_decay_shrinks_every_parameter_after_each_change():
     t = get_preset("xor-2-2-1").make_trainer()
     t.epoch_hook = Schedule((Phase(0, 0.0, 0.0),), weight_decay=0.01)  # lr 0: only the decay acts
@@ -111,7 +143,7 @@ def test_weight_decay_shrinks_every_parameter_after_each_change():
     np.testing.assert_allclose(t.network.params, p0 * 0.99**2)
 
 
-@pytest.mark.parametrize("name", ["xor-2-1-1-skip", "family-trees"])
+@pytest.mark.parametrize("name", ["xor-2-1-1-skip", "family-trees", "family-trees-tuned"])
 def test_gradient_of_dag_topologies_matches_finite_differences(name):
     t = get_preset(name).make_trainer(seed=5)
     net, x, y = t.network, t.x_train[:20], t.y_train[:20]
@@ -196,3 +228,17 @@ def test_reproduction_report_is_written(tmp_path):
     results = {"xor-2-2-1": [rep.run_one("xor-2-2-1", s) for s in range(2)]}
     text = rep.markdown(results, {"xor-2-2-1": 2}, 1.0)
     assert "| `xor-2-2-1` |" in text and "2/2" in text
+
+
+def test_reproduction_reports_family_trees_with_both_rules_and_the_code_measure():
+    rep = _reproduce_module()
+    results = {"family-trees": [rep.run_one("family-trees", 0)], "family-trees-tuned": [rep.run_one("family-trees-tuned", 11)]}
+    literal, tuned = results["family-trees"][0], results["family-trees-tuned"][0]
+    assert literal.extra["end"]["train_strict"] == 0 and literal.epochs_run == 1500
+    assert tuned.epochs_run == 3000 and set(tuned.extra["at_paper"]) == set(tuned.extra["end"])
+    assert tuned.extra["end"]["train_half"] == 100 and len(tuned.extra["roles"]) == 6
+    text = "\n".join(rep.family_section(results))
+    assert "all 100 right (0.2/0.8)" in text and "all 100 right (0.5)" in text and "held-out right (0.5)" in text
+    assert "| `family-trees-tuned` | 1500 |" in text and "| `family-trees-tuned` | 3000 |" in text
+    assert "separates" in text and "Measured" in text
+    assert rep.verdict("family-trees", results)[0] == "not reproduced"

@@ -2,6 +2,8 @@
 or the optimiser's last change, in the weight colour scheme (colour = sign, width = size)."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -116,8 +118,24 @@ def test_combo_drives_the_overlay_and_hover_names_the_quantity(qtbot, trained):
     assert editor.info_label.text().startswith("weight h2[2] → out[1]")
 
 
+def test_gradients_come_with_the_snapshot_no_backward_pass_here(qtbot, trained, monkeypatch):
+    """Issue 11 item 6: the snapshot's own dE/dw is drawn; the GUI thread runs no backward pass."""
+    from engine.explain import blame
+
+    spec, data, snap = trained
+    assert snap.gradient is not None
+    expected = blame.training_gradient(spec, snap.params, data)
+    monkeypatch.setattr(blame, "training_gradient", lambda *a: pytest.fail("backward pass on the GUI thread"))
+    editor = make_editor(qtbot, spec)
+    editor.show_snapshot(snap)
+    editor.set_edge_mode("gradients")
+    bundle = editor.scene.bundle("h2", "out")
+    assert np.allclose(bundle.values, blame.split_weights(spec, expected)[2][0].ravel())
+
+
 def test_gradients_without_dataset_say_why_and_draw_weights(qtbot, trained):
     spec, _, snap = trained
+    snap = dataclasses.replace(snap, gradient=None)  # e.g. a training set too big for per-frame gradients
     editor = make_editor(qtbot, spec)
     editor.show_snapshot(snap)
     editor.set_edge_mode("gradients")

@@ -78,8 +78,8 @@ class FakeWindow(QMainWindow):
     def plots(self) -> dict[str, Any]:
         return {"loss": self.loss_plot, "boundary": self.layout_widget, "label": self.label}
 
-    def apply_data_source(self, source: dict) -> None:
-        self.sources.append(source)
+    def apply_data(self, data) -> None:
+        self.sources.append(dict(data.source))
 
     def progress_marker(self) -> int:
         return self.trainer.epoch

@@ -6,18 +6,15 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from engine.core.spec import LayerSpec
-from engine.training.trainer import TrainSettings
 from gui.app import make_application
 from gui.lessons import model
 from gui.main_window import MainWindow
 from test_editor_support import view_point
 
-WAIT = 30000  # ms; training in these set-ups takes a second or two
+WAIT = 60000  # ms; training here takes a second or two, the first numba compile may take longer on a busy machine
 
 
 def lessons_of(window):
@@ -65,6 +62,14 @@ def click_editor(qtbot, window, item):
     qtbot.mouseClick(window.editor.view.viewport(), Qt.MouseButton.LeftButton, pos=view_point(window.editor, item))
 
 
+def click_unit(qtbot, window, column, unit):
+    window.editor.view.fit()
+    QApplication.processEvents()
+    item = window.editor.scene.layer_columns[column].units[unit]
+    qtbot.mouseClick(window.editor.view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view_point(window.editor, item, QPointF(0, 0)))
+
+
 # ----- the six lessons -------------------------------------------------------------------------
 def test_lesson_1_remove_the_hidden_layer_and_play(qtbot, window):
     L = set_up(qtbot, window, "perceptron-xor")
@@ -97,23 +102,30 @@ def test_lesson_2_hidden_layer_learns_xor(qtbot, window):
     assert "Nobody gave the hidden units a target" in text
 
 
-def test_lesson_3_perturbation_race(qtbot, window):
-    race = getattr(window, "race_panel", None)
-    if race is None or not hasattr(TrainSettings(), "rule"):
-        pytest.skip("weight perturbation and the race view are not in this build yet")
+def test_lesson_3_the_race_at_200_weights(qtbot, window):
     L = set_up(qtbot, window, "perturbation-cost")
-    drive_race_to_200_weights(qtbot, window, race)
+    race = window.race_panel
+    QApplication.processEvents()
+    assert not race.visibleRegion().isEmpty()  # the lesson brought the race forward
+    assert race.spec == window.session.spec and race.n_weights == 105 and not race.racing
+    assert "105 weights now" in L.panel.result_text() or "give it more hidden units" in L.panel.result_text()
+    spin = race.width_spin
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(spin, "12")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert race.n_weights == 205  # two hidden layers of 12: the weights grow with the square of the width
+    qtbot.waitUntil(lambda: "205 weights now" in L.panel.result_text(), timeout=5000)
+    qtbot.mouseClick(race.start_button, Qt.MouseButton.LeftButton)
+    assert race.racing
     text = wait_done(qtbot, L, "perturbation-cost")
-    assert "passes" in text
-
-
-def drive_race_to_200_weights(qtbot, window, race):  # filled in once the race view has landed
-    raise NotImplementedError
+    race.pause()
+    values = L.controller.result.values
+    assert values["passes_per_step"] == 206 and values["backprop_passes_per_step"] == 2  # measured by the race
+    assert "costs 206 passes" in text and "needs only 2" in text
 
 
 def test_lesson_4_frozen_hidden_layer_fails_xor(qtbot, window):
-    if "learns" not in LayerSpec.__dataclass_fields__:
-        pytest.skip("frozen layers (LayerSpec.learns) are not in this build yet")
     L = set_up(qtbot, window, "frozen-hidden")
     assert window.session.spec.layers[0].learns is False
     before = window.session.latest.weights[0][0].copy()
@@ -127,7 +139,8 @@ def test_lesson_4_frozen_hidden_layer_fails_xor(qtbot, window):
 def test_lesson_5_step_through_and_find_the_largest_blame(qtbot, window):
     L = set_up(qtbot, window, "backprop-blame")
     step = window.backward_panel.step_through
-    assert step.isVisible()  # the lesson brought the Step-through tab to the front
+    QApplication.processEvents()
+    assert step.isVisible() and not step.visibleRegion().isEmpty()  # the lesson brought its tab to the front
     assert any(f.parentWidget() is step for f in L.highlighter.frames)
     qtbot.mouseClick(step.toolbar.widgetForAction(step.mode_action), Qt.MouseButton.LeftButton)
     assert step.active
@@ -136,15 +149,15 @@ def test_lesson_5_step_through_and_find_the_largest_blame(qtbot, window):
     while "h1" not in step.walk.current.deltas:
         qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
     assert step.walk.current.kind == "backward"
-    deltas = step.walk.current.deltas["h1"]  # the numbers the diagram shows
+    deltas = step.walk.current.deltas["h1"]  # the δ values drawn on the editor's units
     best = int(abs(deltas).argmax())
     wrong = 1 - best
-    qtbot.mouseClick(step.diagram, Qt.MouseButton.LeftButton, pos=step.diagram.unit_center("h1", wrong).toPoint())
+    click_unit(qtbot, window, 0, wrong)  # the editor's canvas shows each unit's δ during the step-through
     assert step.selected == ("h1", wrong)
     if abs(deltas[wrong]) < abs(deltas[best]):
         assert "another hidden unit has more blame" in L.panel.result_text()
         assert L.controller.done_text is None
-    qtbot.mouseClick(step.diagram, Qt.MouseButton.LeftButton, pos=step.diagram.unit_center("h1", best).toPoint())
+    click_unit(qtbot, window, 0, best)
     text = wait_done(qtbot, L, "backprop-blame")
     assert f"h1[{best}]" in text
 
@@ -192,7 +205,7 @@ def test_progress_is_kept_in_a_new_window(qtbot, window, tmp_path):
     while "h1" not in step.walk.current.deltas:
         step.next_phase()
     best = int(abs(step.walk.current.deltas["h1"]).argmax())
-    qtbot.mouseClick(step.diagram, Qt.MouseButton.LeftButton, pos=step.diagram.unit_center("h1", best).toPoint())
+    click_unit(qtbot, window, 0, best)
     wait_done(qtbot, L, "backprop-blame")
     assert L.panel.tick_buttons[4].text() == "5 ✓"
     assert "1 of 6 done" in L.panel.progress_label.text()

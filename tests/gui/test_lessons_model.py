@@ -196,3 +196,44 @@ def test_every_check_is_documented_in_the_readme():
         assert f"`{name}`" in readme
         for v in d.values:
             assert f"`{v}`" in readme, (name, v)
+
+
+def test_perturbation_check_in_the_window_counts_passes_since_the_shape_changed():
+    from dataclasses import replace
+
+    spec = NetworkSpec.stack(2, [40], 1, "sigmoid", "sigmoid", "squared", "sum", seed=0)  # 161 weights
+    t = Trainer(spec, xor_table(), TrainSettings(OptimizerSettings(lr=0.5), batch_size=None, rule="perturbation"))
+    t.step(3)  # passes before the network grew must not count
+    clock = SpecClock()
+    params = {"weights": 200, "where": "window"}
+
+    def obs(trainer):
+        snap = trainer.snapshot()
+        epochs, passes = clock.since(snap)
+        return Observation(trainer.spec, trainer.settings, snap, epochs, passes)
+
+    assert "161 weights; add units" in run_check("perturbation_passes_at_least", obs(t), params).status
+    wide = Trainer(spec.with_changes(layers=(replace(spec.layers[0], units=50), spec.layers[1])), xor_table(), t.settings)
+    wide.epoch, wide.passes = t.epoch, t.passes  # the worker keeps both when the shape changes
+    r = run_check("perturbation_passes_at_least", obs(wide), params)
+    assert not r.done and "201 weights now" in r.status
+    wide.step(1)
+    r = run_check("perturbation_passes_at_least", obs(wide), params)
+    assert r.done and r.values == {"weights": 201, "passes_per_step": 202, "backprop_passes_per_step": 2}
+    back = Trainer(wide.spec, xor_table(), replace(t.settings, rule="backprop"))
+    assert "Weight perturbation" in run_check("perturbation_passes_at_least", obs(back), params).status
+    assert "Open the race" in run_check("perturbation_passes_at_least", obs(wide), {"weights": 200, "where": "race"}).status
+
+
+def test_progress_round_trips_through_an_ini_file(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gui.lessons.controller import Progress
+
+    path = str(tmp_path / "p.ini")
+    Progress(QSettings(path, QSettings.Format.IniFormat)).mark_done("hidden-layer")
+    Progress(QSettings(path, QSettings.Format.IniFormat)).mark_done("backprop-blame")
+    again = Progress(QSettings(path, QSettings.Format.IniFormat))
+    assert again.done() == {"hidden-layer", "backprop-blame"}  # an INI list (a,b) reads back as a list
+    again.forget()
+    assert Progress(QSettings(path, QSettings.Format.IniFormat)).done() == set()

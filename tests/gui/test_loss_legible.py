@@ -101,3 +101,19 @@ def test_saturation_hint_appears_when_learning_breaks_and_not_before(plot):
     assert plot.hint_label.isVisibleTo(plot)
     text = plot.hint_label.text()
     assert "saturated" in text and "learning rate" in text and "too high" in text and "nan" not in text.lower()
+
+
+def test_a_blown_up_run_shows_no_nan_or_inf(plot):
+    from dataclasses import replace as dc_replace
+
+    t, snap = run(plot, epochs=200)
+    h = np.array(snap.history, dtype=float)
+    h[-3:, 1] = np.inf
+    h[-3:, 2] = np.nan
+    h[-3:, 3:] = np.nan
+    broken = dc_replace(snap, history=h, train_loss=float("inf"), test_loss=float("nan"),
+                        train_acc=float("nan"), test_acc=float("nan"))
+    plot.draw(broken)
+    for text in (plot.readout.text(), plot.criterion_label.text(), plot.hint_label.text()):
+        assert "nan" not in text.lower() and "inf" not in text.lower(), text
+    assert "too large" in plot.readout.text()

@@ -102,3 +102,25 @@ def test_race_on_data_that_is_not_2d_says_so_and_still_counts(qtbot):
         assert panel.runner.alive
     finally:
         panel.shutdown()
+
+
+def test_race_reports_to_the_lessons_and_follows_the_window_while_stopped(qtbot, window):
+    from gui.lessons.checks import perturbation_passes_at_least
+    from gui.lessons.observe import SpecClock, observe
+
+    panel = window.race_panel
+    window.race_action.trigger()
+    assert panel.lesson_state()["weights"] == 37 and panel.lesson_state()["steps"] == {}
+    s = window.session
+    assert s.edit_spec(s.spec.with_changes(layers=s.spec.layers[1:]), "Remove h1")  # 2 -> 2 -> 1
+    assert panel.spec == s.spec and panel.width_spin.value() == 2  # not racing: it follows
+    panel.set_width(50)
+    assert panel.lesson_state()["weights"] == 4 * 50 + 1
+    check = lambda: perturbation_passes_at_least(observe(window, SpecClock()), {"weights": 200})  # noqa: E731
+    assert not check().done
+    panel.start()
+    qtbot.waitUntil(lambda: check().done, timeout=30000)
+    assert check().values == {"weights": 201, "passes_per_step": 202, "backprop_passes_per_step": 2}
+    s.edit_optimizer("Change learning rate", lr=0.1)  # racing: the race keeps its network
+    assert panel.n_weights == 201
+    panel.pause()

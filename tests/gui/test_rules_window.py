@@ -24,14 +24,14 @@ def test_learning_rule_choice_is_an_undoable_setting_that_changes_the_passes(qtb
     s.edit_settings(replace(s.settings, batch_size=None), "full batch")
     s.step(3)
     qtbot.waitUntil(lambda: s.latest.epoch == 3, timeout=5000)
-    assert s.latest.passes == 3 * 2 and c.passes_label.text() == "6 passes"
+    assert s.latest.passes == 3 * 2 and c.passes_label.text() == f"6 passes · {s.latest.seconds:.1f} s"
     choose(qtbot, c.rule, "perturbation")
     assert s.settings.rule == "perturbation"
     s.step(2)
     qtbot.waitUntil(lambda: s.latest.epoch == 5, timeout=5000)
     n = s.spec.n_parameters()
     assert s.latest.passes == 6 + 2 * (1 + n)
-    assert c.passes_label.text() == f"{6 + 2 * (1 + n):,} passes"
+    assert c.passes_label.text().startswith(f"{6 + 2 * (1 + n):,} passes · ")
     s.undo_stack.undo()
     assert s.settings.rule == "backprop" and c.rule.currentData() == "backprop"
     s.undo_stack.redo()

@@ -62,7 +62,6 @@ def test_every_phase_draws_the_engines_numbers_on_the_canvas(qtbot, xor_stage):
             for u, v in enumerate(values):
                 assert layer_step.unit_badges[(node, u)][1] == short(v)
         edges = expected_edges(walk, phase)
-        peak = max((float(np.abs(m).max()) for ms in edges if ms is not None for m in ms), default=0.0)
         for b in editor.scene.bundles:
             got = edges[b.layer_index]
             if got is None:
@@ -73,6 +72,9 @@ def test_every_phase_draws_the_engines_numbers_on_the_canvas(qtbot, xor_stage):
             assert np.array_equal(b.values, want.ravel()) and not b.dimmed
             k = b.pen_index
             assert np.array_equal(k >= colors.WEIGHT_BINS, want.ravel() >= 0)  # colour = sign
+            layer_peak = max(float(np.abs(m).max()) for m in got) or 1.0  # width = |value| / the layer's largest
+            bins = np.rint(np.abs(want.ravel()) / layer_peak * (colors.WEIGHT_BINS - 1))
+            assert np.array_equal(k % colors.WEIGHT_BINS, bins)
             if phase.kind == "update":
                 assert b.quantity == "Δw"
             else:
@@ -156,3 +158,38 @@ def test_a_step_for_another_network_is_not_drawn(qtbot, xor_stage):
     before = editor.step_picture
     editor.show_step(walk.current, walk)
     assert editor.step_picture is before
+
+
+def test_window_apply_step_goes_through_the_document_flashes_once_and_is_undoable(qtbot, window):
+    s = window.session
+    card = window.backward_panel.step_through
+    card.mode_action.trigger()
+    qtbot.waitUntil(lambda: card.walk is not None, timeout=10000)
+    walk = card.walk
+    before = s.checkpoint().params.copy()
+    card.apply_action.trigger()
+    qtbot.waitUntil(lambda: "Weights changed" in window.editor.message_label.text(), timeout=10000)
+    np.testing.assert_array_equal(s.checkpoint().params, walk.params_after)  # done once, on the live run
+    assert not card.apply_action.isEnabled()  # a spent step cannot be applied twice
+    s.undo_stack.undo()
+    qtbot.waitUntil(lambda: np.array_equal(s.checkpoint().params, before), timeout=10000)
+
+
+def test_numbers_keep_their_size_on_screen_when_the_canvas_is_small(qtbot, xor_stage):
+    t, editor, card = xor_stage
+    card.mode_action.trigger()
+    while card.walk.current.kind != "backward":
+        card.next_phase()
+    editor.resize(520, 360)  # a cramped canvas: fitted at well under 1:1
+    qtbot.waitUntil(lambda: editor.view.transform().m11() < 0.8, timeout=3000)
+    zoom = editor.view.transform().m11()
+    layer = editor.scene.step_layer
+    assert layer.text_scale == pytest.approx(1 / zoom)
+    assert layer.edge_labels and layer.unit_badges
+    # drawn badge text: 8.5 pt in scene units times 1/zoom, so 8.5 pt on screen
+    from gui.editor.step_view import _badge_font
+
+    assert _badge_font(layer.text_scale).pointSizeF() * zoom == pytest.approx(8.5)
+    editor.resize(1200, 700)
+    qtbot.waitUntil(lambda: editor.view.transform().m11() >= 1.0, timeout=3000)
+    assert layer.text_scale == 1.0  # never smaller than their own size

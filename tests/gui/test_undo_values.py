@@ -2,8 +2,6 @@
 never a path to read again. Files are deleted and corrupted between the steps."""
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from PySide6.QtGui import QUndoCommand
@@ -88,9 +86,9 @@ def test_undo_and_redo_restore_data_and_trained_weights_after_the_files_are_gone
     # a save now writes the real weights of a's run
     out = tmp_path / "after_undo.json"
     save_project(out, SessionProject(window).current_project())
-    saved = json.loads(out.read_text())
-    assert saved["weights"] is not None and saved["epoch"] == 15
-    np.testing.assert_array_equal(np.asarray(load_project(out).params), trained_a.params)
+    saved = load_project(out)
+    assert saved.params is not None and saved.epoch == 15
+    np.testing.assert_array_equal(np.asarray(saved.params), trained_a.params)
     if damage == "delete":  # the file is gone: the project holds the data itself, and opens
         reopened = trainer_from_project(load_project(out))
         np.testing.assert_array_equal(reopened.network.params, trained_a.params)
@@ -146,3 +144,33 @@ def test_a_failing_redo_is_dropped_and_the_document_kept(window):
     stack.push(Breaks(s.document, "redo"))  # the first redo is the push itself
     assert stack.count() == 0 and stack.index() == 0
     assert isinstance(stack, object) and not stack.canUndo()
+
+
+def test_an_import_uses_the_data_as_read_not_the_file_again(window, qtbot, tmp_path):
+    """File > Import CSV hands the window the data set it read: a file deleted (or changed)
+    right after reading changes nothing."""
+    s = window.session
+    a = tmp_path / "a.csv"
+    write_csv(a, 3, seed=4)
+    data = load_csv(a)
+    a.unlink()
+    SessionProject(window).apply_data(data)
+    settle(qtbot, s)
+    assert s.dataset is data and s.spec.n_outputs == 3
+    assert s.checkpoint().data is data
+
+
+def test_a_run_that_cannot_be_drawn_leaves_the_document_and_undo_stack_as_they_were(window, qtbot, monkeypatch):
+    """adopt() makes the new run's first picture before it replaces anything: a MemoryError
+    there (a project too big for the machine) switches nothing."""
+    from engine.training.trainer import Trainer
+
+    s = window.session
+    assert s.edit_optimizer("Change learning rate", lr=0.3)
+    spec, count = s.spec, s.undo_stack.count()
+    new = Trainer(spec.with_changes(seed=5), s.dataset, s.settings)
+    monkeypatch.setattr(new, "snapshot", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
+    with pytest.raises(MemoryError):
+        s.adopt(new)
+    assert s.spec is spec and s.undo_stack.count() == count and s.undo_stack.canUndo()
+    assert s.checkpoint().spec == spec  # the worker still runs the old run

@@ -323,8 +323,10 @@ def test_adding_a_layer_says_which_weights_are_new(qtbot, window):
     window.editor.specEdited.emit(deeper)
     qtbot.waitUntil(lambda: window.banner.active, timeout=10000)
     text = window.banner.text
-    assert "new weights for h3" in text and "h1" in text  # h1 kept, h3 fresh
-    assert window.session.latest.spec == deeper
+    # dropped between h1 and h2 it is named by position, h2 (the old h2 is now h3)
+    assert "new weights for h2" in text and "kept h1" in text
+    assert [l.name for l in window.session.latest.spec.layers] == ["h1", "h2", "h3", "out"]
+    assert window.session.latest.spec.layers[1].units == 3
 
 
 def test_dark_theme_is_chosen_remembered_and_drawn(qtbot, window):

@@ -49,13 +49,13 @@ def latest(w: TrainingWorker, timeout: float = 10.0):
 
 def settle(w: TrainingWorker):
     """Wait until the worker is paused and has published its final state; return it."""
-    wait_until(lambda: not w.playing and not w._commands, what="pause")
+    wait_until(lambda: w.idle, what="pause")
     snap = None
     for _ in range(3):  # drain: the newest state replaces older ones in the slot
         s = w.take_snapshot()
         snap = s or snap
         time.sleep(0.01)
-    return snap or w._trainer.snapshot(None)
+    return snap or w.query(lambda t: t.snapshot(None))
 
 
 def test_first_snapshot_is_epoch_zero_with_grids_for_every_unit(worker):
@@ -69,13 +69,13 @@ def test_first_snapshot_is_epoch_zero_with_grids_for_every_unit(worker):
 def test_play_trains_and_pause_stops(worker):
     latest(worker)
     worker.play()
-    wait_until(lambda: worker._trainer.epoch > 30, what="training")
+    wait_until(lambda: worker.query(lambda t: t.epoch) > 30, what="training")
     worker.pause()
     snap = settle(worker)
-    frozen = worker._trainer.epoch
+    frozen = worker.query(lambda t: t.epoch)
     assert snap.epoch == frozen
     time.sleep(0.05)
-    assert worker._trainer.epoch == frozen
+    assert worker.query(lambda t: t.epoch) == frozen
     assert worker.take_snapshot() is None  # nothing changed: nothing new to draw
 
 
@@ -91,8 +91,8 @@ def test_step_adds_exactly_one_epoch(worker):
 def test_play_until_stops_at_that_epoch(worker):
     latest(worker)
     worker.play(until_epoch=57)
-    wait_until(lambda: not worker.playing and worker._trainer.epoch == 57, what="stop at 57")
-    assert worker._trainer.epoch == 57
+    wait_until(lambda: not worker.playing and worker.query(lambda t: t.epoch) == 57, what="stop at 57")
+    assert worker.query(lambda t: t.epoch) == 57
 
 
 def test_full_speed_makes_no_snapshot_nobody_takes(worker):
@@ -101,8 +101,8 @@ def test_full_speed_makes_no_snapshot_nobody_takes(worker):
     made = worker.snapshots_made
     worker.play()
     wait_until(lambda: worker.snapshots_made == made + 1, what="the first frame while playing")
-    epoch = worker._trainer.epoch
-    wait_until(lambda: worker._trainer.epoch > epoch + 500, what="training")
+    epoch = worker.query(lambda t: t.epoch)
+    wait_until(lambda: worker.query(lambda t: t.epoch) > epoch + 500, what="training")
     assert worker.snapshots_made == made + 1
     worker.take_snapshot()
     wait_until(lambda: worker.snapshots_made == made + 2, what="the next frame once that one was taken")
@@ -136,7 +136,7 @@ def test_divergence_pauses_and_reports_the_message():
         w.play()
         wait_until(lambda: any(e.kind == "diverged" for e in w.take_events()), what="divergence report")
         assert not w.playing
-        assert np.isfinite(w._trainer.network.params).all()  # the last finite weights were kept
+        assert np.isfinite(w.query(lambda t: t.network.params.copy())).all()  # the last finite weights were kept
     finally:
         w.stop()
 
@@ -145,7 +145,7 @@ def test_new_spec_keeps_unchanged_layers_and_reports_fresh_ones(worker):
     latest(worker)
     worker.step(30)
     before = wait_until(lambda: (s := worker.take_snapshot()) and s.epoch == 30 and s, what="30 epochs")
-    spec = worker._trainer.spec
+    spec = worker.query(lambda t: t.spec)
     grown = spec.with_changes(layers=(spec.layers[0], spec.layers[1].__class__(3, "tanh", "h2"), spec.layers[2]))
     worker.set_spec(grown)
     after = wait_until(lambda: (s := worker.take_snapshot()) and s.spec == grown and s, what="new spec")
@@ -164,7 +164,7 @@ def test_new_seed_reinitialises_and_says_so(worker):
     latest(worker)
     worker.step(10)
     wait_until(lambda: (s := worker.take_snapshot()) and s.epoch == 10, what="10 epochs")
-    worker.set_spec(worker._trainer.spec.with_changes(seed=7))
+    worker.set_spec(worker.query(lambda t: t.spec).with_changes(seed=7))
     snap = wait_until(lambda: (s := worker.take_snapshot()) and s.spec.seed == 7 and s, what="new seed")
     assert snap.epoch == 0
     np.testing.assert_array_equal(snap.params, Network(snap.spec).params)
@@ -178,8 +178,8 @@ def test_weight_edit_and_settings_apply_between_chunks(worker):
     assert snap.weights[0][0][1, 2] == 1.25
     worker.set_settings(TrainSettings(OptimizerSettings("adam", lr=0.01), batch_size=5))
     worker.step(1)
-    wait_until(lambda: worker._trainer.settings.optimizer.name == "adam", what="settings")
-    assert worker._trainer.settings.batch_size == 5
+    wait_until(lambda: worker.query(lambda t: t.settings.optimizer.name) == "adam", what="settings")
+    assert worker.query(lambda t: t.settings.batch_size) == 5
 
 
 def test_a_bad_command_is_reported_and_training_survives(worker):
@@ -198,8 +198,8 @@ def test_new_data_restarts_training():
         w.step(5)
         wait_until(lambda: (s := w.take_snapshot()) and s.epoch == 5, what="5 epochs")
         w.set_data(datasets.planar("circle", n_points=80, seed=2))
-        wait_until(lambda: w._trainer.data.name == "circle", what="new data")
-        assert w._trainer.epoch == 0
+        wait_until(lambda: w.query(lambda t: t.data.name) == "circle", what="new data")
+        assert w.query(lambda t: t.epoch) == 0
     finally:
         w.stop()
 
@@ -217,7 +217,7 @@ def test_transplant_matches_input_rows_by_feature_name():
 def test_after_replace_trainer_no_snapshot_of_the_old_run_arrives(worker):
     latest(worker)
     worker.play()
-    wait_until(lambda: worker._trainer.epoch > 50, what="training")
+    wait_until(lambda: worker.query(lambda t: t.epoch) > 50, what="training")
     new = xor_trainer(hidden=(3,))
     worker.replace_trainer(new)
     seen = []

@@ -108,18 +108,25 @@ class ErrorMapsPanel(QWidget):
         if not with_maps:
             for i, layer in enumerate(spec.layers):
                 label = self.view.addLabel("", row=2 * i, col=0, color="#222222")
-                vb = self.view.addViewBox(row=2 * i + 1, col=0, enableMouse=False)
-                vb.setMinimumHeight(min(140, 18 + 8 * layer.units))
-                vb.invertY(True)  # unit 0 at the top
+                plot = self.view.addPlot(row=2 * i + 1, col=0)
+                plot.setMouseEnabled(False, False)
+                plot.hideButtons()
+                plot.setMenuEnabled(False)
+                plot.setMinimumHeight(min(160, 50 + 8 * layer.units))
+                plot.invertY(True)  # unit 0 at the top
+                plot.setLabel("left", f"{layer.name} unit")
+                plot.setLabel("bottom", "training pattern")
+                for axis in ("left", "bottom"):
+                    plot.getAxis(axis).enableAutoSIPrefix(False)
                 img = pg.ImageItem(axisOrder="row-major")
                 img.setLookupTable(self._lut)
-                vb.addItem(img)
+                plot.addItem(img)
                 self.pattern_cells[layer.name] = (img, label)
             return
         row = 0
         for col_group, layer in enumerate(spec.layers):
-            self.view.addLabel(f"<b>{layer.name}</b>  activation · error signal", row=0, col=3 * col_group, colspan=3,
-                               color="#222222")
+            self.view.addLabel(f"<b>{layer.name}</b>: activation a · error signal δ over the plane", row=0,
+                               col=3 * col_group, colspan=3, color="#222222")
         for col_group, layer in enumerate(spec.layers):
             for u in range(min(layer.units, 16)):
                 label = self.view.addLabel("", row=1 + u, col=3 * col_group, color="#333333")
@@ -171,7 +178,7 @@ class ErrorMapsPanel(QWidget):
             err_img.setImage(e, levels=(-level, level))
             sat = float(self.saturation[layer][u])
             colour = "#c81e1e" if sat >= 0.5 else "#555555"
-            label.setText(f"[{u}]<br><span style='color:{colour}'>sat {100 * sat:.0f}%</span><br>|δ|≤{peak:.2g}", size="8pt")
+            label.setText(f"<b>{layer}[{u}]</b><br><span style='color:{colour}'>sat {100 * sat:.0f}%</span><br>|δ|≤{peak:.2g}", size="8pt")
 
 
 def _features(pts: np.ndarray, features) -> np.ndarray:

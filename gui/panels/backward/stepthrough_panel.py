@@ -42,9 +42,12 @@ class StepThroughPanel(QWidget):
         self.walk: StepThrough | None = None
         self.selected: tuple[str, int] | None = None
         self._on = False  # step-through mode; self.walk is None while no valid pair exists
+        self._applied: StepThrough | None = None  # the walk last applied to the live run
 
         self.toolbar = QToolBar("Step through")
         self.pattern_bar = QToolBar("Pattern")  # a second row: the card stays narrow beside the canvas
+        for bar in (self.toolbar, self.pattern_bar):
+            bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
         self.mode_action = QAction("Step through", self, checkable=True)
         self.mode_action.setShortcut(QKeySequence(MODE_SHORTCUT))
         self.mode_action.setToolTip(f"Follow one training pattern through a learning step ({MODE_SHORTCUT})")
@@ -68,10 +71,10 @@ class StepThroughPanel(QWidget):
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.prev_action)
         self.toolbar.addAction(self.next_action)
-        self.toolbar.addSeparator()
-        self.toolbar.addAction(self.apply_action)
         self.pattern_bar.addWidget(self.pattern_box)
         self.pattern_bar.addAction(self.next_pattern_action)
+        self.pattern_bar.addSeparator()
+        self.pattern_bar.addAction(self.apply_action)
 
         self.phase_label = QLabel()
         self.phase_label.setWordWrap(True)
@@ -105,12 +108,8 @@ class StepThroughPanel(QWidget):
         self.splitter = split
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        bars = QHBoxLayout()
-        bars.setSpacing(0)
-        bars.addWidget(self.toolbar)
-        bars.addWidget(self.pattern_bar)
-        bars.addStretch(1)
-        lay.addLayout(bars)
+        lay.addWidget(self.toolbar)  # two rows, each fits the narrow card beside the canvas
+        lay.addWidget(self.pattern_bar)
         lay.addWidget(self.pattern_label)
         head = QHBoxLayout()
         head.addWidget(self.phase_label, 1)
@@ -248,8 +247,15 @@ class StepThroughPanel(QWidget):
         self.error_map.show_unit(self.walk, self.data, layer, unit)
 
     def _request_apply(self) -> None:
-        if self.walk is not None:
+        if self.walk is not None and self.walk is not self._applied:
             self.applyRequested.emit(self.walk)
+
+    def mark_applied(self, walk: StepThrough) -> None:
+        """This step is now part of the live run: it cannot be applied twice."""
+        self._applied = walk
+        if walk is self.walk:
+            self.detail_label.setText("Applied to the network. “Next pattern” starts the next step from the new weights.")
+        self._refresh_controls()
 
     # ----- drawing ------------------------------------------------------------------------------
     def _show_phase(self, phase: Phase) -> None:
@@ -320,7 +326,7 @@ class StepThroughPanel(QWidget):
                 self.chain_text.setPlainText("The chain-rule arithmetic of the\nselected unit appears here.")
         self.prev_action.setEnabled(on and self.walk.position > 0)
         self.next_action.setEnabled(on and not self.walk.at_end)
-        self.apply_action.setEnabled(on)
+        self.apply_action.setEnabled(on and self.walk is not self._applied)
         self.next_pattern_action.setEnabled(self.data is not None)
         if not self._on and not self.phase_label.text():
             self.phase_label.setText("Step-through mode is off")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle,
 from engine.data.datasets import Dataset
 from engine.training.snapshot import Snapshot
 from engine.explain.timeline import Timeline
+from gui.plots.colors import number
 
 
 class ScrubSlider(QSlider):
@@ -117,7 +118,7 @@ class TimelinePanel(QWidget):
         if shown is not None:
             self.marker.setValue(shown.epoch)
             state = "live" if self.replay is None else "replay"
-            self.label.setText(f"epoch {shown.epoch:,} · loss {shown.train_loss:.4g} · {state}")
+            self.label.setText(f"epoch {shown.epoch:,} · loss {number(shown.train_loss)} · {state}")
 
     def _moved(self, index: int) -> None:
         entries = self.timeline.entries()
