@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QDockWidget
 
 from engine.data import family_trees as ft
 from engine.presets import get_preset
@@ -63,7 +62,7 @@ def test_roles_are_named_in_the_block_titles(qtbot):
 def test_figure4_tab_fits_a_1366x768_window_and_follows_training(window, qtbot):
     window.resize(1366, 768)
     qtbot.waitUntil(lambda: window.width() <= 1366, timeout=5000)
-    dock = window.findChild(QDockWidget, "figure4Dock")
+    dock = window.docks.get("figure4Dock")  # a tab of the window's Look inside workspace
     assert dock is not None
     view = dock.widget()
     assert isinstance(view, Figure4View)
