@@ -511,7 +511,7 @@ def family_section(results: dict[str, list[RunResult]]) -> list[str]:
             "",
         ]
         chance = chance_rates()
-        rows = ["| runs | runs | a unit separates nationality | generation | branch | units separating nothing (median per run) |",
+        rows = ["| which runs | runs | a unit separates nationality | generation | branch | units separating nothing (median per run) |",
                 "|---|---|---|---|---|---|"]
         for label, group in (("`family-trees-tuned`, learned (all 100 right, 0.5 rule, at the end)", learned),
                              ("`family-trees-tuned`, not learned", others),

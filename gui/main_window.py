@@ -217,15 +217,23 @@ class MainWindow(QMainWindow):
                 self._pending_splits = []
 
     def _refit_with_real_frame(self) -> None:
+        """Once shown, the window manager's real frame is known (none without one): open at
+        the size the screen allows with that frame; a restored window is only moved inside."""
         if self._closed or not self.isVisible() or self.isMaximized() or self.isFullScreen():
             return
         available, frame = self.available_geometry(), self.frameGeometry()
+        if not self._restored:
+            fitted = window_rect_for(available, self._frame_margins(), self.minimumSize())
+            if fitted != self.geometry():
+                self.setGeometry(fitted)
+                self.workspaces.size_splitters(force=True)
+            return
         if available.contains(frame):
             return
         if frame.width() <= available.width() and frame.height() <= available.height():
             frame.moveTopLeft(QPoint(min(max(frame.left(), available.left()), available.right() - frame.width() + 1),
                                      min(max(frame.top(), available.top()), available.bottom() - frame.height() + 1)))
-            self.move(frame.topLeft())  # a restored window: keep its size, bring it inside
+            self.move(frame.topLeft())  # keep the user's size, bring it inside
         else:
             self.fit_to_screen()
 

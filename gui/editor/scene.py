@@ -69,7 +69,9 @@ class EditorScene(QGraphicsScene):
         self.insert_mark.setZValue(200)
         self.insert_mark.hide()
         self.addItem(self.insert_mark)
+        old_scale = getattr(getattr(self, "step_layer", None), "text_scale", 1.0)
         self.step_layer = StepLayer()
+        self.step_layer.text_scale = old_scale  # a rebuild keeps the zoom, so keep its text size
         self.addItem(self.step_layer)
 
     # ----- building ---------------------------------------------------------------------

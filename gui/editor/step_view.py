@@ -90,15 +90,15 @@ def picture_of(phase: Phase, walk: StepThrough) -> StepPicture:
                        walk.pattern_index, phase.loss, weights)
 
 
-def _edge_font() -> QFont:
+def _edge_font(scale: float = 1.0) -> QFont:
     f = QFont()
-    f.setPointSizeF(8.0)
+    f.setPointSizeF(8.0 * scale)
     return f
 
 
-def _badge_font() -> QFont:
+def _badge_font(scale: float = 1.0) -> QFont:
     f = QFont()
-    f.setPointSizeF(8.5)
+    f.setPointSizeF(8.5 * scale)
     f.setBold(True)
     return f
 
@@ -112,6 +112,7 @@ class StepLayer(QGraphicsItem):
         self.edge_labels: list[tuple[QPointF, str, float, str, str]] = []  # (where, text, value, source, layer)
         self.unit_badges: dict[tuple[str, int], tuple[QPointF, str, float]] = {}
         self.flash = 0.0  # 0..1: the "weights changed" pulse after Apply step
+        self.text_scale = 1.0  # > 1 on a zoomed-out canvas: the numbers keep a readable size on screen
         self.setZValue(50)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
@@ -119,6 +120,16 @@ class StepLayer(QGraphicsItem):
 
     def _scene(self) -> "EditorScene":
         return self.scene()  # type: ignore[return-value]
+
+    def set_text_scale(self, scale: float) -> None:
+        """Numbers at `scale` times their size in scene units (the editor passes 1 / zoom when
+        zoomed out, so they stay readable on screen); labels are placed again."""
+        scale = max(1.0, float(scale))
+        if abs(scale - self.text_scale) > 1e-3:
+            self.prepareGeometryChange()
+            self.text_scale = scale
+            self._layout()
+            self.update()
 
     def set_picture(self, picture: StepPicture | None) -> None:
         self.prepareGeometryChange()
@@ -143,12 +154,15 @@ class StepLayer(QGraphicsItem):
                 continue
             for u in col.units:
                 if 0 <= u.index < len(values):
-                    centre = u.mapToScene(QPointF(0, 0))
+                    # inputs: the badge starts at the unit's left edge, clear of the feature's name
+                    shift = u.size / 2 if not getattr(col, "is_layer", False) else 0.0
+                    centre = u.mapToScene(QPointF(shift, 0))
                     self.unit_badges[(col.name, u.index)] = (centre, short(values[u.index]),
                                                              float("nan") if plain else float(values[u.index]))
         layer_names = [l.name for l in scene.spec.layers] if scene.spec is not None else []
         labelled = self._labelled_layers(layer_names)
-        placed = [QRectF(c.x() - 30, c.y() - 9, 60, 18) for c, _, _ in self.unit_badges.values()]
+        k = self.text_scale
+        placed = [QRectF(c.x() - 30 * k, c.y() - 9 * k, 60 * k, 18 * k) for c, _, _ in self.unit_badges.values()]
         if pic.kind in ("error", "backward"):  # keep clear of the blame arrows
             placed += [QRectF(p.x() - 6, p.y() - 6, 12, 12) for p in self._arrow_points(pic.focus)]
         for b in scene.bundles:
@@ -167,23 +181,22 @@ class StepLayer(QGraphicsItem):
                 r, c = int(b.edge_rows[e]), int(b.edge_cols[e])
                 text = short(matrix[r, c])
                 where = self._free_spot(b.points[e], text, placed)
+                if where is None:  # no room on a cramped canvas: hovering the edge still tells
+                    continue
                 self.edge_labels.append((where, text, float(matrix[r, c]), f"{b.source.name}[{r}]", f"{name}[{c}]"))
 
-    def _free_spot(self, line: np.ndarray, text: str, placed: list[QRectF]) -> QPointF:
-        """A point on the line whose label box overlaps no label placed so far (else the least)."""
-        fm = QFontMetricsF(_edge_font())
-        best, best_overlap = None, None
+    def _free_spot(self, line: np.ndarray, text: str, placed: list[QRectF]) -> QPointF | None:
+        """A point on the line whose label box overlaps no label placed so far; None if none."""
+        k = self.text_scale
+        fm = QFontMetricsF(_edge_font(k))
         for frac in LABEL_SPOTS:
             p = _along(line, frac)
-            w = fm.horizontalAdvance(text) + 8
-            box = QRectF(p.x() - w / 2, p.y() - 8, w, 16)
-            overlap = sum(box.intersected(o).width() * box.intersected(o).height() for o in placed if box.intersects(o))
-            if best_overlap is None or overlap < best_overlap:
-                best, best_overlap = (p, box), overlap
-            if overlap == 0:
-                break
-        placed.append(best[1])
-        return best[0]
+            w = fm.horizontalAdvance(text) + 8 * k
+            box = QRectF(p.x() - w / 2, p.y() - 8 * k, w, 16 * k)
+            if not any(box.intersects(o) for o in placed):
+                placed.append(box)
+                return p
+        return None
 
     def _labelled_layers(self, names: list[str]) -> set[str]:
         """Numbers on the edges this phase is about: into the focus layer, or all when few."""
@@ -226,13 +239,14 @@ class StepLayer(QGraphicsItem):
                         continue
                     painter.setPen(QPen(glow, 2.0 + 6.0 * self.flash * k / (colors.WEIGHT_BINS - 1)))
                     painter.drawPolyline(b.polys[e])
-        font = _badge_font()
+        k = self.text_scale
+        font = _badge_font(k)
         painter.setFont(font)
         fm = QFontMetricsF(font)
         scale = max((abs(v) for _, _, v in self.unit_badges.values() if np.isfinite(v)), default=0.0) or 1.0
         for centre, text, value in self.unit_badges.values():
-            w = max(fm.horizontalAdvance(text) + 10, 30.0)
-            box = QRectF(centre.x() - w / 2, centre.y() - 9, w, 18)
+            w = max(fm.horizontalAdvance(text) + 10 * k, 30.0 * k)
+            box = QRectF(centre.x() - w / 2, centre.y() - 9 * k, w, 18 * k)
             if np.isfinite(value):
                 t = value / scale
                 fill = colors.faded(colors.POSITIVE if t >= 0 else colors.NEGATIVE, 0.35 + 0.65 * min(abs(t), 1.0) ** 0.5)
@@ -243,12 +257,12 @@ class StepLayer(QGraphicsItem):
             painter.drawRoundedRect(box, 6, 6)
             painter.setPen(QColor("#ffffff") if fill.lightness() < 140 else colors.TEXT)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-        small = _edge_font()
+        small = _edge_font(k)
         painter.setFont(small)
         fm = QFontMetricsF(small)
         for where, text, value, _, _ in self.edge_labels:
-            w = fm.horizontalAdvance(text) + 8
-            box = QRectF(where.x() - w / 2, where.y() - 8, w, 16)
+            w = fm.horizontalAdvance(text) + 8 * k
+            box = QRectF(where.x() - w / 2, where.y() - 8 * k, w, 16 * k)
             painter.setPen(QPen(colors.weight_colour(value >= 0), 1.0 + 2.0 * self.flash))
             painter.setBrush(colors.HEADER)
             painter.drawRoundedRect(box, 4, 4)

@@ -116,6 +116,12 @@ class EditorView(QGraphicsView):
             self.resetTransform()
             self.scale(self.max_fit_scale, self.max_fit_scale)
             self.centerOn(rect.center())
+        self.zoom_changed()
+
+    def zoom_changed(self) -> None:
+        """Step-through numbers keep their on-screen size on a zoomed-out canvas."""
+        zoom = max(self.transform().m11(), 1e-3)
+        self.editor_scene.step_layer.set_text_scale(1.0 / zoom)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -128,6 +134,7 @@ class EditorView(QGraphicsView):
             factor = 1.0015 ** event.angleDelta().y()
             self.scale(factor, factor)
             self.auto_fit = False
+            self.zoom_changed()
             event.accept()
         else:
             super().wheelEvent(event)

@@ -82,16 +82,21 @@ class OutputPlot(QWidget):
         self.point_class.addButton(self.add_negative)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
 
+        # two short rows rather than one long one: in a narrow column nothing is cut to "ad…ve"
         row = QHBoxLayout()
         row.addWidget(self.show_test)
         row.addWidget(self.discretize)
         row.addStretch(1)
-        row.addWidget(self.add_positive)
-        row.addWidget(self.add_negative)
+        points = QHBoxLayout()
+        points.addWidget(self.add_positive)
+        points.addWidget(self.add_negative)
+        points.addStretch(1)
+        self.readout.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot, 1)
         layout.addLayout(row)
+        layout.addLayout(points)
         layout.addWidget(self.readout)
         self._snapshot: Snapshot | None = None
         self._data: Dataset | None = None

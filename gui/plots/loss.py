@@ -63,10 +63,11 @@ class LossPlot(QWidget):
         self.log_scale.setToolTip("Show loss on a logarithmic axis: late, slow progress becomes visible.")
         self.log_scale.toggled.connect(self._set_log)
         self.readout = QLabel("")
+        self.readout.setWordWrap(True)  # a narrow column wraps it instead of cutting the accuracy off
+        self.readout.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row = QHBoxLayout()
         row.addWidget(self.log_scale)
-        row.addStretch(1)
-        row.addWidget(self.readout)
+        row.addWidget(self.readout, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot, 1)
@@ -170,8 +171,9 @@ class LossPlot(QWidget):
             epochs = h[:, 0]
             self.train_curve.setData(epochs, self._positive(h[:, 1]))
             test = h[:, 2]
-            if np.isfinite(test).any():
-                self.test_curve.setData(epochs, self._positive(test))
+            measured = np.isfinite(test)  # `train` measures the test set at intervals (nan between)
+            if measured.any():
+                self.test_curve.setData(epochs[measured], self._positive(test[measured]))
             else:
                 self.test_curve.setData([], [])
         else:

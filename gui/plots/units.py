@@ -20,6 +20,11 @@ GAP = 0.14  # gap between cells, as a fraction of a cell
 LABEL = 0.32  # height of the label band above each layer, as a fraction of a cell
 
 
+NOT_PLANAR = ("Unit maps draw each unit over the input plane, so they need data with two inputs.\n"
+              "For this data set, see Patterns (every unit's value for each training pattern)\n"
+              "and Weights (Hinton).")
+
+
 class UnitMapsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +49,10 @@ class UnitMapsView(QWidget):
         self._mosaic: np.ndarray | None = None
         self._snapshot: Snapshot | None = None
         self.canvas.scene().sigMouseMoved.connect(self._on_mouse)
+        # said in the middle of the empty canvas, not only in the small line under it
+        self.empty_note = pg.TextItem(NOT_PLANAR, color=(70, 70, 70), anchor=(0.5, 0.5))
+        self.empty_note.setVisible(False)
+        self.view.addItem(self.empty_note)
 
     # ----- layout ---------------------------------------------------------------------------
     def _best_rows(self, spec: NetworkSpec, res: int) -> int:
@@ -97,12 +106,16 @@ class UnitMapsView(QWidget):
         if spec is None or not snapshot.grids:
             self.image.clear()
             self.hover.setText("Unit maps need a 2-D dataset")
+            self.view.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+            self.empty_note.setPos(0, 0)
+            self.empty_note.setVisible(True)
             self._cells = []
             self._layout_key = None
             for text_item in self._labels:
                 self.view.removeItem(text_item)
             self._labels = []
             return
+        self.empty_note.setVisible(False)
         if not self._cells:
             self.hover.setText("Hover a unit to read its value")
         res = next(iter(snapshot.grids.values())).shape[-1]

@@ -337,6 +337,39 @@ def test_a_symlink_loop_or_a_fifo_is_refused_with_one_message(app, dialogs, tmp_
     assert window.trainer is trainer
 
 
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda d: d["settings"]["optimizer"].update(name="adam", beta1=1.0), "settings.optimizer.beta1"),
+        (lambda d: d["settings"]["optimizer"].update(beta2=1), "settings.optimizer.beta2"),
+        (lambda d: d["optimizer_state"].update(t=10**30), "optimizer_state.t"),
+        (lambda d: d["settings"].update(batch_size=2**31), "settings.batch_size"),
+        (lambda d: d["spec"].update(seed=2**40), "spec.seed"),
+        (lambda d: d["extra"].update(speed=1e-300), "extra.speed"),
+        (lambda d: d["weights"][0]["bias"].__setitem__(0, 1e300), "weights[0].bias"),
+        (lambda d: d["spec"]["layers"][0].update(name="h\ud800"), "not valid Unicode"),
+    ],
+)
+def test_values_the_worker_or_the_widgets_cannot_take_are_refused_at_open(app, dialogs, tmp_path, change, field):
+    """Issue 13: these once loaded and then killed the training thread or raised in the GUI thread."""
+    import json
+
+    window, files = app
+    files.save_to(tmp_path / "ok.json")
+    d = json.loads((tmp_path / "ok.json").read_text())
+    d["extra"] = d.get("extra") or {}
+    if d.get("optimizer_state") is None:
+        d["optimizer_state"] = {"t": 0}
+    change(d)
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(json.dumps(d))
+    trainer = window.trainer
+    assert not files.open_path(hostile)
+    assert len(dialogs.errors) == 1 and field in dialogs.errors[0][1] and "\n" not in dialogs.errors[0][1]
+    assert "hostile.json" in dialogs.errors[0][1]
+    assert window.trainer is trainer
+
+
 def test_a_hostile_file_with_nan_weights_is_refused(app, dialogs, tmp_path):
     window, files = app
     files.save_to(tmp_path / "ok.json")

@@ -96,3 +96,34 @@ def test_hover_card_paints_inside_its_bounds(qtbot):
     ys, xs = np.nonzero(alpha)
     assert xs.min() >= 20 and ys.min() >= 20
     assert xs.max() < 20 + r.width() and ys.max() < 20 + r.height()
+
+
+def test_no_plot_in_the_backward_views_uses_si_prefixes(qtbot):
+    import pyqtgraph as pg
+
+    from gui.panels.backward import BackwardPanel
+    from gui.plots.loss import LossPlot
+
+    panel = BackwardPanel(grid_resolution=8)
+    loss = LossPlot()
+    for w in (panel, loss):
+        qtbot.addWidget(w)
+    views = [panel.timeline_panel, panel.loss_slice, panel.gradient_check, panel.step_through.error_map, loss]
+    plots = [p for v in views for p in v.findChildren(pg.PlotWidget)]
+    assert len(plots) >= len(views)
+    for p in plots:
+        for name in ("left", "bottom"):
+            assert not p.getAxis(name).autoSIPrefix, (type(p.parent()).__name__, name)
+
+
+def test_unit_maps_say_in_their_middle_why_they_are_empty(qtbot):
+    from gui.plots.units import UnitMapsView
+
+    view = UnitMapsView()
+    qtbot.addWidget(view)
+    bits = Trainer(NetworkSpec.stack(2, [2], 1, seed=1), xor_table())
+    view.show_snapshot(bits.snapshot())
+    assert view.empty_note.isVisible() and "two inputs" in view.empty_note.toPlainText()
+    plane = Trainer(NetworkSpec.stack(2, [2], 1, features=["x", "y"], seed=1), planar("xor", 40, seed=1))
+    view.show_snapshot(plane.snapshot(8))
+    assert not view.empty_note.isVisible() and view.mosaic_array() is not None

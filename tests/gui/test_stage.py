@@ -173,3 +173,23 @@ def test_window_apply_step_goes_through_the_document_flashes_once_and_is_undoabl
     assert not card.apply_action.isEnabled()  # a spent step cannot be applied twice
     s.undo_stack.undo()
     qtbot.waitUntil(lambda: np.array_equal(s.checkpoint().params, before), timeout=10000)
+
+
+def test_numbers_keep_their_size_on_screen_when_the_canvas_is_small(qtbot, xor_stage):
+    t, editor, card = xor_stage
+    card.mode_action.trigger()
+    while card.walk.current.kind != "backward":
+        card.next_phase()
+    editor.resize(520, 360)  # a cramped canvas: fitted at well under 1:1
+    qtbot.waitUntil(lambda: editor.view.transform().m11() < 0.8, timeout=3000)
+    zoom = editor.view.transform().m11()
+    layer = editor.scene.step_layer
+    assert layer.text_scale == pytest.approx(1 / zoom)
+    assert layer.edge_labels and layer.unit_badges
+    # drawn badge text: 8.5 pt in scene units times 1/zoom, so 8.5 pt on screen
+    from gui.editor.step_view import _badge_font
+
+    assert _badge_font(layer.text_scale).pointSizeF() * zoom == pytest.approx(8.5)
+    editor.resize(1200, 700)
+    qtbot.waitUntil(lambda: editor.view.transform().m11() >= 1.0, timeout=3000)
+    assert layer.text_scale == 1.0  # never smaller than their own size

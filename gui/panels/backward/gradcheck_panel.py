@@ -106,6 +106,8 @@ class GradientCheckPanel(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("bottom", "weights whose gradient is computed")
         self.plot.setLabel("left", "time (ms)")
+        for axis in ("left", "bottom"):  # plain numbers: "ms" already says the unit
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
         self.plot.addLegend(offset=(10, 10))
         self.fd_curve = self.plot.plot(pen=pg.mkPen((245, 147, 34), width=2), symbol="o", symbolBrush=(245, 147, 34),
                                        name="perturbation: 2 forward passes per weight")

@@ -42,7 +42,8 @@ class LossSlicePanel(QWidget):
         self.info = QLabel()
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.getAxis("left").enableAutoSIPrefix(False)
+        for axis in ("left", "bottom"):  # weights and losses in plain numbers, no "(×0.001)"
+            self.plot.getAxis(axis).enableAutoSIPrefix(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
         self.curve = pg.PlotDataItem(pen=pg.mkPen((8, 119, 189), width=2))

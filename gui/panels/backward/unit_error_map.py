@@ -80,6 +80,7 @@ class UnitErrorMap(QWidget):
             self.marker.setData([x], [y])
             self.plot.setLabel("bottom", "x₁")
             self.plot.setLabel("left", "x₂")
+            self.plot.setAspectLocked(True)  # the plane is square
             self.title.setText(f"<b>δ of {layer}[{unit}]</b> over the plane (blue +, orange −); "
                                f"<span style='color:#dc0078'>✕</span> = pattern {p} at ({x:.3g}, {y:.3g})")
         else:
@@ -94,6 +95,7 @@ class UnitErrorMap(QWidget):
                 self.mark_bar.setOpts(x=[p], height=[float(deltas[p])])
             self.plot.setLabel("bottom", "training pattern")
             self.plot.setLabel("left", "δ")
+            self.plot.setAspectLocked(False)
             self.title.setText(f"<b>δ of {layer}[{unit}]</b> for each training pattern; "
                                f"pattern {p} outlined in pink")
         self.plot.enableAutoRange()
