@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.themed_views: list[QWidget] = []
         self.files = None  # gui.files.FileController once installed
         self.backward_panel = None
+        self.lazy_views: dict = {}  # attribute name -> gui.lazy.LazyView, built on first access
         self._closed = False
         self._screen = screen
         self._pending_splits: list = []
@@ -168,6 +169,13 @@ class MainWindow(QMainWindow):
         if not self._restored:
             self.fit_to_screen(screen)
             self._side_docks_for_width()
+
+    def __getattr__(self, name: str):
+        """`window.race_panel` and other views built on first use (gui/lazy.py): built now."""
+        lazy = self.__dict__.get("lazy_views", {}).get(name)
+        if lazy is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return lazy.view()
 
     def _side_docks_for_width(self) -> None:
         """Side docks (the lessons) open with the window only where they leave the workspaces
