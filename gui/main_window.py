@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         self.add_dock(self.data_panel, "Data", "left", "dataDock")
         self.add_dock(self.output_plot, "Output", "right", "outputDock")
         self.add_dock(self.loss_plot, "Loss", "right", "lossDock")
-        self.add_dock(self.unit_maps, "Unit maps", "bottom", "unitsDock")
+        self.add_dock(self.unit_maps, "Unit maps", "right", "unitsDock")
         self.set_theme(str(self.qsettings.value("view/theme", "system")), save=False)
 
         # ----- wiring: document -> views, views -> document -----
@@ -158,7 +158,7 @@ class MainWindow(QMainWindow):
             self.files.pathChanged.connect(self._show_title)
         self._show_title()
         self.session.set_speed(speed)
-        for page in (self.docks.get("outputDock"), self.docks.get("lossDock"), self.docks.get("unitsDock")):
+        for page in (self.docks.get("outputDock"), self.docks.get("lossDock")):
             if isinstance(page, ViewPage):
                 self.workspaces.bring_forward(page)
         self.workspaces.show_workspace("train")
