@@ -13,6 +13,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from engine.core import checks
+from engine.core.checks import finite, is_number, show
+
+__all__ = ["ProjectError", "tidy", "show", "is_number", "finite", "whole", "number", "flag", "choice", "text",
+           "obj", "texts", "matrix", "vector", "clean_text"]
+
 MAX_TOKEN = 160
 MAX_MESSAGE = 400
 
@@ -33,32 +39,8 @@ def tidy(message: str) -> str:
     return line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 1] + "…"
 
 
-def show(value: Any) -> str:
-    """A value as the message quotes it (repr, shortened by tidy)."""
-    try:
-        return repr(value)
-    except ValueError:  # an int too long for repr
-        return "a number with too many digits"
-
-
-def is_number(value: Any) -> bool:
-    """int or float from JSON; bool is not a number here (JSON true is not 1)."""
-    return type(value) in (int, float)
-
-
-def finite(value: int | float) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except OverflowError:
-        return False
-
-
 def whole(value: Any, field: str, low: int, high: int) -> int:
-    if type(value) is not int:
-        raise ProjectError(f"{field} must be a whole number in {low}..{high}, not {show(value)}")
-    if not low <= value <= high:
-        raise ProjectError(f"{field} is {show(value)}; it must be in {low}..{high}")
-    return value
+    return checks.whole(value, field, ProjectError, low, high)
 
 
 def number(value: Any, field: str, low: float, high: float, high_open: bool = False, low_open: bool = False) -> float:
@@ -75,9 +57,7 @@ def number(value: Any, field: str, low: float, high: float, high_open: bool = Fa
 
 
 def flag(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise ProjectError(f"{field} must be true or false, not {show(value)}")
-    return value
+    return checks.of_type(value, field, bool, "true or false", ProjectError)
 
 
 def choice(value: Any, field: str, choices: Sequence[str]) -> str:
@@ -87,17 +67,14 @@ def choice(value: Any, field: str, choices: Sequence[str]) -> str:
 
 
 def text(value: Any, field: str, max_length: int = 1000) -> str:
-    if not isinstance(value, str):
-        raise ProjectError(f"{field} must be text, not {show(value)}")
+    checks.of_type(value, field, str, "text", ProjectError)
     if len(value) > max_length:
         raise ProjectError(f"{field} is {len(value)} characters long; at most {max_length}")
     return value
 
 
 def obj(value: Any, field: str) -> dict:
-    if not isinstance(value, dict):
-        raise ProjectError(f"{field} must be a JSON object, not {show(value)[:40]}")
-    return value
+    return checks.of_type(value, field, dict, "a JSON object", ProjectError)
 
 
 def texts(value: Any, field: str, max_items: int = 100_000) -> tuple[str, ...]:

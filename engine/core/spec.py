@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable
 
+from engine.core import checks
 from engine.core.activations import ACTIVATIONS, get_activation
 from engine.core.features import normalise_feature
 from engine.core.losses import check_loss
@@ -200,21 +201,17 @@ class NetworkSpec:
 
 
 def _margin(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise SpecError(f"the error margin must be a number, got {value!r}")
+    if not checks.is_number(value):
+        raise SpecError(f"the error margin must be a number, not {checks.show(value)}")
     return float(value)
 
 
 def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SpecError(f"{what} must be a whole number, got {value!r}")
-    return value
+    return checks.whole(value, what, SpecError)
 
 
 def _bool(value: Any, what: str) -> bool:
-    if not isinstance(value, bool):
-        raise SpecError(f"{what} must be true or false, got {value!r}")
-    return value
+    return checks.of_type(value, what, bool, "true or false", SpecError)
 
 
 def _validate(spec: NetworkSpec) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from engine.data.datasets import Dataset
-from engine.data.sources import points_source
+from engine.data.sources import PointsSource, points_source, source_type
 
 SPLITS = ("train", "test")
 
@@ -23,7 +23,7 @@ def editable(data: Dataset) -> bool:
 
 def inline_source(data: Dataset) -> dict[str, Any]:
     """The data set's points written out, so single points can be added and removed."""
-    if data.source.get("kind") == "points":
+    if source_type(data) is PointsSource:
         return dict(data.source)
     return {**points_source(data), "name": f"custom ({data.name})", "planar": True}
 

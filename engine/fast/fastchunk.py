@@ -91,7 +91,7 @@ def _build() -> Any:
             chunk = numba.njit(cache=cache, nogil=True)(_chunk_py)
             _smoke_test(chunk)
             return chunk
-        except Exception as exc:  # noqa: BLE001 - any failure means: train on NumPy, reported below
+        except fastpath.build_errors() as exc:  # reported below, when the in-memory build fails too
             error = exc
     warnings.warn(f"numba could not build the chunk loop; training runs on NumPy ({error})", RuntimeWarning)
     return False

@@ -119,6 +119,16 @@ def kernel() -> Any:
     return _kernel
 
 
+def build_errors() -> tuple[type[Exception], ...]:
+    """What a failed numba build raises, the cases that send training to NumPy: a function
+    numba cannot compile (NumbaError), a cache it cannot use (no locator: RuntimeError; a
+    read-only folder: OSError), a self-test that gives the wrong numbers (RuntimeError).
+    Anything else is a bug in our code and is raised."""
+    from numba.core.errors import NumbaError
+
+    return (NumbaError, OSError, RuntimeError)
+
+
 def _compile() -> Any:
     """The jitted epoch function, compiled for the one signature training uses; False when
     numba is missing or cannot build it (training then stays on NumPy)."""
@@ -135,7 +145,7 @@ def _compile() -> Any:
             kernel = jit(_epoch_kernel)
             _smoke_test(kernel)
             return kernel
-        except Exception as exc:  # noqa: BLE001 - any failure means: use NumPy
+        except build_errors() as exc:  # reported below, when the in-memory build fails too
             error = exc
     warnings.warn(f"numba could not build the training kernel; training runs on NumPy ({error})", RuntimeWarning)
     return False

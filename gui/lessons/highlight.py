@@ -129,8 +129,8 @@ class Highlighter:
     def _make_room(self, dock: QDockWidget) -> None:
         """Give a dock the lesson points at enough height to be read (Qt keeps every minimum)."""
         w = self.window
-        if dock.isFloating():
-            return
+        if not isinstance(dock, QDockWidget) or dock.isFloating():
+            return  # a view in one of the window's workspaces: sized by the window (gui/workspaces.py)
         area = w.dockWidgetArea(dock)
         if area == Qt.DockWidgetArea.BottomDockWidgetArea and dock.height() < BOTTOM_HEIGHT:
             w.resizeDocks([dock], [min(BOTTOM_HEIGHT, int(w.height() * 0.55))], Qt.Orientation.Vertical)
