@@ -40,6 +40,7 @@ from engine.fast import fastchunk
 from engine.training.snapshot import Snapshot
 from engine.training.trainer import Trainer, TrainSettings
 
+from ..mailbox import Mailbox
 from ..plots.colors import LUT, NEGATIVE, POSITIVE, activation_levels, number
 
 RULES = ("backprop", "perturbation")
@@ -91,9 +92,7 @@ class RaceRunner:
         self._generation = 0
         self._playing = False
         self._dirty = False
-        self._stop = False
-        self._slot: RaceFrame | None = None
-        self._taken = True
+        self._mailbox: Mailbox[RaceFrame] = Mailbox(self._cond)
         self._sec_per_epoch: dict[str, float] = {}
         self.error = ""
         self._thread = threading.Thread(target=self._run, name="race-runner", daemon=False)
@@ -113,10 +112,10 @@ class RaceRunner:
             self._generation += 1
             self._trainers = dict(trainers)
             self._sec_per_epoch = {}
-            self._slot = None
+            self._mailbox.clear()
             self._dirty = True
             self._cond.notify_all()
-            if not self._thread.is_alive() and not self._stop:
+            if not self._thread.is_alive() and not self._mailbox.closed:
                 self._thread.start()
             return self._generation
 
@@ -132,15 +131,10 @@ class RaceRunner:
             self._cond.notify_all()
 
     def take_frame(self) -> RaceFrame | None:
-        with self._cond:
-            frame, self._slot = self._slot, None
-            self._taken = True
-            return frame
+        return self._mailbox.take()
 
     def stop(self, timeout: float = 10.0) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
+        self._mailbox.close()
         if self._thread.is_alive():
             self._thread.join(timeout)
 
@@ -153,9 +147,9 @@ class RaceRunner:
         last_frame = 0.0
         while True:
             with self._cond:
-                while not self._stop and not self._playing and not self._dirty:
+                while not self._mailbox.closed and not self._playing and not self._dirty:
                     self._cond.wait()
-                if self._stop:
+                if self._mailbox.closed:
                     return
                 trainers, generation, playing = self._trainers, self._generation, self._playing
                 dirty, self._dirty = self._dirty, False
@@ -163,7 +157,7 @@ class RaceRunner:
                 for rule, t in trainers.items():
                     self._turn(rule, t)
             now = time.perf_counter()
-            if dirty or not playing or (self._taken and now - last_frame >= FRAME_SECONDS):
+            if dirty or not playing or (self._mailbox.taken and now - last_frame >= FRAME_SECONDS):
                 self._publish(trainers, generation)
                 last_frame = now
             time.sleep(0)  # hand the GIL to the GUI thread once per round
@@ -185,8 +179,7 @@ class RaceRunner:
         with self._cond:
             if generation != self._generation:
                 return  # made from trainers that have just been replaced
-            self._slot = RaceFrame(generation, snaps)
-            self._taken = False
+            self._mailbox.put(RaceFrame(generation, snaps))
 
 
 class _Boundary(pg.GraphicsLayoutWidget):
