@@ -41,7 +41,8 @@ from engine.training.snapshot import Snapshot
 from engine.training.trainer import Trainer, TrainSettings
 
 from ..mailbox import Mailbox
-from ..plots.colors import LUT, NEGATIVE, POSITIVE, activation_levels, number
+from ..plots.boundary import map_view
+from ..plots.colors import NEGATIVE, POSITIVE, activation_levels, number
 
 RULES = ("backprop", "perturbation")
 TITLES = {"backprop": "Backprop", "perturbation": "Weight perturbation"}
@@ -187,15 +188,7 @@ class _Boundary(pg.GraphicsLayoutWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setBackground("w")
-        self.ci.setContentsMargins(0, 0, 0, 0)
-        self.view = self.addViewBox(lockAspect=True, enableMouse=False)
-        self.view.setMenuEnabled(False)
-        self.view.setRange(xRange=(-6, 6), yRange=(-6, 6), padding=0)
-        self.view.disableAutoRange()
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(LUT)
-        self.view.addItem(self.image)
+        self.view, self.image = map_view(self)
         self.points = pg.ScatterPlotItem(size=5, pen=pg.mkPen("w", width=1.0))
         self.view.addItem(self.points)
         self.note = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))
