@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TORCH_STAMP := $(VENV)/.torch-stamp
 
-.PHONY: run test bench reproduce clean
+.PHONY: run test bench startup reproduce clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP) $(TORCH_STAMP)
 bench: $(STAMP) $(TORCH_STAMP)
 	$(PY) benchmarks/engine_speed.py
 	$(PY) benchmarks/rules_speed.py
+
+# launch to the first frame with the default network drawn (median of 5; last line first_frame_s=X)
+startup: $(STAMP)
+	$(PY) benchmarks/startup.py
 
 reproduce: $(STAMP)
 	$(PY) benchmarks/reproduce_1986.py

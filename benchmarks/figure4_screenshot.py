@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDockWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine.presets import get_preset  # noqa: E402
 from gui.app import make_application  # noqa: E402
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     window.resize(1366, 768)
     window.show()
     window.session.adopt(trainer, trainer.data.source, preset_name=preset.name)
-    dock = window.findChild(QDockWidget, "figure4Dock")
+    dock = window.docks["figure4Dock"]  # a tab of the "Look inside" workspace
     dock.show()
     dock.raise_()
     for _ in range(20):

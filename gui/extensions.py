@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Callable
 from engine.training.snapshot import Snapshot
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from .main_window import MainWindow
 
 
@@ -23,6 +25,25 @@ def install_all(window: "MainWindow", files: bool = True) -> None:
     install_lessons(window)  # after the views the lessons point at
     if files:
         install_files(window)
+
+
+def add_lazy_view(window: "MainWindow", factory: Callable[[], QWidget], title: str, area: str, name: str,
+                  tabify_with: str | None = None, scroll: bool = False, replay: bool = True):
+    """`add_dock` for a view built on first show (gui/lazy.py); once built it is fed like the
+    others (`register_view` gives it the latest snapshot and data at once) and, with `replay`,
+    follows timeline replays. Returns the placeholder (`view()` builds it)."""
+    from .lazy import LazyView
+
+    holder = LazyView(factory)
+
+    def built(view: QWidget) -> None:
+        window.register_view(view)
+        if replay:
+            window.replay_views.append(view)
+
+    holder.built.connect(built)
+    window.add_dock(holder, title, area, name, tabify_with=tabify_with, scroll=scroll)
+    return holder
 
 
 # ----- File menu: save/open/recent/export/import (gui.files) ---------------------------------
@@ -51,16 +72,20 @@ def install_examples_menu(window: "MainWindow") -> None:
 
 # ----- the 1986 paper's views: pattern table, Hinton diagram ----------------------------------
 def install_paper_views(window: "MainWindow") -> None:
-    from .panels.hinton import HintonDiagram
-    from .panels.pattern_table import PatternTable
+    """Built when their tab first opens (gui/lazy.py): until then they are not fed either."""
 
-    table = PatternTable()
-    hinton = HintonDiagram()
-    window.add_dock(table, "Patterns", "bottom", "patternsDock", tabify_with="unitsDock", scroll=True)
-    window.add_dock(hinton, "Weights (Hinton)", "bottom", "hintonDock", tabify_with="patternsDock", scroll=True)
-    window.register_view(table)
-    window.register_view(hinton)
-    window.replay_views += [table, hinton]
+    def table():
+        from .panels.pattern_table import PatternTable
+
+        return PatternTable()
+
+    def hinton():
+        from .panels.hinton import HintonDiagram
+
+        return HintonDiagram()
+
+    add_lazy_view(window, table, "Patterns", "bottom", "patternsDock", tabify_with="unitsDock", scroll=True)
+    add_lazy_view(window, hinton, "Weights (Hinton)", "bottom", "hintonDock", tabify_with="patternsDock", scroll=True)
     from .panels.figure4 import install_figure4  # Nature fig. 4: person codes, beside the Hinton tab
     install_figure4(window)
 
@@ -86,13 +111,20 @@ def install_backward_views(window: "MainWindow") -> None:
 
 # ----- the learning-rule race (issue 10) -------------------------------------------------------
 def install_race_view(window: "MainWindow") -> None:
-    from .panels.race import RacePanel
+    """Built when its tab first opens or `window.race_panel` is first used (gui/lazy.py)."""
+    from .lazy import LazyView
 
-    panel = RacePanel(window.session)
-    dock = window.add_dock(panel, "Race", "bottom", "raceDock", tabify_with="unitsDock")
-    window.race_panel = panel
+    def build():
+        from .panels.race import RacePanel
+
+        return RacePanel(window.session)
+
+    holder = LazyView(build)
+    dock = window.add_dock(holder, "Race", "bottom", "raceDock", tabify_with="unitsDock")
+    window.lazy_views["race_panel"] = holder
 
     def open_race() -> None:
+        panel = holder.view()
         dock.show()
         dock.raise_()
         if panel.spec is None:
@@ -104,7 +136,8 @@ def install_race_view(window: "MainWindow") -> None:
     )
 
     def stop_race() -> bool:  # a close guard that never refuses: the race thread must end with the window
-        panel.shutdown()
+        if holder.is_built:
+            holder.view().shutdown()
         return True
 
     window.close_guards.insert(0, stop_race)

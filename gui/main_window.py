@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.themed_views: list[QWidget] = []
         self.files = None  # gui.files.FileController once installed
         self.backward_panel = None
+        self.lazy_views: dict = {}  # attribute name -> gui.lazy.LazyView, built on first access
         self._closed = False
         self._screen = screen
         self._pending_splits: list = []
@@ -121,7 +122,7 @@ class MainWindow(QMainWindow):
         self.add_dock(self.data_panel, "Data", "left", "dataDock")
         self.add_dock(self.output_plot, "Output", "right", "outputDock")
         self.add_dock(self.loss_plot, "Loss", "right", "lossDock")
-        self.add_dock(self.unit_maps, "Unit maps", "bottom", "unitsDock")
+        self.add_dock(self.unit_maps, "Unit maps", "right", "unitsDock")
         self.set_theme(str(self.qsettings.value("view/theme", "system")), save=False)
 
         # ----- wiring: document -> views, views -> document -----
@@ -157,7 +158,7 @@ class MainWindow(QMainWindow):
             self.files.pathChanged.connect(self._show_title)
         self._show_title()
         self.session.set_speed(speed)
-        for page in (self.docks.get("outputDock"), self.docks.get("lossDock"), self.docks.get("unitsDock")):
+        for page in (self.docks.get("outputDock"), self.docks.get("lossDock")):
             if isinstance(page, ViewPage):
                 self.workspaces.bring_forward(page)
         self.workspaces.show_workspace("train")
@@ -168,6 +169,13 @@ class MainWindow(QMainWindow):
         if not self._restored:
             self.fit_to_screen(screen)
             self._side_docks_for_width()
+
+    def __getattr__(self, name: str):
+        """`window.race_panel` and other views built on first use (gui/lazy.py): built now."""
+        lazy = self.__dict__.get("lazy_views", {}).get(name)
+        if lazy is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return lazy.view()
 
     def _side_docks_for_width(self) -> None:
         """Side docks (the lessons) open with the window only where they leave the workspaces

@@ -1,11 +1,12 @@
 """The window's workspaces: what a learner sees together at each step of the path.
 
-1. "Build & train": data (left), the network editor (centre), output map / patterns and
-   loss / timeline (right). Everything needed to build a network and watch it learn.
+1. "Build & train": data (left), the network editor (centre), the output map above the
+   loss / unit maps / timeline tabs (right). Everything needed to build a network and watch
+   it learn.
 2. "Backward pass": the network editor at full height with the chain-rule card beside it
    (the step-through draws its phases on the editor's own canvas).
-3. "Look inside": one large area for the views that need room (unit maps, Hinton
-   diagrams, the learning-rule race, any other big view a part adds) beside the pattern
+3. "Look inside": one large area for the views that need room (Hinton diagrams, the
+   family trees' person codes, the learning-rule race, any other big view a part adds) beside the pattern
    table, so a network's weights and its answers to every pattern are seen together.
 
 The editor is one widget: it moves to the workspace on screen. Every view sits in a tab of
@@ -45,7 +46,7 @@ PLACES: dict[str, tuple[str, str]] = {
     "lossDock": ("train", "bottom"),
     "timelineDock": ("train", "bottom"),
     "backwardDock": ("backward", "side"),
-    "unitsDock": ("inspect", "main"),
+    "unitsDock": ("train", "bottom"),
     "hintonDock": ("inspect", "main"),
     "raceDock": ("inspect", "main"),
 }
@@ -54,7 +55,7 @@ SLOT_MINIMUM = {"data": MIN_DATA, "top": MIN_PLOT, "bottom": MIN_PLOT, "side": M
 WORKSPACES: tuple[tuple[str, str, str], ...] = (
     ("train", "1 · Build && train", "Build a network, choose data, train it and watch it learn"),
     ("backward", "2 · Backward pass", "Follow one pattern through a learning step on your own network (Ctrl+B)"),
-    ("inspect", "3 · Look inside", "Unit maps, weights as Hinton diagrams, the learning-rule race"),
+    ("inspect", "3 · Look inside", "Every pattern's answer, weights as Hinton diagrams, the learning-rule race"),
 )
 # the largest window the app opens by default, and the frame a window manager usually adds
 MAX_WINDOW = QSize(1920, 1200)

@@ -292,7 +292,7 @@ def perturbation_passes_at_least(obs: Observation, p: Mapping[str, Any]) -> Resu
     """Weight perturbation has trained a network of at least `weights` parameters, in the race
     view (`where`: "race") or as the window's own learning rule ("window"); reports the passes
     one training step cost."""
-    if p["where"] == "race":
+    if p.get("where", "race") == "race":  # (a direct call may leave the default out)
         race = obs.race
         if race is None:
             return Result(False, "Open the race: Training menu › Race.")

@@ -71,8 +71,10 @@ class Frame(QWidget):
         self.deleteLater()
 
 
-def find_view(window: Any, name: str) -> tuple[QWidget | None, QDockWidget | None]:
-    """(widget to frame, dock to bring forward) for a lesson's view name; (None, None) if absent."""
+def find_view(window: Any, name: str) -> tuple[QWidget | None, QWidget | None]:
+    """(widget to frame, dock or workspace page to bring forward) for a lesson's view name;
+    (None, None) if the window has no such view. `window.docks` holds QDockWidgets and the
+    workspace pages that stand in for docks (show()/raise_() bring them on screen)."""
     docks = getattr(window, "docks", {})
     aliases = {
         "training": "trainingDock", "data": "dataDock", "output": "outputDock", "loss": "lossDock",
@@ -105,24 +107,30 @@ class Highlighter:
         self.missing: list[str] = []
 
     def show(self, names: tuple[str, ...] | list[str]) -> None:
+        """Frame every named view; bring them forward last to first, so the first one named
+        (the lesson's main view) is the one on screen when they share a place."""
         self.clear()
-        for name in names:
-            widget, dock = find_view(self.window, name)
+        found = [(name, *find_view(self.window, name)) for name in names]
+        for name, widget, dock in reversed(found):
             if widget is None:
-                self.missing.append(name)
                 continue
             if dock is not None:
                 if not dock.isVisible():
                     dock.show()
                 dock.raise_()
-                self._make_room(dock)
-            self.frames.append(Frame(widget))
+                if isinstance(dock, QDockWidget):
+                    self._make_room(dock)
+        for name, widget, _ in found:
+            if widget is None:
+                self.missing.append(name)
+            else:
+                self.frames.append(Frame(widget))
 
     def _make_room(self, dock: QDockWidget) -> None:
         """Give a dock the lesson points at enough height to be read (Qt keeps every minimum)."""
         w = self.window
-        if dock.isFloating():
-            return
+        if not isinstance(dock, QDockWidget) or dock.isFloating():
+            return  # a view in one of the window's workspaces: sized by the window (gui/workspaces.py)
         area = w.dockWidgetArea(dock)
         if area == Qt.DockWidgetArea.BottomDockWidgetArea and dock.height() < BOTTOM_HEIGHT:
             w.resizeDocks([dock], [min(BOTTOM_HEIGHT, int(w.height() * 0.55))], Qt.Orientation.Vertical)

@@ -56,16 +56,18 @@ def step_state(window: Any) -> StepState | None:
 
 
 def race_state(window: Any) -> RaceState | None:
-    """What the race view (gui/panels/race.py) shows: its network's size and each rule's measured cost."""
+    """What the race view (gui/panels/race.py) shows: its network's size and each rule's measured
+    cost, from the report it makes for the lessons (`lesson_state()`); None before it has a network."""
     race = getattr(window, "race_panel", None)
-    if race is None or getattr(race, "spec", None) is None:
+    report = getattr(race, "lesson_state", None)
+    if report is None:
         return None
-    stats = dict(getattr(race, "stats", {}) or {})
-    return RaceState(
-        weights=int(race.n_weights),
-        passes_per_step={rule: float(st.passes_per_step) for rule, st in stats.items() if st.epoch},
-        steps={rule: int(st.epoch) for rule, st in stats.items()},
-    )
+    d = report()
+    if not isinstance(d, dict) or d.get("weights") is None:
+        return None
+    return RaceState(weights=int(d["weights"]),
+                     passes_per_step={str(k): float(v) for k, v in dict(d.get("passes_per_step") or {}).items()},
+                     steps={str(k): int(v) for k, v in dict(d.get("steps") or {}).items()})
 
 
 def observe(window: Any, clock: SpecClock) -> Observation:

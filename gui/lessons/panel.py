@@ -29,7 +29,7 @@ class LessonsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("lessonsPanel")
         self.controller = controller
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(236)
 
         self.heading = QLabel()
         self.heading.setObjectName("lessonHeading")
@@ -46,15 +46,15 @@ class LessonsPanel(QWidget):
             b = QPushButton()
             b.setCheckable(True)
             b.setFixedHeight(26)
-            b.setMinimumWidth(34)
+            b.setMinimumWidth(28)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(lambda _=False, n=i: controller.go(n))
             self.tick_buttons.append(b)
             self.ticks_row.addWidget(b)
         self.ticks_row.addStretch(1)
-        self.progress_label = QLabel()
+        self.progress_label = QLabel()  # in the row of the previous/next buttons
         self.progress_label.setObjectName("lessonProgress")
-        self.ticks_row.addWidget(self.progress_label)
+        self.progress_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.page = QTextBrowser()
         self.page.setObjectName("lessonPage")
@@ -90,13 +90,15 @@ class LessonsPanel(QWidget):
         rl.setContentsMargins(8, 6, 8, 6)
         rl.addWidget(self.result_label)
 
-        self.prev_button = QPushButton("◀ Previous")
+        self.prev_button = QPushButton("◀ Back")
+        self.prev_button.setToolTip("The previous lesson")
         self.next_button = QPushButton("Next ▶")
+        self.next_button.setToolTip("The next lesson")
         self.prev_button.clicked.connect(controller.previous)
         self.next_button.clicked.connect(controller.next)
         nav = QHBoxLayout()
         nav.addWidget(self.prev_button)
-        nav.addStretch(1)
+        nav.addWidget(self.progress_label, 1)
         nav.addWidget(self.next_button)
 
         self.problems_label = _wrapped()

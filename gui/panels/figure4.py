@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QHelpEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from engine.core.spec import NetworkSpec
@@ -84,7 +84,6 @@ class Figure4View(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 120)
         self.setMouseTracking(True)
-        self.setToolTip("")
 
     # ----- feeding -------------------------------------------------------------------------------
     def show_snapshot(self, snapshot: Snapshot) -> None:
@@ -126,7 +125,7 @@ class Figure4View(QWidget):
     def _cell_for(self, columns: int) -> float:
         rows = math.ceil(max(1, self.units) / columns)
         width = LEFT + columns * (BLOCK_W + PAD_X)
-        height = rows * (TITLE_H + len(ROWS) + PAD_Y) + 1.6  # + legend
+        height = rows * (TITLE_H + len(ROWS) + PAD_Y) + 2.2  # + legend (up to two lines)
         return min(MAX_CELL, (self.width() - 8) / width, (self.height() - 8) / height)
 
     def _origin(self, unit: int, columns: int, s: float) -> QPointF:
@@ -215,7 +214,13 @@ class Figure4View(QWidget):
                                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
         where = f"{self._layer_name} ← person" if self._layer_name else "person code ← person"
         head = f"sweep {self._epoch} · " if self._epoch is not None else ""
-        p.drawText(QPointF(4, self.height() - 6), f"{head}{where} · people in tree order · {LEGEND}")
+        first, second = f"{head}{where} · people in tree order", LEGEND
+        if QFontMetricsF(font).horizontalAdvance(f"{first} · {second}") <= self.width() - 8:
+            p.drawText(QPointF(4, self.height() - 6), f"{first} · {second}")
+        else:  # a narrow view: the legend on two lines rather than cut off
+            line = QFontMetricsF(font).height()
+            p.drawText(QPointF(4, self.height() - 6 - line), first)
+            p.drawText(QPointF(4, self.height() - 6), second)
         p.end()
 
     def event(self, e) -> bool:  # tooltips: the person, the unit and the weight under the mouse

@@ -93,6 +93,7 @@ class HintonDiagram(QWidget):
         self._titles: list[tuple[float, float, str, str]] = []  # x, y, title, note (cells)
         self._panels: list[QRectF] = []
         self._unit_labels: list[tuple[float, float, str]] = []
+        self._title_widths: list[float] = []  # cells each layer's title may use
         self._extent = (1.0, 1.0)
         self._epoch: int | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -163,7 +164,7 @@ class HintonDiagram(QWidget):
         return min(self.max_cell, (max(self.width(), 1) - 4) / w, (max(self.height(), 1) - 4) / h)
 
     def _build(self, spec: NetworkSpec, shapes, rows: int) -> None:
-        cells, titles, panels, labels = [], [], [], []
+        cells, titles, panels, labels, widths = [], [], [], [], []
         x0 = LAYER_GAP
         for li, (layer, (arrs, block_w, block_h)) in enumerate(zip(spec.layers, shapes)):
             sources = spec.sources_of(li)
@@ -184,8 +185,10 @@ class HintonDiagram(QWidget):
                     x += a.shape[1] + GAP
                 cells.append((li, -1, u, 0, x + 0.5, y + block_h / 2))
             layer_w = cols * (block_w + COLUMN_GAP) - COLUMN_GAP
+            widths.append(layer_w + LAYER_GAP - 0.3)  # up to just before the next layer's title
             x0 += layer_w + LAYER_GAP
         self._cells, self._titles, self._panels, self._unit_labels = cells, titles, panels, labels
+        self._title_widths = widths
         self._extent = self._extent_for(spec, shapes, rows)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt name: re-wrap the blocks for the new size
@@ -205,6 +208,8 @@ class HintonDiagram(QWidget):
         out = []
         for i, ((x, _, text, note), m) in enumerate(zip(self._titles, self._scales())):
             room = max(0.0, starts[i + 1] - starts[i] - 0.4 * s)
+            if i < len(self._title_widths):
+                room = min(room, self._title_widths[i] * s)
             scale_note = f"max |w| {m:.2g}" + (f" · {note}" if note else "")
             for row, t in enumerate((text, scale_note)):
                 shown = fm.elidedText(t, Qt.TextElideMode.ElideRight, room)

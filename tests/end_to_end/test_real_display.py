@@ -146,11 +146,16 @@ def test_a_student_session_on_a_laptop_screen(tmp_path):
     shots.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}
     env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), BPP_RECOVERY_PATH=str(tmp_path / "recovery.json"))
-    display = f":{90 + os.getpid() % 100}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    read_fd, write_fd = os.pipe()  # Xvfb picks a free display and writes its number here
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
+                             "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            pass_fds=(write_fd,))
+    os.close(write_fd)
     try:
-        env["DISPLAY"] = display
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        assert number.isdigit(), "Xvfb did not start"
+        env["DISPLAY"] = f":{number}"
         result = subprocess.run([sys.executable, str(script), str(ROOT), str(shots)], env=env, cwd=ROOT,
                                 capture_output=True, text=True, timeout=150)
     finally:

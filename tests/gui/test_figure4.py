@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QDockWidget
 
 from engine.data import family_trees as ft
 from engine.presets import get_preset
@@ -63,10 +62,12 @@ def test_roles_are_named_in_the_block_titles(qtbot):
 def test_figure4_tab_fits_a_1366x768_window_and_follows_training(window, qtbot):
     window.resize(1366, 768)
     qtbot.waitUntil(lambda: window.width() <= 1366, timeout=5000)
-    dock = window.findChild(QDockWidget, "figure4Dock")
-    assert dock is not None
+    dock = window.docks["figure4Dock"]  # a tab of "Look inside", beside the Hinton diagrams
+    assert dock.windowTitle() == "Person codes (fig. 4)"
     view = dock.widget()
     assert isinstance(view, Figure4View)
+    hinton = window.docks["hintonDock"]
+    assert dock.parentWidget() is hinton.parentWidget()  # the same tab stack
     # the view never makes the window larger: its minimum is far below a 1366x768 screen's share
     assert view.minimumSize().width() <= 200 and view.minimumSize().height() <= 120
     window.open_preset("family-trees-tuned")

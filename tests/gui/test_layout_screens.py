@@ -85,7 +85,12 @@ def test_every_view_fits_and_is_readable(on_screen, available):
     assert_shown_whole(w, w.editor, MIN_EDITOR, available, "the network editor")
     assert_shown_whole(w, w.data_panel.parentWidget(), MIN_DATA, available, "the data panel")
     assert_shown_whole(w, w.output_plot, MIN_PLOT, available, "the output map")
+    w.docks["lossDock"].show()  # a lesson may have brought the unit maps' tab forward
     assert_shown_whole(w, w.loss_plot, MIN_PLOT, available, "the loss plot")
+    w.docks["unitsDock"].show()
+    assert_shown_whole(w, w.unit_maps, MIN_PLOT, available, "the unit maps")
+    assert_shown_whole(w, w.output_plot, MIN_PLOT, available, "the output map beside the unit maps")
+    w.docks["lossDock"].show()
     assert_shown_whole(w, w.controls.play_button, QSize(20, 20), available, "the play button")
     assert_shown_whole(w, w.controls.full_speed_button, QSize(20, 20), available, "the full-speed button")
 
@@ -103,7 +108,6 @@ def test_every_view_fits_and_is_readable(on_screen, available):
 
     w.show_workspace("inspect")
     assert not step.active  # leaving the backward pass turns the step-through off
-    assert_shown_whole(w, w.unit_maps, MIN_INSPECT, available, "the unit maps")
     w.docks["hintonDock"].show()
     assert_shown_whole(w, w.docks["hintonDock"], MIN_INSPECT, available, "the Hinton diagrams")
     assert_shown_whole(w, w.docks["patternsDock"], MIN_PLOT, available, "the pattern table")

@@ -14,11 +14,12 @@ from PySide6.QtWidgets import QTabWidget, QWidget
 from engine.data.datasets import Dataset
 from engine.training.snapshot import Snapshot
 
-from .error_maps import ErrorMapsPanel
-from .gradcheck_panel import GradientCheckPanel
-from .loss_slice import LossSlicePanel
+from ...lazy import LazyView
 from .stepthrough_panel import StepThroughPanel
 from .timeline_panel import TimelinePanel
+
+# tabs built when first opened or first asked for (start-up time), in tab order
+LAZY_TABS = ("error_maps", "gradient_check", "loss_slice")
 
 
 class BackwardPanel(QTabWidget):
@@ -34,41 +35,77 @@ class BackwardPanel(QTabWidget):
         super().__init__(parent)
         self.timeline_panel = TimelinePanel(grid_resolution=replay_resolution or grid_resolution)
         self.step_through = StepThroughPanel()
-        self.error_maps = ErrorMapsPanel(resolution=grid_resolution)
-        self.gradient_check = GradientCheckPanel()
-        self.loss_slice = LossSlicePanel(self.timeline_panel.timeline)
+        self._context: tuple | None = None  # the last set_context, for tabs built later
+        self._shown: Snapshot | None = None  # the last snapshot the replay views were given
+        self._lazy: dict[str, LazyView] = {}
         self.addTab(self.step_through, "Step through")
-        self.addTab(self.error_maps, "Error signals")
-        self.addTab(self.gradient_check, "Gradient check")
-        self.addTab(self.loss_slice, "Loss slice")
+        for name, title in zip(LAZY_TABS, ("Error signals", "Gradient check", "Loss slice")):
+            holder = LazyView(lambda n=name: self._build(n, grid_resolution))
+            self._lazy[name] = holder
+            self.addTab(holder, title)
         self.step_through.applyRequested.connect(self.applyRequested)
         self.step_through.modeToggled.connect(self.stepModeToggled)
         self.step_through.phaseChanged.connect(self.phaseChanged)
         self.timeline_panel.replayRequested.connect(self._follow_replay)
         self.timeline_panel.replayRequested.connect(self.replayRequested)
 
+    def _build(self, name: str, grid_resolution: int) -> QWidget:
+        """One lazy tab, brought up to date with what the panel was last given."""
+        if name == "error_maps":
+            from .error_maps import ErrorMapsPanel
+
+            view: QWidget = ErrorMapsPanel(resolution=grid_resolution)
+        elif name == "gradient_check":
+            from .gradcheck_panel import GradientCheckPanel
+
+            view = GradientCheckPanel()
+        else:
+            from .loss_slice import LossSlicePanel
+
+            view = LossSlicePanel(self.timeline_panel.timeline)
+        if self._context is not None:
+            view.set_context(*self._context)
+        if self._shown is not None:
+            view.show_snapshot(self._shown)
+        return view
+
+    def __getattr__(self, name: str):
+        """`error_maps`, `gradient_check`, `loss_slice`: built on first use."""
+        lazy = self.__dict__.get("_lazy", {}).get(name)
+        if lazy is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return lazy.view()
+
+    def _built_tabs(self) -> list[QWidget]:
+        return [holder.view() for holder in self._lazy.values() if holder.is_built]
+
     def views(self) -> list[QWidget]:
-        return [self.timeline_panel, self.step_through, self.error_maps, self.gradient_check, self.loss_slice]
+        """The views built so far (the lazy tabs catch up when they are built)."""
+        return [self.timeline_panel, self.step_through, *self._built_tabs()]
 
     def set_context(self, data: Dataset | None, settings=None) -> None:
+        self._context = (data, settings)
         for view in self.views():
             view.set_context(data, settings)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Live snapshots: the timeline records them; during a replay the other views stay on it."""
         replaying = not self.timeline_panel.live
+        if not replaying:
+            self._shown = snapshot
         for view in self.views():
             if view is self.timeline_panel or not replaying:
                 view.show_snapshot(snapshot)
 
     def replay_views(self) -> list[QWidget]:
         """Views that follow a replayed epoch: the chain-rule card, error maps, loss slice, gradient check."""
-        return [self.step_through, self.error_maps, self.gradient_check, self.loss_slice]
+        return [self.step_through, *self._built_tabs()]
 
     def _follow_replay(self, snapshot: Snapshot | None) -> None:
         shown = snapshot if snapshot is not None else self.timeline_panel.latest
         if shown is None:
             return
+        self._shown = shown
         for view in self.replay_views():
             view.show_snapshot(shown)
         if self.step_through.active:
