@@ -24,6 +24,7 @@ from engine.core.optimizers import OptimizerSettings
 from engine.core.spec import NetworkSpec, SpecError
 from engine.data import custom_points, datasets
 from engine.data.datasets import Dataset
+from engine.data.sources import PlanarSource
 from engine.training.checkpoint import Checkpoint
 from engine.training.criteria import Criterion
 from engine.files.transplant import renumbered
@@ -45,7 +46,7 @@ def default_settings() -> TrainSettings:
 
 
 def default_source() -> dict[str, Any]:
-    return {"kind": "planar", "name": "xor", "n_points": 500, "noise": 0.0, "test_ratio": 0.5, "seed": 0}
+    return PlanarSource().to_dict()
 
 
 def dataset_from_source(source: dict[str, Any]) -> Dataset:

@@ -130,7 +130,7 @@ def install_race_view(window: "MainWindow") -> None:
         if panel.spec is None:
             panel.use_session_network()
 
-    window.race_action = window._action(
+    window.race_action = window.add_menu_action(
         window.training_menu, "Race: backprop against weight perturbation", open_race,
         tip="Train the same network with both learning rules side by side and compare their cost",
     )

@@ -356,6 +356,10 @@ class MainWindow(QMainWindow):
         self.addAction(act)
         return act
 
+    def add_menu_action(self, menu, text: str, slot, keys: str | QKeySequence | None = None, tip: str = "") -> QAction:
+        """A menu entry with its shortcut listed and its tip shown, for panels added from outside (gui/extensions.py)."""
+        return self._action(menu, text, slot, keys, tip)
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         s = self.session

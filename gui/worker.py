@@ -42,6 +42,7 @@ from engine.training.snapshot import Snapshot
 from engine.core.spec import NetworkSpec
 from engine.training.trainer import Trainer, TrainSettings
 
+from .mailbox import Mailbox
 from .worker_commands import (
     Call, Command, Pause, Play, Query, ReplaceTrainer, Reset, SetData, SetParams, SetRun, SetSettings, SetSpec,
     SetSpeed, SetWeight, Step,
@@ -99,11 +100,9 @@ class TrainingWorker:
         self.frame_rate = frame_rate
         self._cond = threading.Condition()
         self._commands: deque[Command] = deque()
-        self._slot: Snapshot | None = None  # the mailbox
         self._generation = 0  # bumped by replace_trainer: snapshots of older runs are dropped
         self._trainer_generation = 0
-        self._taken = True  # the GUI has taken the last published snapshot
-        self._stop = False
+        self._mailbox: Mailbox[Snapshot] = Mailbox(self._cond)  # the latest snapshot, to the GUI
         self._events: list[WorkerEvent] = []
         self._stats = WorkerStats()  # replaced (under the lock) as the counters move
         # worker-thread state
@@ -136,9 +135,7 @@ class TrainingWorker:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the thread to finish its current chunk and end; wait for it."""
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
+        self._mailbox.close()
         if self._thread.is_alive():
             self._thread.join(timeout)
 
@@ -236,8 +233,7 @@ class TrainingWorker:
         of the previous run reaches the mailbox."""
         with self._cond:
             self._generation += 1
-            self._slot = None
-            self._taken = True
+            self._mailbox.clear()
             self._commands.append(ReplaceTrainer(trainer, self._generation))
             self._cond.notify_all()
 
@@ -261,12 +257,7 @@ class TrainingWorker:
     # ----- mailbox (GUI thread) -------------------------------------------------------------
     def take_snapshot(self) -> Snapshot | None:
         """The latest snapshot, or None when there is nothing new. Never blocks for long."""
-        with self._cond:
-            snap, self._slot = self._slot, None
-            if snap is not None:
-                self._taken = True
-                self._cond.notify_all()
-            return snap
+        return self._mailbox.take()
 
     def take_events(self) -> list[WorkerEvent]:
         with self._cond:
@@ -281,7 +272,7 @@ class TrainingWorker:
         """How long to sleep before there is work: 0 = now, None = until woken."""
         if not self._playing:
             return 0.0 if self._dirty else None  # paused: publish the newest state, then sleep
-        if self._slow_motion() and not self._taken:
+        if self._slow_motion() and not self._mailbox.taken:
             return None  # every epoch is drawn: wait for the GUI to take this one
         if self._speed is not None:
             due = self._pace_start + (self._trainer.epoch - self._pace_epoch + 1) / self._speed
@@ -296,12 +287,12 @@ class TrainingWorker:
             self._report("info", f"fast training path unavailable: {exc}")
         while True:
             with self._cond:
-                while not self._commands and not self._stop:
+                while not self._commands and not self._mailbox.closed:
                     wait = self._guarded("pacing", lambda: self._wait_seconds(time.perf_counter()), default=None)
                     if wait == 0.0:
                         break
                     self._cond.wait(wait)
-                if self._stop:
+                if self._mailbox.closed:
                     self._cancel_queries()
                     return
                 commands = list(self._commands)
@@ -406,7 +397,7 @@ class TrainingWorker:
         if self._playing and not self._slow_motion():
             # 0.75 of a frame: the next snapshot is ready for the GUI's next frame tick
             # (the GUI's frame clock is what caps the rate at frame_rate)
-            if not self._taken or now - self._last_publish < 0.75 / self.frame_rate:
+            if not self._mailbox.taken or now - self._last_publish < 0.75 / self.frame_rate:
                 return
         self._dirty = False
         with np.errstate(over="ignore", invalid="ignore"):  # near-divergence maps clip to the colour ends
@@ -417,8 +408,7 @@ class TrainingWorker:
                                   seconds_snapshots=self._stats.seconds_snapshots + time.perf_counter() - now)
             if self._trainer_generation != self._generation:
                 return  # made from a run that has just been replaced
-            self._slot = snap
-            self._taken = False
+            self._mailbox.put(snap)
 
     # ----- command handlers (worker thread) -----------------------------------------------
     def _set_playing(self, playing: bool) -> None:

@@ -23,7 +23,7 @@ def editable(data: Dataset) -> bool:
 
 def inline_source(data: Dataset) -> dict[str, Any]:
     """The data set's points written out, so single points can be added and removed."""
-    if source_type(data) is PointsSource:
+    if source_type(data.source) is PointsSource:
         return dict(data.source)
     return {**points_source(data), "name": f"custom ({data.name})", "planar": True}
 

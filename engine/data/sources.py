@@ -233,18 +233,18 @@ def dataset_from_source(d: Any, where: str = "data_source") -> Dataset:
         raise ProjectError(f"cannot rebuild the data set: {exc}") from None
 
 
-def source_type(data: Dataset) -> type | None:
-    """The typed source class a data set came from (PlanarSource, ...), None when it names none.
+def source_type(source: dict) -> type | None:
+    """The typed source class a JSON source names (PlanarSource, ...), None when it names none.
 
-    For callers that only ask what kind of data this is: cheaper than parse_source, which
-    checks every field again (every point of a points source)."""
-    kind = data.source.get("kind")
+    For callers that only ask what kind of data this is (`source_type(data.source)`): cheaper
+    than parse_source, which checks every field again (every point of a points source)."""
+    kind = source.get("kind")
     return SOURCE_TYPES.get(kind) if isinstance(kind, str) else None
 
 
 def source_of(data: Dataset) -> DataSource:
     """How to get a data set back: its own recipe when it has one, else the points inline."""
-    recipe = source_type(data) not in (None, PointsSource)
+    recipe = source_type(data.source) not in (None, PointsSource)
     if recipe:
         try:
             source = parse_source(data.source)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 from engine.data.datasets import Dataset
+from engine.data.sources import CsvSource, source_type
 from engine.files.serialize import Project, points_source, source_for
 from engine.training.trainer import Trainer
 
@@ -60,7 +61,7 @@ class SessionProject:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
         source = source_for(s.dataset)  # its recipe when it has one, else the points (engine/data/sources.py)
-        if source.get("kind") == "csv" and not Path(str(source.get("path", ""))).is_file():
+        if source_type(source) is CsvSource and not Path(str(source.get("path", ""))).is_file():
             source = points_source(s.dataset)  # the file is gone: the data the run holds goes in the project
         extra: dict[str, Any] = {"speed": s.speed}
         if getattr(s, "preset_name", None):

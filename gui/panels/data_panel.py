@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.data import datasets
+from engine.data.sources import PlanarSource, source_type
 from engine.core.features import FEATURES, feature_label
 from engine.core.spec import InputGroup, NetworkSpec
 
@@ -130,21 +131,21 @@ class DataPanel(QWidget):
     # ----- intent ---------------------------------------------------------------------------
     def _choose(self, name: str) -> None:
         src = self.session.source
-        if src.get("kind") != "planar":
-            src = {"kind": "planar", "n_points": 500, "noise": 0.0, "test_ratio": 0.5, "seed": 0}
+        if source_type(src) is not PlanarSource:
+            src = PlanarSource().to_dict()
         src["name"] = name
         if not self.session.edit_source(src, f"Dataset: {datasets.PLANAR_LABELS[name]}"):
             self._show_source(self.session.source)
 
     def _ratio_moved(self, percent: int) -> None:
         src = self.session.source
-        if src.get("kind") == "planar":
+        if source_type(src) is PlanarSource:
             src["test_ratio"] = round(1.0 - percent / 100.0, 2)
             self.session.edit_source(src, "Change training ratio", merge=True)
 
     def _noise_moved(self, percent: int) -> None:
         src = self.session.source
-        if src.get("kind") == "planar":
+        if source_type(src) is PlanarSource:
             src["noise"] = round(percent / 100.0, 2)
             self.session.edit_source(src, "Change noise", merge=True)
 
@@ -163,7 +164,7 @@ class DataPanel(QWidget):
 
     # ----- display --------------------------------------------------------------------------
     def _show_source(self, src: dict) -> None:
-        planar = src.get("kind") == "planar"
+        planar = source_type(src) is PlanarSource
         for w in (self.ratio, self.noise, self.regenerate):
             w.setEnabled(planar)
         if not planar:

@@ -40,7 +40,9 @@ from engine.fast import fastchunk
 from engine.training.snapshot import Snapshot
 from engine.training.trainer import Trainer, TrainSettings
 
-from ..plots.colors import LUT, NEGATIVE, POSITIVE, activation_levels, number
+from ..mailbox import Mailbox
+from ..plots.boundary import map_view
+from ..plots.colors import NEGATIVE, POSITIVE, activation_levels, number
 
 RULES = ("backprop", "perturbation")
 TITLES = {"backprop": "Backprop", "perturbation": "Weight perturbation"}
@@ -91,9 +93,7 @@ class RaceRunner:
         self._generation = 0
         self._playing = False
         self._dirty = False
-        self._stop = False
-        self._slot: RaceFrame | None = None
-        self._taken = True
+        self._mailbox: Mailbox[RaceFrame] = Mailbox(self._cond)
         self._sec_per_epoch: dict[str, float] = {}
         self.error = ""
         self._thread = threading.Thread(target=self._run, name="race-runner", daemon=False)
@@ -113,10 +113,10 @@ class RaceRunner:
             self._generation += 1
             self._trainers = dict(trainers)
             self._sec_per_epoch = {}
-            self._slot = None
+            self._mailbox.clear()
             self._dirty = True
             self._cond.notify_all()
-            if not self._thread.is_alive() and not self._stop:
+            if not self._thread.is_alive() and not self._mailbox.closed:
                 self._thread.start()
             return self._generation
 
@@ -132,15 +132,10 @@ class RaceRunner:
             self._cond.notify_all()
 
     def take_frame(self) -> RaceFrame | None:
-        with self._cond:
-            frame, self._slot = self._slot, None
-            self._taken = True
-            return frame
+        return self._mailbox.take()
 
     def stop(self, timeout: float = 10.0) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
+        self._mailbox.close()
         if self._thread.is_alive():
             self._thread.join(timeout)
 
@@ -153,9 +148,9 @@ class RaceRunner:
         last_frame = 0.0
         while True:
             with self._cond:
-                while not self._stop and not self._playing and not self._dirty:
+                while not self._mailbox.closed and not self._playing and not self._dirty:
                     self._cond.wait()
-                if self._stop:
+                if self._mailbox.closed:
                     return
                 trainers, generation, playing = self._trainers, self._generation, self._playing
                 dirty, self._dirty = self._dirty, False
@@ -163,7 +158,7 @@ class RaceRunner:
                 for rule, t in trainers.items():
                     self._turn(rule, t)
             now = time.perf_counter()
-            if dirty or not playing or (self._taken and now - last_frame >= FRAME_SECONDS):
+            if dirty or not playing or (self._mailbox.taken and now - last_frame >= FRAME_SECONDS):
                 self._publish(trainers, generation)
                 last_frame = now
             time.sleep(0)  # hand the GIL to the GUI thread once per round
@@ -185,8 +180,7 @@ class RaceRunner:
         with self._cond:
             if generation != self._generation:
                 return  # made from trainers that have just been replaced
-            self._slot = RaceFrame(generation, snaps)
-            self._taken = False
+            self._mailbox.put(RaceFrame(generation, snaps))
 
 
 class _Boundary(pg.GraphicsLayoutWidget):
@@ -194,15 +188,7 @@ class _Boundary(pg.GraphicsLayoutWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setBackground("w")
-        self.ci.setContentsMargins(0, 0, 0, 0)
-        self.view = self.addViewBox(lockAspect=True, enableMouse=False)
-        self.view.setMenuEnabled(False)
-        self.view.setRange(xRange=(-6, 6), yRange=(-6, 6), padding=0)
-        self.view.disableAutoRange()
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(LUT)
-        self.view.addItem(self.image)
+        self.view, self.image = map_view(self)
         self.points = pg.ScatterPlotItem(size=5, pen=pg.mkPen("w", width=1.0))
         self.view.addItem(self.points)
         self.note = pg.TextItem("", color=(90, 90, 90), anchor=(0.5, 0.5))

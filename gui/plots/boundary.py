@@ -29,6 +29,21 @@ def dot_icon(color: tuple[int, int, int], size: int = 12) -> QIcon:
     return QIcon(pix)
 
 
+def map_view(plot: pg.GraphicsLayoutWidget) -> tuple[pg.ViewBox, pg.ImageItem]:
+    """A bare view (no axes, no mouse) of the plane with an image in the output colours, on a
+    white background: the output plot and the race panel draw their maps in one."""
+    plot.setBackground("w")
+    plot.ci.setContentsMargins(0, 0, 0, 0)
+    view = plot.addViewBox(lockAspect=True, enableMouse=False)
+    view.setMenuEnabled(False)
+    view.setRange(xRange=(-6, 6), yRange=(-6, 6), padding=0)
+    view.disableAutoRange()
+    image = pg.ImageItem(axisOrder="row-major")
+    image.setLookupTable(LUT)
+    view.addItem(image)
+    return view, image
+
+
 class OutputPlot(QWidget):
     """Draws snapshot.grids[output] as an image; train points white-rimmed, test points dark-rimmed.
 
@@ -45,15 +60,7 @@ class OutputPlot(QWidget):
         # A bare ViewBox (no axes): axes would be repainted with every frame for nothing.
         self.plot = pg.GraphicsLayoutWidget()
         self.plot.setObjectName("outputPlot")
-        self.plot.setBackground("w")
-        self.plot.ci.setContentsMargins(0, 0, 0, 0)
-        self.view = self.plot.addViewBox(lockAspect=True, enableMouse=False)
-        self.view.setMenuEnabled(False)
-        self.view.setRange(xRange=(-6, 6), yRange=(-6, 6), padding=0)
-        self.view.disableAutoRange()
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setLookupTable(LUT)
-        self.view.addItem(self.image)
+        self.view, self.image = map_view(self.plot)
         self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1.2))
         self.test_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen((40, 40, 40), width=1.2))
         self.view.addItem(self.train_points)
