@@ -34,6 +34,7 @@ def test_hidden_views_are_built_when_first_opened_and_then_fed(qtbot, window):
     window.docks["patternsDock"].show()  # its tab opens: built, with the data and the latest snapshot
     assert window.workspace == "inspect"
     qtbot.waitUntil(lambda: pages["patternsDock"].is_built, timeout=5000)
+    assert not pages["raceDock"].is_built  # a tab behind another one (Hinton, shown beside the patterns) waits
     window.docks["hintonDock"].raise_()
     qtbot.waitUntil(lambda: pages["hintonDock"].is_built, timeout=5000)
     table, hinton = pages["patternsDock"].view(), pages["hintonDock"].view()
