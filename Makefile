@@ -29,6 +29,7 @@ test: $(STAMP) $(TORCH_STAMP)
 bench: $(STAMP) $(TORCH_STAMP)
 	$(PY) benchmarks/engine_speed.py
 	$(PY) benchmarks/rules_speed.py
+	$(PY) benchmarks/csv_load.py
 
 # launch to the first frame with the default network drawn (median of 5; last line first_frame_s=X)
 startup: $(STAMP)
