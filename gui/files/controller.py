@@ -71,10 +71,12 @@ class FileController(ExchangeMixin, QObject):
         self._shut_down = False
         self._window.undo_stack().cleanChanged.connect(self._refresh_modified)
         self._autosave = QTimer(self)
+        self._autosave.setObjectName("autosave")
         self._autosave.setInterval(autosave_ms)
         self._autosave.timeout.connect(self.autosave_now)
         self._autosave.start()
         self._poll = QTimer(self)  # training is not an undoable edit: look for progress now and then
+        self._poll.setObjectName("modifiedCheck")  # sets the title's modified mark, draws no view
         self._poll.setInterval(MODIFIED_POLL_MS)
         self._poll.timeout.connect(self._refresh_modified)
         self._poll.start()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QSignalBlocker, QTimer
+from PySide6.QtCore import QRectF, QSignalBlocker
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -50,7 +50,6 @@ PENS = {"backprop": (8, 119, 189), "perturbation": (214, 92, 30)}
 MAX_WIDTH = 64
 SLICE_SECONDS = 0.02  # each rule's turn on the race thread
 FRAME_SECONDS = 1 / 30  # at most this many frames a second while racing
-PULL_MS = 33
 CURVE_POINTS = 4000  # per curve; older points are thinned out beyond this
 
 
@@ -289,9 +288,7 @@ class RacePanel(QWidget):
         self.restart_button.clicked.connect(self.restart)
         self.take_button.clicked.connect(self.use_session_network)
         self.width_spin.valueChanged.connect(self.set_width)
-        self._timer = QTimer(self)
-        self._timer.setInterval(PULL_MS)
-        self._timer.timeout.connect(self.pull)
+        self._clock = None  # the FrameClock whose tick pulls race frames (gui.clock: one frame rate)
         if session is not None:
             for signal in (session.specChanged, session.dataChanged, session.settingsChanged):
                 signal.connect(self._session_changed)
@@ -355,7 +352,7 @@ class RacePanel(QWidget):
         )
         self.weights_label.setText(f"{n:,} weights: backprop 2 passes per step, perturbation {1 + learning:,}")
         self._generation = self.runner.set_trainers(trainers)
-        self._timer.start()
+        self._follow_clock()
 
     # ----- transport ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -364,7 +361,7 @@ class RacePanel(QWidget):
         elif self._generation < 0:  # after shutdown: a fresh runner has no trainers yet
             self.restart()
         self.runner.play()
-        self._timer.start()
+        self._follow_clock()
         self.start_button.setText("Pause race")
 
     def pause(self) -> None:
@@ -375,14 +372,33 @@ class RacePanel(QWidget):
         self.pause() if self.racing else self.start()
 
     def shutdown(self) -> None:
-        """Stop the race thread (joined) and the frame timer."""
-        self._timer.stop()
+        """Stop the race thread (joined) and stop pulling frames."""
+        self._unfollow_clock()
         self.runner.stop()
         self.runner = RaceRunner(self.runner.grid_resolution)  # not started: Start begins a new race
         self._generation = -1
         self.start_button.setText("Start race")
 
     # ----- drawing ------------------------------------------------------------------------------
+    def _follow_clock(self) -> None:
+        """Pull race frames on the frame clock's tick (the race thread makes at most
+        1/FRAME_SECONDS of them a second; a tick without one costs a lock)."""
+        from ..clock import shared
+
+        clock = shared()
+        if clock is not self._clock:
+            self._unfollow_clock()
+            self._clock = clock
+            clock.tick.connect(self.pull)
+
+    def _unfollow_clock(self) -> None:
+        clock, self._clock = self._clock, None
+        if clock is not None:
+            try:
+                clock.tick.disconnect(self.pull)
+            except (RuntimeError, TypeError):  # the clock went with its window, or was never connected
+                pass
+
     def pull(self) -> None:
         frame = self.runner.take_frame()
         if frame is None or frame.generation != self._generation:

@@ -7,11 +7,9 @@ calm hint when learning looks wrong (engine.explain.health).
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.core.activations import get_activation
@@ -21,9 +19,9 @@ from engine.training.criteria import Criterion
 from engine.data.datasets import Dataset, targets_for
 from engine.training.snapshot import Snapshot
 
+from ..clock import current
 from .colors import number
 
-REDRAW_SECONDS = 0.25
 MAX_POINTS = 1500  # a curve never needs more points than the plot has pixels
 TRAIN_COLOUR = (40, 40, 40)
 TEST_COLOUR = (245, 147, 34)
@@ -72,12 +70,9 @@ class LossPlot(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot, 1)
         layout.addLayout(row)
-        self._last_draw = 0.0
         self._last: Snapshot | None = None
         self._pending: Snapshot | None = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._draw_pending)
+        self._clock = None  # the FrameClock whose slow beat paces the redraws
         for axis in ("left", "bottom"):  # epochs and losses in plain numbers, no "(×0.001)"
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
         self.plot.getPlotItem().vb.disableAutoRange()
@@ -147,20 +142,25 @@ class LossPlot(QWidget):
             self.draw(self._last)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Redraw at most every REDRAW_SECONDS: a curve needs no 60 Hz, and its axes are costly to paint."""
+        """Keep the latest; draw it on the frame clock's slow beat (a curve needs no 60 Hz, and
+        its axes are costly to paint), and only while visible: a hidden plot catches up on show."""
         self._pending = snapshot
-        wait = REDRAW_SECONDS - (time.perf_counter() - self._last_draw)
-        if wait <= 0:
+        clock = current()
+        if clock is None:  # no running clock (a plot on its own): draw now
             self._draw_pending()
-        elif not self._timer.isActive():
-            self._timer.start(int(wait * 1000) + 1)
+        elif clock is not self._clock:
+            self._clock = clock
+            clock.slow.connect(self._draw_pending)
 
     def _draw_pending(self) -> None:
-        snapshot, self._pending = self._pending, None
-        if snapshot is None:
+        if self._pending is None or not self.isVisible():
             return
-        self._last_draw = time.perf_counter()
+        snapshot, self._pending = self._pending, None
         self.draw(snapshot)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self._draw_pending()  # the latest snapshot at once, not on the next beat
 
     def draw(self, snapshot: Snapshot) -> None:
         self._last = snapshot

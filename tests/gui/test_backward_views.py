@@ -310,6 +310,7 @@ def test_backward_panel_feeds_every_view_and_forwards_requests(qtbot):
     t, data = planar_trainer()
     panel = BackwardPanel(grid_resolution=10)
     qtbot.addWidget(panel)
+    panel.show()  # only views that can be seen are fed (hidden tabs catch up when asked for)
     panel.set_context(data, t.settings)
     for _ in range(3):
         t.step(1)

@@ -38,6 +38,7 @@ class BackwardPanel(QTabWidget):
         self._context: tuple | None = None  # the last set_context, for tabs built later
         self._shown: Snapshot | None = None  # the last snapshot the replay views were given
         self._lazy: dict[str, LazyView] = {}
+        self._stale: set[int] = set()  # id() of views not fed the last snapshot (hidden then)
         self.addTab(self.step_through, "Step through")
         for name, title in zip(LAZY_TABS, ("Error signals", "Gradient check", "Loss slice")):
             holder = LazyView(lambda n=name: self._build(n, grid_resolution))
@@ -48,6 +49,8 @@ class BackwardPanel(QTabWidget):
         self.step_through.phaseChanged.connect(self.phaseChanged)
         self.timeline_panel.replayRequested.connect(self._follow_replay)
         self.timeline_panel.replayRequested.connect(self.replayRequested)
+        self.currentChanged.connect(lambda _i: self.catch_up())
+        self.step_through.modeToggled.connect(self._step_mode_on)
 
     def _build(self, name: str, grid_resolution: int) -> QWidget:
         """One lazy tab, brought up to date with what the panel was last given."""
@@ -70,11 +73,17 @@ class BackwardPanel(QTabWidget):
         return view
 
     def __getattr__(self, name: str):
-        """`error_maps`, `gradient_check`, `loss_slice`: built on first use."""
+        """`error_maps`, `gradient_check`, `loss_slice`: built on first use, and brought up to
+        date if they missed snapshots while hidden."""
         lazy = self.__dict__.get("_lazy", {}).get(name)
         if lazy is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return lazy.view()
+        view = lazy.view()
+        stale = self.__dict__.get("_stale", set())
+        if id(view) in stale and self._shown is not None:  # asked for by code: current at once
+            stale.discard(id(view))
+            view.show_snapshot(self._shown)
+        return view
 
     def _built_tabs(self) -> list[QWidget]:
         return [holder.view() for holder in self._lazy.values() if holder.is_built]
@@ -89,13 +98,41 @@ class BackwardPanel(QTabWidget):
             view.set_context(data, settings)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Live snapshots: the timeline records them; during a replay the other views stay on it."""
+        """Live snapshots: the timeline records every one; during a replay the other views stay
+        on it. Only views that can be seen are fed (a running step-through too: it explains the
+        live network); a hidden tab catches up from the latest when it is shown (`catch_up`)."""
         replaying = not self.timeline_panel.live
         if not replaying:
             self._shown = snapshot
-        for view in self.views():
-            if view is self.timeline_panel or not replaying:
+        self.timeline_panel.show_snapshot(snapshot)
+        if replaying:
+            return
+        for view in self.views()[1:]:
+            if view.isVisible() or (view is self.step_through and self.step_through.active):
+                self._stale.discard(id(view))
                 view.show_snapshot(snapshot)
+            else:
+                self._stale.add(id(view))
+
+    def catch_up(self) -> None:
+        """Give the views now visible the latest snapshot they missed while hidden."""
+        if self._shown is None or not self._stale:
+            return
+        for view in self.views()[1:]:
+            if id(view) in self._stale and view.isVisible():
+                self._stale.discard(id(view))
+                view.show_snapshot(self._shown)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.catch_up()
+
+    def _step_mode_on(self, on: bool) -> None:
+        """Step-through switched on while its tab was hidden: explain the latest network, not a stale one."""
+        if on and id(self.step_through) in self._stale and self._shown is not None:
+            self._stale.discard(id(self.step_through))
+            self.step_through.show_snapshot(self._shown)
+            self.step_through.restart()
 
     def replay_views(self) -> list[QWidget]:
         """Views that follow a replayed epoch: the chain-rule card, error maps, loss slice, gradient check."""
@@ -107,6 +144,7 @@ class BackwardPanel(QTabWidget):
             return
         self._shown = shown
         for view in self.replay_views():
+            self._stale.discard(id(view))
             view.show_snapshot(shown)
         if self.step_through.active:
             self.step_through.restart()  # the card's step is for the shown epoch's weights

@@ -1,31 +1,37 @@
-"""Coalesce expensive redraws: at most one per interval, and none while the widget is hidden.
+"""Coalesce expensive redraws: at most one per beat of the frame clock's slow tick, and none
+while the widget is hidden (it catches up in showEvent via `flush`).
 
 Snapshots can arrive 60 times a second; error-signal maps, loss surfaces and replays need
-a few milliseconds each, so panels ask for a refresh and this runs it when it is due.
+a few milliseconds each, so panels ask for a refresh and this runs it on the next slow beat
+(gui.clock: the one place that paces frames). Without a running clock (a panel on its
+own, as in tests) a request runs at once when the widget is visible.
 """
 from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
+
+from gui.clock import current
 
 
 class Deferred(QObject):
-    def __init__(self, widget: QWidget, callback: Callable[[], None], interval_ms: int = 250) -> None:
+    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
         super().__init__(widget)
         self._widget = widget
         self._callback = callback
         self.dirty = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._due)
+        self._clock = None  # the FrameClock whose slow beat this follows
 
     def request(self) -> None:
         self.dirty = True
-        if not self._timer.isActive():
-            self._timer.start()
+        clock = current()
+        if clock is None:
+            self._due()
+        elif clock is not self._clock:
+            self._clock = clock
+            clock.slow.connect(self._due)
 
     def _due(self) -> None:
         if self._widget.isVisible():

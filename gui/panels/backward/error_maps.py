@@ -47,7 +47,7 @@ class ErrorMapsPanel(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.message)
         lay.addWidget(self.view, 1)
-        self.deferred = Deferred(self, self.refresh_now, 250)
+        self.deferred = Deferred(self, self.refresh_now)
 
     def set_context(self, data: Dataset | None, settings=None) -> None:
         if data is not self.data:

@@ -61,7 +61,7 @@ class LossSlicePanel(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.info)
-        self.deferred = Deferred(self, self.refresh_now, 300)
+        self.deferred = Deferred(self, self.refresh_now)
         self.first.currentIndexChanged.connect(lambda _: self.refresh_now())
         self.second.currentIndexChanged.connect(lambda _: self.refresh_now())
 

@@ -129,7 +129,7 @@ class StepThroughPanel(QWidget):
         self.apply_action.triggered.connect(self._request_apply)
         self.pattern_box.valueChanged.connect(self.choose_pattern)
         self.diagram.unitClicked.connect(self.select_unit)
-        self._saturation = Deferred(self, self._update_saturation, 250)
+        self._saturation = Deferred(self, self._update_saturation)
         self._refresh_controls()
 
     def set_diagram_visible(self, visible: bool) -> None:
