@@ -7,6 +7,8 @@ so tests (and scripted runs) answer without a modal dialog.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from engine import limits
 from engine.core.spec import NetworkSpec
 from engine.estimate import LONG_WORK, Estimate, estimate, gb
@@ -57,3 +59,27 @@ def ask_with_message_box(e: Estimate) -> bool:
     box.setDefaultButton(smaller)
     box.exec()
     return box.clickedButton() is go
+
+
+class BigWorkGate:
+    """One question per action (opening a project checks its size twice: file, then data).
+    Without a `confirm` (a window that cannot ask) big work is refused, as the engine does."""
+
+    def __init__(self, confirm: Callable[[Estimate], bool] | None) -> None:
+        self.confirm = confirm
+        self.answer: bool | None = None  # None: not asked yet
+
+    @property
+    def declined(self) -> bool:
+        return self.answer is False
+
+    def __call__(self, e: Estimate) -> bool:
+        """Asked by the engine's loaders about a run too big for memory."""
+        if self.answer is None:
+            self.answer = bool(self.confirm(e)) if self.confirm is not None else False
+        return self.answer
+
+    def check(self, e: Estimate) -> bool:
+        """True when `e` is not big work, or the user already said (or now says) go on. Without
+        a `confirm`, only what the loaders refuse (too big for memory) is refused."""
+        return not is_big(e) or self.confirm is None or self(e)
