@@ -72,3 +72,14 @@ def test_the_question_says_how_big_the_limit_and_what_to_change(asked):
     text = question(e)
     assert "about 6.2 GB of memory" in text and "the limit is" in text and "fewer data points" in text
     assert text.endswith("Train anyway?")
+
+
+def test_loading_an_example_too_big_for_the_limit_asks_and_no_keeps_the_current_run(window, monkeypatch):
+    s = window.session
+    monkeypatch.setattr(limits, "MAX_MEMORY_BYTES", 1)  # every example is "too big" now
+    asked = []
+    s.document.confirm_big_work = lambda e: asked.append(e) or False
+    spec, depth = s.spec, s.undo_stack.count()
+    window.open_preset("playground-xor")
+    assert len(asked) == 1 and asked[0].too_big
+    assert s.spec == spec and s.undo_stack.count() == depth and s.preset_name is None
