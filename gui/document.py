@@ -309,7 +309,8 @@ class Document(QObject):
             self.message.emit("error", str(exc))
             return False
         if not self.big_work_ok(spec, _n_points(self._dataset), self._settings.batch_size):
-            return False  # the user chose to make it smaller: nothing changed
+            self.specChanged.emit(self._spec)  # the user chose to make it smaller: views show the spec kept
+            return False
         if spec.seed != self._spec.seed or spec.init != self._spec.init:  # all weights re-initialised
             here = RunState(self._spec, dict(self._source), self._dataset)
             self.undo_stack.push(RunEdit(self, here, replace(here, spec=spec), text))
@@ -334,9 +335,6 @@ class Document(QObject):
             self.message.emit("error", str(exc))
             return False
         if settings == self._settings:
-            return False
-        if settings.batch_size != self._settings.batch_size and not self.big_work_ok(
-                self._spec, _n_points(self._dataset), settings.batch_size):
             return False
         key = self.MERGE_SETTINGS if merge else -1
         self.undo_stack.push(ValueEdit(self, self._apply_settings, self._settings, settings, text, key))

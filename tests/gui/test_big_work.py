@@ -45,7 +45,10 @@ def test_an_edit_making_a_layer_huge_asks_and_no_leaves_everything_as_it_was(win
     s = window.session
     before, depth = s.spec, s.undo_stack.count()
     asked["answers"].append(False)
+    shown = []
+    s.specChanged.connect(shown.append)
     assert not s.edit_spec(asked["wide"], "Widen layer")
+    assert shown == [before]  # the views (editor, panels) show the network that was kept
     assert len(asked["estimates"]) == 1 and asked["estimates"][0].too_big
     assert s.spec == before and s.undo_stack.count() == depth
 
