@@ -86,3 +86,19 @@ def test_loading_an_example_too_big_for_the_limit_asks_and_no_keeps_the_current_
     window.open_preset("playground-xor")
     assert len(asked) == 1 and asked[0].too_big
     assert s.spec == spec and s.undo_stack.count() == depth and s.preset_name is None
+
+
+def test_an_edit_making_each_epoch_very_long_asks_with_the_time(window, monkeypatch):
+    import gui.big_work as big_work
+
+    s = window.session
+    wide = widened(s.spec, 300)
+    now = estimate_for(s.spec, n_points(s), s.settings.batch_size).work
+    long = estimate_for(wide, n_points(s), s.settings.batch_size).work
+    monkeypatch.setattr(big_work, "LONG_WORK", (now + long) / 2)  # only the wide network is long work
+    asked = []
+    s.document.confirm_big_work = lambda e: asked.append(e) or False
+    before = s.spec
+    assert not s.edit_spec(wide, "Widen layer")
+    assert len(asked) == 1 and not asked[0].too_big and s.spec == before
+    assert "per epoch" in big_work.question(asked[0])
