@@ -44,7 +44,7 @@ def question(e: Estimate) -> str:
         minutes = e.work / 2e9 / 60
         parts.append(f"Each training epoch needs about {e.work:.2g} multiply-adds: roughly "
                      f"{max(minutes, 1):.0f} minute{'s' if minutes >= 1.5 else ''} or more per epoch.")
-    parts.append("To make it smaller: use fewer data points, fewer or narrower layers, or a smaller mini-batch.")
+    parts.append("To make it smaller: use fewer data points, or fewer or narrower layers.")
     parts.append("Train anyway?")
     return "\n\n".join(parts)
 
