@@ -27,8 +27,11 @@ from engine.data.datasets import Dataset
 from engine.data.sources import PlanarSource
 from engine.training.checkpoint import Checkpoint
 from engine.training.criteria import Criterion
+from engine.estimate import Estimate
 from engine.files.transplant import renumbered
 from engine.training.trainer import Trainer, TrainSettings, check_compatible
+
+from .big_work import ask_with_message_box, estimate_for, grew_past_limit
 
 if TYPE_CHECKING:
     from engine.explain.stepthrough import StepThrough
@@ -261,6 +264,8 @@ class Document(QObject):
         self._dataset = dataset
         self._criterion: Criterion | None = None
         self.preset_name: str | None = None  # the example the current run came from, if any
+        # asked before big work (gui/big_work.py); tests and scripted runs put their answer here
+        self.confirm_big_work: Callable[[Estimate], bool] = ask_with_message_box
 
     # ----- read access ---------------------------------------------------------------------
     @property
@@ -283,6 +288,15 @@ class Document(QObject):
     def criterion(self) -> Criterion | None:
         return self._criterion
 
+    # ----- big work: asked before anything changes ------------------------------------------
+    def big_work_ok(self, spec: NetworkSpec, n_points: int, batch_size: int | None, whole_run: bool = False) -> bool:
+        """True when `spec` on `n_points` points is not big work, or the user chose to go on.
+        An edit asks only when it makes the run big (or twice as big); a whole new run
+        (`whole_run`: an opened project, an example) asks whenever it is big."""
+        new = estimate_for(spec, n_points, batch_size)
+        old = None if whole_run else estimate_for(self._spec, _n_points(self._dataset), self._settings.batch_size)
+        return not grew_past_limit(new, old) or bool(self.confirm_big_work(new))
+
     # ----- edits (undoable) ----------------------------------------------------------------
     def edit_spec(self, spec: NetworkSpec, text: str = "Edit network") -> bool:
         """Push a topology/loss/seed edit; refuse (with a message) one the data cannot train."""
@@ -293,6 +307,9 @@ class Document(QObject):
             check_compatible(spec, self._dataset)
         except SpecError as exc:
             self.message.emit("error", str(exc))
+            return False
+        if not self.big_work_ok(spec, _n_points(self._dataset), self._settings.batch_size):
+            self.specChanged.emit(self._spec)  # the user chose to make it smaller: views show the spec kept
             return False
         if spec.seed != self._spec.seed or spec.init != self._spec.init:  # all weights re-initialised
             here = RunState(self._spec, dict(self._source), self._dataset)
@@ -363,6 +380,8 @@ class Document(QObject):
                 self.message.emit("error", str(exc))
                 return False
             spec = fitted
+        if not self.big_work_ok(spec, _n_points(data), self._settings.batch_size):
+            return False
         here = RunState(self._spec, dict(self._source), self._dataset)
         key = self.MERGE_DATA if merge and spec == self._spec else -1
         self.undo_stack.push(RunEdit(self, here, RunState(spec, dict(source), data), text, key))
@@ -514,6 +533,10 @@ class Document(QObject):
         self._apply_criterion(criterion)
         self.run.show(snap)
         self.trainerReplaced.emit()
+
+
+def _n_points(data: Dataset) -> int:
+    return len(data.x_train) + len(data.x_test)
 
 
 def _preset_criterion(name: str) -> Criterion | None:

@@ -451,7 +451,11 @@ class MainWindow(QMainWindow):
         from engine.presets import get_preset
 
         preset = get_preset(name)
-        trainer = preset.make_trainer()
+        data = preset.make_dataset()
+        if not self.session.document.big_work_ok(preset.spec, len(data.x_train) + len(data.x_test),
+                                                 preset.settings.batch_size, whole_run=True):
+            return  # asked before big work (gui/big_work.py): the user said no, nothing changed
+        trainer = preset.make_trainer(data=data)
         self.session.adopt(trainer, trainer.data.source or {"kind": "preset", "name": name}, preset_name=name,
                            criterion=preset.criterion)
         self.session.set_speed(watch_speed_for(preset.epochs, trainer.data.planar))

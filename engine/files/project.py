@@ -7,6 +7,7 @@ the shuffle's random state. Reading and writing it as a file is project_format.p
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from engine.core.network import Network
 from engine.core.optimizers import OptimizerSettings
 from engine.core.spec import NetworkSpec
 from engine.data.sources import dataset_from_source, source_for
-from engine.estimate import estimate
+from engine.estimate import Estimate, estimate
 from engine.training.trainer import Trainer, TrainSettings
 from engine.validate import ProjectError
 
@@ -52,11 +53,13 @@ def project_from_trainer(trainer: Trainer, extra: dict | None = None) -> Project
     )
 
 
-def trainer_from_project(project: Project, history_limit: int | None = 20_000) -> Trainer:
-    """A trainer that continues where the saved one stopped (same weights, epoch, history)."""
+def trainer_from_project(project: Project, history_limit: int | None = 20_000,
+                         allow_big: Callable[[Estimate], bool] | None = None) -> Trainer:
+    """A trainer that continues where the saved one stopped (same weights, epoch, history).
+    `allow_big(estimate)`: asked about a run too big for memory; without it such a run is refused."""
     data = dataset_from_source(project.data_source)  # ProjectError, one line, on any failure
     need = estimate(project.spec, len(data.x_train) + len(data.x_test), 1, project.settings.batch_size)
-    if need.too_big:  # e.g. a big CSV under a wide network: refused before the trainer allocates
+    if need.too_big and not (allow_big is not None and allow_big(need)):  # e.g. a big CSV under a wide network: refused before the trainer allocates
         raise ProjectError(need.memory_message())
     network = Network(project.spec, project.params) if project.params is not None else None
     try:

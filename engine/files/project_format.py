@@ -17,7 +17,7 @@ import os
 import stat
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from engine.core.optimizers import OPTIMIZERS, OptimizerSettings
 from engine.training.rules import RULES
 from engine.core.spec import NetworkSpec, SpecError
 from engine.data.sources import CsvSource, PlanarSource, PointsSource, parse_source
-from engine.estimate import estimate
+from engine.estimate import Estimate, estimate
 from engine.files.atomic import write_atomic
 from engine.files.project import Project
 from engine.files.weights import from_layers, to_layers
@@ -151,14 +151,16 @@ def save_project(path: str | os.PathLike, project: Project) -> None:
 
 
 # ----- loading ----------------------------------------------------------------------------
-def load_project(path: str | os.PathLike) -> Project:
+def load_project(path: str | os.PathLike, allow_big: Callable[[Estimate], bool] | None = None) -> Project:
+    """`allow_big(estimate)`: asked about a run too big for memory (the window asks its user);
+    without it, or when it says no, such a project is refused."""
     p = Path(path)
     try:
         raw = read_regular_file(p, limits.MAX_FILE_BYTES, "project files")
     except ProjectError as exc:
         raise ProjectError(f"{_name(p)}: {exc}") from None
     try:
-        return project_from_text(raw.decode("utf-8"))
+        return project_from_text(raw.decode("utf-8"), allow_big)
     except UnicodeDecodeError:
         raise ProjectError(f"{_name(p)}: not a project file (not UTF-8 text)") from None
     except ProjectError as exc:
@@ -196,7 +198,7 @@ def _no_constants(name: str) -> None:
     raise ProjectError(f"the file contains {name}; weights and settings must be finite numbers")
 
 
-def project_from_text(text: str) -> Project:
+def project_from_text(text: str, allow_big: Callable[[Estimate], bool] | None = None) -> Project:
     if len(text) > limits.MAX_FILE_BYTES:
         raise ProjectError(f"the text is longer than {limits.MAX_FILE_BYTES // 2**20} MB")
     try:
@@ -212,7 +214,7 @@ def project_from_text(text: str) -> Project:
     _check_depth(d, 0)
     if "\\ud" in text.lower():  # only a \uXXXX escape can make a lone surrogate in decoded text
         clean_text(d, "the file")
-    return project_from_dict(d)
+    return project_from_dict(d, allow_big)
 
 
 def _check_depth(value: Any, depth: int) -> None:
@@ -228,7 +230,7 @@ def _check_depth(value: Any, depth: int) -> None:
                 _check_depth(v, depth + 1)
 
 
-def project_from_dict(d: Any) -> Project:
+def project_from_dict(d: Any, allow_big: Callable[[Estimate], bool] | None = None) -> Project:
     if not isinstance(d, dict):
         raise ProjectError("not a project file (expected a JSON object)")
     if d.get("format") != FORMAT:
@@ -254,7 +256,7 @@ def project_from_dict(d: Any) -> Project:
         raise ProjectError(f"the network has {n_params:,} parameters; at most {limits.MAX_PARAMETERS:,}")
     settings = _settings(d["settings"])
     source = parse_source(d["data_source"])
-    _check_size(spec, source, settings)
+    _check_size(spec, source, settings, allow_big)
     epoch = whole(d.get("epoch", 0), "epoch", 0, MAX_EPOCH)
 
     def read(value: Any, field: str, bound: float) -> np.ndarray:
@@ -303,7 +305,8 @@ def _spec(value: Any) -> NetworkSpec:
     return spec
 
 
-def _check_size(spec: NetworkSpec, source: Any, settings: TrainSettings) -> None:
+def _check_size(spec: NetworkSpec, source: Any, settings: TrainSettings,
+                allow_big: Callable[[Estimate], bool] | None = None) -> None:
     """Refuse, before the data is built, a project whose run would not fit in memory."""
     if isinstance(source, PlanarSource):
         n = source.n_points
@@ -314,7 +317,7 @@ def _check_size(spec: NetworkSpec, source: Any, settings: TrainSettings) -> None
     else:
         n = 4096  # the paper's tables and the family trees are small
     e = estimate(spec, n, 1, settings.batch_size)
-    if e.too_big:
+    if e.too_big and not (allow_big is not None and allow_big(e)):
         raise ProjectError(e.memory_message())
 
 

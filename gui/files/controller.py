@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from engine.files.project_format import RECOVERY_KEY  # kept in the recovery file's `extra`; removed again on restore
 from engine.files.serialize import Project, ProjectError, load_project, save_project, trainer_from_project
 
+from ..big_work import BigWorkGate, estimate_for
 from .exchange import ExchangeMixin
 from .protocol import ProjectWindow
 from .recovery import RecoveryFiles
@@ -282,14 +283,24 @@ class FileController(ExchangeMixin, QObject):
     def open_path(self, path: str | os.PathLike) -> bool:
         """Load and check the whole file first; only then ask about unsaved work and switch."""
         path = Path(path)
+        gate = BigWorkGate(getattr(self._window, "confirm_big_work", None))
         try:
-            project = load_project(path)
-            trainer = trainer_from_project(project)
+            project = load_project(path, allow_big=gate)
+            trainer = trainer_from_project(project, allow_big=gate)
         except ProjectError as exc:
+            if gate.declined:  # the user chose not to open something this big: nothing to report
+                return False
             if not path.exists() and _full_path(path) in self.recent_files():
                 self._set_recent([p for p in self.recent_files() if p != _full_path(path)])
             self._error("Could not open the project", str(exc))
             return False
+        except MemoryError:  # accepted as big, but there was not enough memory after all
+            self._error("Could not open the project", "There is not enough memory for this project "
+                        "(its data set or network is too large for this computer). The current work is kept.")
+            return False
+        if not gate.check(estimate_for(trainer.spec, len(trainer.data.x_train) + len(trainer.data.x_test),
+                                       trainer.settings.batch_size)):
+            return False  # each epoch would take very long and the user said no: nothing changed
         if not self.maybe_save():
             return False
         if not self._hand_over(project, trainer):

@@ -80,6 +80,10 @@ class SessionProject:
     def undo_stack(self) -> QUndoStack:
         return self.session.undo_stack
 
+    def confirm_big_work(self, estimate: Any) -> bool:
+        """The document's question before big work (gui/big_work.py): one place to answer it."""
+        return bool(self.session.document.confirm_big_work(estimate))
+
     def progress_marker(self) -> Any:
         if self._opened_epoch is not None:
             return self._opened_epoch
