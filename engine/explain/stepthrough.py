@@ -46,8 +46,16 @@ class StaleStepThrough(ValueError):
 
 
 def fmt(value: float) -> str:
-    """How every number appears in explanations (tests look for exactly this text)."""
-    return f"{float(value):.5g}"
+    """How every number appears in explanations (tests look for exactly this text); plain words
+    instead of "nan"/"inf" for a net that has blown up (a student should never read those)."""
+    v = float(value)
+    if v != v:
+        return "not a number"
+    if v == float("inf"):
+        return "too large"
+    if v == float("-inf"):
+        return "too large (negative)"
+    return f"{v:.5g}"
 
 
 def _ro(a: Array) -> Array:
