@@ -171,7 +171,7 @@ def test_largest_change_names_the_weight_the_update_moves_most():
     assert change.delta == pytest.approx(diff[flat])
     weights_only = np.concatenate([diff[s] for l in net.layouts for s in l.weight_slices])
     assert abs(change.delta) == pytest.approx(np.abs(weights_only).max())
-    assert fmt(change.delta) in change.text() and f"{change.source}[{change.row}]" in change.text()
+    assert fmt(change.delta) in change.text() and f"{change.source}[{change.row + 1}]" in change.text()  # 1-based for the student
     assert weight_mask is None or weight_mask.shape == diff.shape
 
 
