@@ -225,8 +225,13 @@ def _run(args: argparse.Namespace) -> int:
         watchdog.start()
 
     def check() -> None:
+        if not window.isVisible():  # the user closed the window (its shutdown stops the worker): a normal end
+            watchdog.stop()
+            probe.stop()
+            return
         if not session.worker.alive:
             failures.append("the training thread stopped")
+        if failures:  # something went wrong: stop now, the exit status says so
             finish()
             return
         snap = session.latest

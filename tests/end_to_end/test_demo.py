@@ -135,19 +135,17 @@ elif mode == "thread":  # the training thread dies
     worker.TrainingWorker._run = die
 elif mode == "close":  # the user closes the window while it trains
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
     from gui.main_window import MainWindow
-    def close_soon():
-        ws = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-        if ws and ws[0].session.playing:
-            ws[0].close()
-        else:
-            QTimer.singleShot(50, close_soon)
-    real_run = demo._run
-    def run(args):
+    real_show = MainWindow.show
+    def show(self):  # the QApplication exists once the window is shown: schedule the close then
+        real_show(self)
+        def close_soon():
+            if self.session.playing:
+                self.close()
+            else:
+                QTimer.singleShot(50, close_soon)
         QTimer.singleShot(300, close_soon)
-        return real_run(args)
-    demo._run = run
+    MainWindow.show = show
 sys.exit(demo.main(["--epochs", "100000", "--speed", "50", "--resolution", "16", "--timeout", "60"]))
 """
 
@@ -162,3 +160,5 @@ def test_a_real_failure_exits_non_zero_and_a_close_exits_0(tmp_path, mode, statu
     assert proc.returncode == status, proc.stderr[-2000:]
     if status:
         assert "demo: " in proc.stderr
+    else:  # closed while training: the run never reached its end, so no result line
+        assert "epochs=" not in proc.stdout, proc.stdout
