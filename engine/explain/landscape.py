@@ -12,6 +12,7 @@ import numpy as np
 from engine.core.losses import per_pattern_loss
 from engine.core.network import Network
 from engine.core.spec import NetworkSpec
+from engine.explain.stepthrough import unit_name
 
 Array = np.ndarray
 _CHUNK_FLOATS = 4_000_000  # ~32 MB of activations per chunk
@@ -34,9 +35,9 @@ def parameter_names(spec: NetworkSpec) -> list[str]:
         for s, f, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices):
             for k in range(f * lo.units):
                 i, j = divmod(k, lo.units)
-                names[sl.start + k] = f"w {s}[{i}]→{lo.name}[{j}]"
+                names[sl.start + k] = f"w {unit_name(s, i)}→{unit_name(lo.name, j)}"
         for j in range(lo.units):
-            names[lo.bias_slice.start + j] = f"b {lo.name}[{j}]"
+            names[lo.bias_slice.start + j] = f"b {unit_name(lo.name, j)}"
     return names
 
 

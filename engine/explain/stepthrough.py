@@ -45,9 +45,22 @@ class StaleStepThrough(ValueError):
     """The network changed since the step-through was computed; applying it would be wrong."""
 
 
+def unit_name(layer: str, index: int) -> str:
+    """How a unit is named to the student: 1-based, h1[1] is the first unit (indices stay 0-based)."""
+    return f"{layer}[{index + 1}]"
+
+
 def fmt(value: float) -> str:
-    """How every number appears in explanations (tests look for exactly this text)."""
-    return f"{float(value):.5g}"
+    """How every number appears in explanations (tests look for exactly this text); plain words
+    instead of "nan"/"inf" for a net that has blown up (a student should never read those)."""
+    v = float(value)
+    if v != v:
+        return "not a number"
+    if v == float("inf"):
+        return "too large"
+    if v == float("-inf"):
+        return "too large (negative)"
+    return f"{v:.5g}"
 
 
 def _ro(a: Array) -> Array:
@@ -105,7 +118,7 @@ class WeightChange:
         return self.after - self.before
 
     def text(self) -> str:
-        return (f"largest Δw = {fmt(self.delta)} on {self.source}[{self.row}] → {self.layer}[{self.col}] "
+        return (f"largest Δw = {fmt(self.delta)} on {unit_name(self.source, self.row)} → {unit_name(self.layer, self.col)} "
                 f"({fmt(self.before)} → {fmt(self.after)})")
 
 
@@ -143,7 +156,7 @@ class ChainRule:
     margin_note: str = ""
 
     def lines(self) -> list[str]:
-        name = f"{self.layer}[{self.unit}]"
+        name = unit_name(self.layer, self.unit)
         out = [f"{name}  ({'output' if self.is_output else 'hidden'} unit, {self.activation})",
                f"z = {fmt(self.z)}    a = f(z) = {fmt(self.a)}"]
         if self.is_output and self.fused:
@@ -160,7 +173,7 @@ class ChainRule:
             out += ["no later unit reads this one: dE/da = 0"]
         else:
             out.append("dE/da = Σ w × δ over the units it feeds:")
-            out += [f"  {t.layer}[{t.unit}]: w={fmt(t.weight)} × δ={fmt(t.delta)} → {fmt(t.product)}" for t in self.terms]
+            out += [f"  {unit_name(t.layer, t.unit)}: w={fmt(t.weight)} × δ={fmt(t.delta)} → {fmt(t.product)}" for t in self.terms]
             out.append(f"dE/da = {fmt(self.dE_da)}")
         out += [f"f'(z) = {DERIVATIVE_FORMULA.get(self.activation, 'df/dz')} = {fmt(self.derivative)}",
                 "δ = dE/da × f'(z)", f"  = {fmt(self.dE_da)} × {fmt(self.derivative)} = {fmt(self.delta)}"]

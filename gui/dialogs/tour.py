@@ -91,9 +91,12 @@ TOUR_PAGES: tuple[TourPage, ...] = (
              "flowing back along the edges, and the chain rule for the unit you click (Ctrl+2).",
              _workspace_tab(1)),
     TourPage("Keep your work",
-             "Ctrl+S saves the whole run (weights, history, settings); Ctrl+Z undoes any edit. The Lessons "
-             "menu walks you through the story of backpropagation, step by step.",
+             "Ctrl+S saves the whole run (weights, history, settings); Ctrl+Z undoes any edit.",
              _menu("File")),
+    TourPage("Learn step by step",
+             "New to backpropagation? The Lessons menu (Ctrl+L) opens six short lessons, from the "
+             "perceptron to backpropagation: each one sets up the network and tells you what to try.",
+             _menu("Lessons")),
 )
 
 

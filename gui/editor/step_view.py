@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygon
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from engine.explain.blame import split_weights
-from engine.explain.stepthrough import Phase, StepThrough
+from engine.explain.stepthrough import Phase, StepThrough, unit_name
 
 from . import colors
 
@@ -183,7 +183,7 @@ class StepLayer(QGraphicsItem):
                 where = self._free_spot(b.points[e], text, placed)
                 if where is None:  # no room on a cramped canvas: hovering the edge still tells
                     continue
-                self.edge_labels.append((where, text, float(matrix[r, c]), f"{b.source.name}[{r}]", f"{name}[{c}]"))
+                self.edge_labels.append((where, text, float(matrix[r, c]), unit_name(b.source.name, r), unit_name(name, c)))
 
     def _free_spot(self, line: np.ndarray, text: str, placed: list[QRectF]) -> QPointF | None:
         """A point on the line whose label box overlaps no label placed so far; None if none."""

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from engine.explain.stepthrough import unit_name
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
@@ -63,7 +65,7 @@ class UnitNode(QGraphicsItem):
         return self._large
 
     def title(self) -> str:
-        return f"{self.node} · unit {self.index + 1}"
+        return unit_name(self.node, self.index)
 
     def description(self) -> list[str]:
         lines = [f"activation: {self.activation}"] if self.activation else ["input"]

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
+from engine.explain.stepthrough import unit_name
+
 if TYPE_CHECKING:
     from engine.core.spec import NetworkSpec
     from engine.training.snapshot import Snapshot
@@ -277,9 +279,9 @@ def found_largest_blame_unit(obs: Observation, p: Mapping[str, Any]) -> Result:
         return Result(False, "Now click the hidden unit with the largest error signal δ (the biggest number).")
     mine = abs(float(np.asarray(st.deltas[sel[0]]).ravel()[sel[1]]))
     if mine < top:  # ties count: any unit with the largest blame is right
-        return Result(False, f"{sel[0]}[{sel[1]}] has |δ| = {mine:.3g}; another hidden unit has more blame.")
-    values = {"unit": f"{sel[0]}[{sel[1]}]", "blame": mine, "layer": sel[0], "pattern": st.pattern}
-    return Result(True, f"{sel[0]}[{sel[1]}] has the largest blame: |δ| = {mine:.3g}.", values)
+        return Result(False, f"{unit_name(*sel)} has |δ| = {mine:.3g}; another hidden unit has more blame.")
+    values = {"unit": f"{unit_name(*sel)}", "blame": mine, "layer": sel[0], "pattern": st.pattern}
+    return Result(True, f"{unit_name(*sel)} has the largest blame: |δ| = {mine:.3g}.", values)
 
 
 def _whole(x: float) -> float | int:

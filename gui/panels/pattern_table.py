@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWid
 from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, targets_for
 from engine.training.snapshot import Snapshot
+from engine.explain.stepthrough import unit_name
 
 ValueRole = Qt.ItemDataRole.UserRole + 1  # the float shown in a cell (for tests and tools)
 KindRole = Qt.ItemDataRole.UserRole + 2  # "input" | "target" | "output" | "hidden" | "summary"
@@ -175,7 +176,7 @@ class PatternTableModel(QAbstractTableModel):
             for layer in spec.layers[:-1]:
                 act = get_activation(layer.activation)
                 lo, hi = act.low, act.high
-                cols += [Column("hidden", f"{layer.name}.{u + 1}", layer.name, u, lo, hi) for u in range(layer.units)]
+                cols += [Column("hidden", unit_name(layer.name, u), layer.name, u, lo, hi) for u in range(layer.units)]
             self._shape_key = tuple((l.name, l.units, l.activation) for l in spec.layers)
         self._columns = cols
         self._values = np.zeros((len(data.x_train), len(cols)))

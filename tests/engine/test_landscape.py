@@ -52,7 +52,7 @@ def test_curve_and_surface_pass_through_the_current_point():
 def test_parameter_names_and_path_from_timeline():
     spec = NetworkSpec.stack(2, [2], 1)
     names = parameter_names(spec)
-    assert names[0] == "w input[0]→h1[0]" and names[4] == "b h1[0]" and names[-1] == "b out[0]"
+    assert names[0] == "w input[1]→h1[1]" and names[4] == "b h1[1]" and names[-1] == "b out[1]"  # 1-based for the student
     assert len(set(names)) == spec.n_parameters()
     t = Trainer(spec, xor_table())
     tl = Timeline(8)

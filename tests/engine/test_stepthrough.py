@@ -171,5 +171,23 @@ def test_largest_change_names_the_weight_the_update_moves_most():
     assert change.delta == pytest.approx(diff[flat])
     weights_only = np.concatenate([diff[s] for l in net.layouts for s in l.weight_slices])
     assert abs(change.delta) == pytest.approx(np.abs(weights_only).max())
-    assert fmt(change.delta) in change.text() and f"{change.source}[{change.row}]" in change.text()
+    assert fmt(change.delta) in change.text() and f"{change.source}[{change.row + 1}]" in change.text()  # 1-based for the student
     assert weight_mask is None or weight_mask.shape == diff.shape
+
+
+def test_fmt_names_blown_up_numbers_in_plain_words():
+    assert fmt(1.5) == "1.5"
+    assert fmt(float("nan")) == "not a number"
+    assert fmt(float("inf")) == "too large"
+    assert fmt(float("-inf")) == "too large (negative)"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
+def test_chain_rule_of_a_blown_up_network_never_prints_nan_or_inf():
+    t = Trainer(NetworkSpec.stack(2, [3], 1, "relu", "linear", seed=3), xor_table())
+    t.network.params[:] = 1e200  # squares overflow: a net that has blown up
+    st = StepThrough.from_trainer(t, 1)
+    texts = [st.explain(layer.name, u).text() for layer in t.spec.layers for u in range(layer.units)]
+    assert any("too large" in s or "not a number" in s for s in texts)
+    for s in texts:
+        assert "nan" not in s.lower().replace("not a number", "") and "inf" not in s.lower()

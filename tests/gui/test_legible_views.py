@@ -67,7 +67,7 @@ def test_error_maps_name_layer_and_unit_and_pattern_axes(qtbot):
     panel.show_snapshot(t.snapshot(8))
     panel.refresh_now()
     for (layer, u), (_, _, label) in panel.cells.items():
-        assert f"{layer}[{u}]" in label.text
+        assert f"{layer}[{u + 1}]" in label.text  # 1-based for the student
     bits = Trainer(NetworkSpec.stack(2, [2], 1, seed=1), xor_table())
     panel.set_context(bits.data)
     panel.show_snapshot(bits.snapshot())
@@ -127,3 +127,10 @@ def test_unit_maps_say_in_their_middle_why_they_are_empty(qtbot):
     plane = Trainer(NetworkSpec.stack(2, [2], 1, features=["x", "y"], seed=1), planar("xor", 40, seed=1))
     view.show_snapshot(plane.snapshot(8))
     assert not view.empty_note.isVisible() and view.mosaic_array() is not None
+
+
+def test_hover_card_names_the_unit_like_the_chain_rule_card(qtbot):
+    """One convention everywhere: h1[1] is the first unit of h1 (1-based for the student)."""
+    spec = NetworkSpec.stack(2, [3], 1, features=["x", "y"], seed=2)
+    editor = make_editor(qtbot, spec)
+    assert [u.title() for u in editor.scene.layer_columns[0].units] == ["h1[1]", "h1[2]", "h1[3]"]

@@ -159,7 +159,7 @@ def test_lesson_5_step_through_and_find_the_largest_blame(qtbot, window):
         assert L.controller.done_text is None
     click_unit(qtbot, window, 0, best)
     text = wait_done(qtbot, L, "backprop-blame")
-    assert f"h1[{best}]" in text
+    assert f"h1[{best + 1}]" in text  # 1-based for the student
 
 
 def test_lesson_6_the_encoder_invents_a_code(qtbot, window):

@@ -84,7 +84,7 @@ def test_every_phase_draws_the_engines_numbers_on_the_canvas(qtbot, xor_stage):
             layer = dst.split("[")[0]
             i = [l.name for l in walk.spec.layers].index(layer)
             s = walk.spec.sources_of(i).index(src.split("[")[0])
-            r, c = int(src.split("[")[1][:-1]), int(dst.split("[")[1][:-1])
+            r, c = int(src.split("[")[1][:-1]) - 1, int(dst.split("[")[1][:-1]) - 1  # labels are 1-based
             matrix = (edges[i] or weights[i])[s]
             assert value == matrix[r, c] and text == short(matrix[r, c])
             labelled += 1
@@ -108,8 +108,8 @@ def test_clicking_a_unit_on_the_canvas_fills_the_chain_rule_card(qtbot, xor_stag
     assert card.selected == ("h1", 2)
     text = card.chain_text.toPlainText()
     rule = card.walk.explain("h1", 2)
-    assert text.startswith("h1[2]") and rule.text() in text
-    assert "h1[2]" in card.error_map.title.text() and "pattern 0" in card.error_map.title.text()
+    assert text.startswith("h1[3]") and rule.text() in text  # unit index 2 is the third unit
+    assert "h1[3]" in card.error_map.title.text() and "pattern 0" in card.error_map.title.text()
     want = pattern_error_signals(t.spec, t.network.params, t.data)["h1"][:, 2]
     assert np.allclose(card.error_map.values, want)
     # and the card's selection rings the unit on the canvas
@@ -127,7 +127,7 @@ def test_error_map_on_planar_data_is_labelled_with_pattern_and_unit(qtbot):
     card.select_unit("h1", 0)
     x, y = t.data.x_train[5]
     title = card.error_map.title.text()
-    assert "h1[0]" in title and "pattern 5" in title and f"{x:.3g}" in title
+    assert "h1[1]" in title and "pattern 5" in title and f"{x:.3g}" in title
     want = error_signal_maps(spec, t.network.params, t.data, 40, (-6.0, 6.0))["h1"][0]
     assert np.allclose(card.error_map.values, want)
 

@@ -24,7 +24,7 @@ def test_each_page_frames_its_widget_and_sits_beside_it(qtbot, tmp_path):
         tour = FirstRunTour(w)
         tour.open()
         expected = [rect_in(w, w.editor.palette), rect_in(w, w.controls.play_button), rect_in(w, w.output_plot),
-                    None, None]
+                    None, None, None]
         for i in range(len(TOUR_PAGES)):
             target = tour.target_rect()
             assert target is not None, f"page {i} points at nothing"
@@ -40,6 +40,11 @@ def test_each_page_frames_its_widget_and_sits_beside_it(qtbot, tmp_path):
                 qtbot.mouseClick(tour.next_button, Qt.MouseButton.LeftButton)
         assert tour.target_rect(3) == QRect(w.workspaces.bar.mapTo(w, w.workspaces.bar.tabRect(1).topLeft()),
                                             w.workspaces.bar.tabRect(1).size())  # the Backward pass tab
+        bar = w.menuBar()
+        lessons = next(a for a in bar.actions() if a.text().replace("&", "") == "Lessons")
+        assert tour.target_rect(5) == QRect(bar.mapTo(w, bar.actionGeometry(lessons).topLeft()),
+                                            bar.actionGeometry(lessons).size())  # the Lessons menu
+        assert "Lessons menu" in TOUR_PAGES[5].text and "Ctrl+L" in TOUR_PAGES[5].text
         qtbot.mouseClick(tour.next_button, Qt.MouseButton.LeftButton)
         assert not tour.isVisible() and tour.pointer is None
         w.close()

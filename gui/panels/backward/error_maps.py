@@ -13,7 +13,7 @@ from engine.explain.blame import error_signal_maps, grid_targets, pattern_error_
 from engine.data.datasets import Dataset
 from engine.core.network import Network
 from engine.training.snapshot import Snapshot, grid_points
-from engine.explain.stepthrough import pattern_arrays
+from engine.explain.stepthrough import pattern_arrays, unit_name
 
 from .colors import lookup_table
 from .context import mismatch
@@ -178,7 +178,7 @@ class ErrorMapsPanel(QWidget):
             err_img.setImage(e, levels=(-level, level))
             sat = float(self.saturation[layer][u])
             colour = "#c81e1e" if sat >= 0.5 else "#555555"
-            label.setText(f"<b>{layer}[{u}]</b><br><span style='color:{colour}'>sat {100 * sat:.0f}%</span><br>|δ|≤{peak:.2g}", size="8pt")
+            label.setText(f"<b>{unit_name(layer, u)}</b><br><span style='color:{colour}'>sat {100 * sat:.0f}%</span><br>|δ|≤{peak:.2g}", size="8pt")
 
 
 def _features(pts: np.ndarray, features) -> np.ndarray:

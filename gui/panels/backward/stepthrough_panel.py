@@ -17,7 +17,7 @@ from engine.data.datasets import Dataset
 from engine.core.optimizers import OptimizerSettings
 from engine.training.snapshot import Snapshot
 from engine.explain.blame import saturation
-from engine.explain.stepthrough import Phase, StepThrough, pattern_arrays
+from engine.explain.stepthrough import Phase, StepThrough, pattern_arrays, unit_name
 
 from .context import mismatch
 from .deferred import Deferred
@@ -304,10 +304,10 @@ class StepThroughPanel(QWidget):
         layer, unit = self.selected
         if layer in {g.name for g in self.walk.spec.inputs}:
             value = float(phase.activations[layer][unit])
-            self.chain_text.setPlainText(f"{layer}[{unit}] = {value:.5g}\n\nAn input unit: it passes its value on\nand receives no error signal.")
+            self.chain_text.setPlainText(f"{unit_name(layer, unit)} = {value:.5g}\n\nAn input unit: it passes its value on\nand receives no error signal.")
             return
         if layer not in phase.deltas:
-            lines = [f"{layer}[{unit}]"]
+            lines = [unit_name(layer, unit)]
             if layer in phase.activations:
                 lines.append(f"activation a = {float(phase.activations[layer][unit]):.5g}")
             lines.append("")
@@ -326,7 +326,7 @@ class StepThroughPanel(QWidget):
         idx = [l.name for l in walk.spec.layers].index(layer)
         lo = walk.net.layouts[idx]
         out = ["update of the weights into it:", f"  {'from':<10}{'dE/dw':>10}{'Δw':>10}{'new w':>10}"]
-        rows = [(f"{s}[{i}]", sl.start + i * lo.units + unit) for s, f, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices)
+        rows = [(unit_name(s, i), sl.start + i * lo.units + unit) for s, f, sl in zip(lo.sources, lo.fan_ins, lo.weight_slices)
                 for i in range(f)]
         rows.append(("bias", lo.bias_slice.start + unit))
         for name, k in rows[:24]:

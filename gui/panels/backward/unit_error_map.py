@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.data.datasets import Dataset
 from engine.explain.blame import error_signal_maps, pattern_error_signals
-from engine.explain.stepthrough import StepThrough
+from engine.explain.stepthrough import StepThrough, unit_name
 
 from .colors import NEGATIVE, POSITIVE, lookup_table
 
@@ -81,7 +81,7 @@ class UnitErrorMap(QWidget):
             self.plot.setLabel("bottom", "x₁")
             self.plot.setLabel("left", "x₂")
             self.plot.setAspectLocked(True)  # the plane is square
-            self.title.setText(f"<b>δ of {layer}[{unit}]</b> over the plane (blue +, orange −); "
+            self.title.setText(f"<b>δ of {unit_name(layer, unit)}</b> over the plane (blue +, orange −); "
                                f"<span style='color:#dc0078'>✕</span> = pattern {p} at ({x:.3g}, {y:.3g})")
         else:
             deltas = pattern_error_signals(walk.spec, np.array(walk.params_before), data)[layer][:MAX_BARS, unit]
@@ -96,6 +96,6 @@ class UnitErrorMap(QWidget):
             self.plot.setLabel("bottom", "training pattern")
             self.plot.setLabel("left", "δ")
             self.plot.setAspectLocked(False)
-            self.title.setText(f"<b>δ of {layer}[{unit}]</b> for each training pattern; "
+            self.title.setText(f"<b>δ of {unit_name(layer, unit)}</b> for each training pattern; "
                                f"pattern {p} outlined in pink")
         self.plot.enableAutoRange()
