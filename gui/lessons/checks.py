@@ -217,6 +217,11 @@ def hidden_layer_removed_and_trained(obs: Observation, p: Mapping[str, Any]) -> 
     if obs.spec.hidden:
         n = len(obs.spec.hidden)
         return Result(False, f"The network still has {n} hidden layer{'s' if n > 1 else ''}. Remove {'them' if n > 1 else 'it'} in the editor.")
+    return _trained_so(obs, p["epochs"], "without a hidden layer", "No hidden layer now.")
+
+
+def _trained_so(obs: Observation, epochs: int, how: str, so_far: str) -> Result:
+    """Done once the network, as it is now, has trained `epochs` epochs; says how far it is."""
     snap = obs.current
     if snap is None:
         return Result(False, "Waiting for the network to be drawn…")
@@ -224,9 +229,9 @@ def hidden_layer_removed_and_trained(obs: Observation, p: Mapping[str, Any]) -> 
     right = patterns_right(snap)
     values = {"accuracy": pct(snap.train_acc), "epochs": trained,
               "right": right[0] if right else "?", "total": right[1] if right else "?"}
-    if trained >= p["epochs"]:
-        return Result(True, f"{trained:,} epochs without a hidden layer: accuracy {pct(snap.train_acc)}.", values)
-    return Result(False, f"No hidden layer now. Trained {trained:,} of {p['epochs']:,} epochs: press Play.", values)
+    if trained >= epochs:
+        return Result(True, f"{trained:,} epochs {how}: accuracy {pct(snap.train_acc)}.", values)
+    return Result(False, f"{so_far} Trained {trained:,} of {epochs:,} epochs: press Play.", values)
 
 
 @check("frozen_hidden_layer_trained", values=("accuracy", "epochs", "right", "total"),
@@ -239,16 +244,7 @@ def frozen_hidden_layer_trained(obs: Observation, p: Mapping[str, Any]) -> Resul
     learning = [l.name for i, l in enumerate(spec.hidden) if layer_learns(spec, i)]
     if learning:
         return Result(False, f"Hidden layer {', '.join(learning)} still learns; switch its learning off.")
-    snap = obs.current
-    if snap is None:
-        return Result(False, "Waiting for the network to be drawn…")
-    trained = obs.epochs_with_spec
-    right = patterns_right(snap)
-    values = {"accuracy": pct(snap.train_acc), "epochs": trained,
-              "right": right[0] if right else "?", "total": right[1] if right else "?"}
-    if trained >= p["epochs"]:
-        return Result(True, f"{trained:,} epochs with a fixed hidden layer: accuracy {pct(snap.train_acc)}.", values)
-    return Result(False, f"Hidden layer fixed. Trained {trained:,} of {p['epochs']:,} epochs: press Play.", values)
+    return _trained_so(obs, p["epochs"], "with a fixed hidden layer", "Hidden layer fixed.")
 
 
 @check("stepped_backward_pass", values=("layer",))
