@@ -279,8 +279,18 @@ class TrainingWorker:
             return max(0.0, due - now)
         return 0.0
 
+    def _let_the_first_frame_paint(self, limit: float = 2.0, paint: float = 0.25) -> None:
+        """Wait until the GUI has taken the first picture and had a moment to paint it (at most
+        `limit` s, less if a command arrives): the warm-up below imports numba, about 0.4 s that
+        holds the GIL, and would otherwise delay the window's first frame."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._mailbox.taken or self._mailbox.closed or bool(self._commands), limit)
+            if self._mailbox.taken and not self._mailbox.closed and not self._commands:
+                self._cond.wait(paint)
+
     def _run(self) -> None:
         self._guarded("drawing the first frame", self._maybe_publish)  # the first picture before anything slow
+        self._let_the_first_frame_paint()
         try:
             fastchunk.warm_up()  # compile (or load) the training kernels here, not on first play
         except Exception as exc:  # any failure here only costs speed: training works epoch by epoch
