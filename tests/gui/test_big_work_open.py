@@ -5,40 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from engine import limits
 from engine.files.serialize import project_from_trainer, save_project
 from engine.training.trainer import Trainer
-from gui.app import make_application
 from gui.big_work import estimate_for
-from gui.files import attach_to_main_window
-from gui.main_window import MainWindow
-from test_files_support import Dialogs
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    return Dialogs(monkeypatch)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, dialogs):
-    monkeypatch.setenv("BPP_RECOVERY_PATH", str(tmp_path / "recovery.json"))
-    make_application([])
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, grid_resolution=16, restore_layout=False)
-    w.files = attach_to_main_window(w)
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.session.latest is not None, timeout=10000)
-    yield w
-    w.close_guards.clear()
-    w.files.shutdown()
-    w.close()
-    assert not w.session.worker.alive
-    w.deleteLater()
+from test_files_support import dialogs, window  # noqa: F401 - fixtures: the window with its File menu
 
 
 @pytest.fixture

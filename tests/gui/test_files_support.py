@@ -1,5 +1,5 @@
 """Support for the files tests (no tests here): a tiny window implementing gui.files.ProjectWindow,
-and scripted stand-ins for modal dialogs."""
+scripted stand-ins for modal dialogs, and the real window with its File menu as fixtures."""
 from __future__ import annotations
 
 from collections import deque
@@ -7,6 +7,8 @@ from typing import Any
 
 from dataclasses import replace
 import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QFileDialog, QVBoxLayout, QWidget
 
@@ -15,6 +17,9 @@ from engine.core.optimizers import OptimizerSettings
 from engine.files.serialize import Project, project_from_trainer
 from engine.core.spec import NetworkSpec
 from engine.training.trainer import Trainer, TrainSettings
+from gui.app import make_application
+from gui.files import attach_to_main_window
+from gui.main_window import MainWindow
 
 
 def make_trainer(seed: int = 1, epochs: int = 5) -> Trainer:
@@ -126,3 +131,27 @@ class Dialogs:
         self.asked.append(text)
         assert self.answers, f"unexpected question: {title}: {text}"
         return self.answers.popleft()
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    return Dialogs(monkeypatch)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch, dialogs):
+    """The real playground window with the File menu wired in (closed here, not by qtbot)."""
+    monkeypatch.setenv("BPP_RECOVERY_PATH", str(tmp_path / "recovery.json"))
+    make_application([])
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, grid_resolution=16, restore_layout=False)
+    w.files = attach_to_main_window(w)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.session.latest is not None, timeout=10000)
+    yield w
+    w.close_guards.clear()
+    w.files.shutdown()
+    w.close()
+    assert not w.session.worker.alive
+    w.deleteLater()

@@ -3,39 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from engine.files.serialize import load_project
-from gui.app import make_application
 from gui.files import attach_to_main_window
-from gui.main_window import MainWindow
-from test_files_support import Dialogs
+from test_files_support import dialogs, window  # noqa: F401 - fixtures: the window with its File menu
 
 Button = QMessageBox.StandardButton
-
-
-@pytest.fixture
-def dialogs(monkeypatch):
-    return Dialogs(monkeypatch)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch, dialogs):
-    monkeypatch.setenv("BPP_RECOVERY_PATH", str(tmp_path / "recovery.json"))
-    make_application([])
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, grid_resolution=16, restore_layout=False)  # closed below, not by qtbot
-    w.files = attach_to_main_window(w)
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.session.latest is not None, timeout=10000)
-    yield w
-    w.close_guards.clear()
-    w.files.shutdown()
-    w.close()
-    assert not w.session.worker.alive
-    w.deleteLater()
 
 
 def settle(qtbot, w, epoch):
