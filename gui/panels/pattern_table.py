@@ -17,6 +17,7 @@ from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, targets_for
 from engine.training.snapshot import Snapshot
 from engine.explain.stepthrough import unit_name
+from gui.catch_up import CatchUpWhenShown
 
 ValueRole = Qt.ItemDataRole.UserRole + 1  # the float shown in a cell (for tests and tools)
 KindRole = Qt.ItemDataRole.UserRole + 2  # "input" | "target" | "output" | "hidden" | "summary"
@@ -270,7 +271,7 @@ class PatternTableModel(QAbstractTableModel):
         return self._row_labels[section]
 
 
-class PatternTable(QWidget):
+class PatternTable(CatchUpWhenShown, QWidget):
     """The model in a compact QTableView; plain API: set_dataset, show_snapshot."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -303,7 +304,13 @@ class PatternTable(QWidget):
     def set_dataset(self, data: Dataset | None) -> None:
         self.model.set_dataset(data)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.catch_up()
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        if not self.draw_now(snapshot):
+            return  # hidden: drawn when shown (gui.catch_up)
         self.model.show_snapshot(snapshot)
 
     def _fit_headers(self) -> None:

@@ -41,6 +41,11 @@ def test_space_plays_and_the_boundaries_change(qtbot, window):
     qtbot.waitUntil(lambda: epoch(window) > 100, timeout=10000)
     assert window.controls.epoch_label.text() == f"Epoch {epoch(window):,}"
     assert not np.array_equal(window.output_plot.image_array(), before_out)
+    # the unit maps' tab is behind the loss plot: not redrawn while hidden, current once shown
+    assert not window.unit_maps.isVisible()
+    assert np.array_equal(window.unit_maps.mosaic_array(), before_units)
+    window.docks["unitsDock"].raise_()
+    qtbot.waitUntil(window.unit_maps.isVisible, timeout=5000)
     assert not np.array_equal(window.unit_maps.mosaic_array(), before_units)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert not window.session.playing
