@@ -111,7 +111,7 @@ class PresetSource:
     def from_dict(cls, d: dict, where: str) -> "PresetSource":
         from engine.presets import PRESETS
 
-        name = choice(d.get("name"), f"{where}.name", ("family-trees", *PRESETS))
+        name = choice(d.get("name"), f"{where}.name", tuple(dict.fromkeys(("family-trees", *PRESETS))))
         seed = d.get("holdout_seed")
         return cls(name, None if seed is None else whole(seed, f"{where}.holdout_seed", 0, MAX_SEED))
 
@@ -277,8 +277,11 @@ def checked(source: DataSource, where: str = "data_source") -> DataSource:
 
 def dataset_from_source(d: Any, where: str = "data_source") -> Dataset:
     """Rebuild a Dataset from its source (typed, or its JSON form); every failure is a
-    ProjectError (a ValueError), one line."""
+    ProjectError (a ValueError), one line. A recipe made in code gets a file's checks too
+    (cheap); a points source's arrays were checked on their way in (a file, or a Dataset)."""
     source = parse_source(d, where)
+    if source is d and not isinstance(source, PointsSource):
+        source = checked(source, where)
     try:
         return source.build()
     except ProjectError:

@@ -121,3 +121,14 @@ def test_a_typed_source_a_file_could_not_hold_is_refused_on_save(tmp_path):
     project = Project(NetworkSpec.stack(2, [1], features=("x", "y")), TrainSettings(), PlanarSource("xor", 10**9))
     with pytest.raises(ProjectError, match="n_points"):
         save_project(tmp_path / "p.json", project)
+
+
+def test_a_recipe_made_in_code_gets_a_files_checks_when_built():
+    with pytest.raises(ProjectError, match=r"data_source.n_points is 1000000000"):
+        datasets.from_source(PlanarSource("xor", 10**9))
+    with pytest.raises(ProjectError, match=r"data_source.name must be one of family-trees, xor-2-2-1, .*, not 'martian'"):
+        datasets.from_source(PresetSource("martian"))
+    assert datasets.from_source(PlanarSource("xor", 30)).source == PlanarSource("xor", 30)
+    with pytest.raises(ProjectError) as said:
+        datasets.from_source(PresetSource("martian"))
+    assert str(said.value).count("family-trees,") == 1  # each name once
