@@ -172,7 +172,7 @@ class PointsSource:
 
     def __post_init__(self) -> None:
         for name in self.ARRAYS:
-            a = np.asarray(getattr(self, name), dtype=float)
+            a = np.asarray(getattr(self, name))
             if a.flags.writeable:
                 a = a.view()
                 a.flags.writeable = False
