@@ -42,6 +42,7 @@ class FileController(ExchangeMixin, QObject):
     projectSaved = Signal(str)
     autosaved = Signal(str)  # recovery file path
     problem = Signal(str)  # autosave failures: never a modal box every minute
+    notice = Signal(str)  # one line about how the work was saved (see `tell`)
 
     def __init__(
         self,
@@ -72,6 +73,7 @@ class FileController(ExchangeMixin, QObject):
         self._saved_marker = self._marker()
         self._shown_modified = False
         self._shut_down = False
+        self._told = ""
         self._window.undo_stack().cleanChanged.connect(self._refresh_modified)
         self._autosave = QTimer(self)
         self._autosave.setObjectName("autosave")
@@ -121,6 +123,13 @@ class FileController(ExchangeMixin, QObject):
             if self._widget is not None:
                 self._widget.setWindowModified(modified)
             self.modifiedChanged.emit(modified)
+
+    def tell(self, text: str) -> None:
+        """A line for the user about how the work is saved (e.g. a CSV kept as points); said once,
+        not again at every autosave while it stays the same."""
+        if text != self._told:
+            self._told = text
+            self.notice.emit(text)
 
     def _set_path(self, path: Path | None) -> None:
         self._path = path

@@ -136,6 +136,9 @@ def attach_to_main_window(window: Any, settings: QSettings | None = None) -> Fil
     if app is not None:
         app.aboutToQuit.connect(files.shutdown)  # a clean exit leaves no recovery file
     install_csv_drop(window, files.import_csv)
+    if hasattr(window, "show_message"):  # autosave failures and save notes reach the message strip
+        files.problem.connect(lambda text: window.show_message("error", text))
+        files.notice.connect(lambda text: window.show_message("info", text))
     help_menu = getattr(window, "help_menu", None)
     if help_menu is not None:
         from gui.dialogs import FirstRunTour
