@@ -7,7 +7,6 @@ a project by handing its rebuilt trainer to `Session.adopt`.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,8 +16,8 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 from engine.data.datasets import Dataset
-from engine.data.sources import CsvSource, source_type
-from engine.files.serialize import Project, points_source, source_for
+from engine.files.saved_source import source_to_save
+from engine.files.serialize import Project
 from engine.training.trainer import Trainer
 
 from .controller import FileController
@@ -60,9 +59,10 @@ class SessionProject:
             if snap.optimizer_state:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
-        source = source_for(s.dataset)  # its recipe when it has one, else the points (engine/data/sources.py)
-        if source_type(source) is CsvSource and not Path(str(source.get("path", ""))).is_file():
-            source = points_source(s.dataset)  # the file is gone: the data the run holds goes in the project
+        saved = source_to_save(s.dataset)  # its recipe, or the points when a CSV no longer gives this data
+        source = saved.source
+        if saved.note and self.files is not None:
+            self.files.tell(saved.note)
         extra: dict[str, Any] = {"speed": s.speed}
         if getattr(s, "preset_name", None):
             extra["preset"] = s.preset_name  # the example's schedule (eps/alpha phases) resumes on open

@@ -1,10 +1,49 @@
-"""The real window: file failures the controller reports (autosave) reach the message strip
-instead of a signal nobody listens to."""
+"""The real window: a CSV that is corrupted or changed after import is saved as the points in use
+(with one line in the message strip), and file failures the controller reports (autosave) reach
+the strip instead of a signal nobody listens to."""
 from __future__ import annotations
 
+import pytest
+
 import gui.files.controller as controller_module
-from engine.files.serialize import ProjectError
+from engine.files.serialize import ProjectError, load_project
+from engine.data.sources import dataset_from_source
+from engine.files.saved_source import same_data
 from test_files_support import dialogs, window  # noqa: F401 - fixtures: the window with its File menu
+
+ROWS = "".join(f"{i / 30:.3f},{(i * 11 % 30) / 30:.3f},{'yes' if (i * 7) % 5 > 1 else 'no'}\n" for i in range(30))
+
+
+@pytest.fixture
+def imported(window, dialogs, tmp_path):
+    csv = tmp_path / "mine.csv"
+    csv.write_text("x,y,label\n" + ROWS)
+    assert window.files.import_csv(csv)
+    assert window.session.source["kind"] == "csv"
+    return csv
+
+
+def test_an_intact_csv_is_saved_by_its_path_and_nothing_is_said(window, imported, tmp_path):
+    path = tmp_path / "p.json"
+    assert window.files.save_to(path)
+    assert load_project(path).data_source["kind"] == "csv"
+    assert window.banner.text == ""
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "changed"])
+def test_a_damaged_csv_is_saved_as_the_points_in_use_and_the_user_is_told(window, imported, tmp_path, damage):
+    data = window.session.dataset
+    imported.write_text("x,y,label\n1,2\n,,\n" if damage == "corrupt" else "x,y,label\n" + ROWS.replace("yes", "no", 1))
+    path = tmp_path / "p.json"
+    assert window.files.save_to(path)
+    project = load_project(path)
+    assert project.data_source["kind"] == "points"
+    assert same_data(dataset_from_source(project.data_source), data)
+    assert window.banner.kind == "info" and "mine.csv" in window.banner.text and "points" in window.banner.text
+    window.banner.clear()
+    assert window.files.save_to(path)  # the same news is not repeated at every save or autosave
+    assert window.banner.text == ""
+    assert load_project(path).data_source["kind"] == "points"
 
 
 def test_an_autosave_failure_reaches_the_message_strip(window, dialogs, monkeypatch):
