@@ -408,9 +408,7 @@ class FileController(ExchangeMixin, QObject):
         try:
             project = load_project(path, allow_big=lambda e: seen.append(e) or True)
         except ProjectError as exc:
-            self.problem.emit(f"The recovery file could not be read and was removed ({exc})")
-            self._remove_recovery(path)
-            return False
+            return self._unreadable(path, exc)
         info = project.extra.pop(RECOVERY_KEY, {}) if isinstance(project.extra, dict) else {}
         info = info if isinstance(info, dict) else {}
         original = str(info.get("path") or "")
@@ -431,9 +429,7 @@ class FileController(ExchangeMixin, QObject):
         except ProjectError as exc:
             if choice and choice[0] != RESTORE:  # a CSV too big for the network: the user said not now / discard
                 return self._keep_or_discard(path, choice[0])
-            self.problem.emit(f"The recovery file could not be read and was removed ({exc})")
-            self._remove_recovery(path)
-            return False
+            return self._unreadable(path, exc)
         except MemoryError:  # restored as asked, but there was not enough memory after all
             self._keep_or_discard(path, NOT_NOW)
             self._error("Could not restore the unsaved work", "There is not enough memory for this project on "
@@ -466,6 +462,16 @@ class FileController(ExchangeMixin, QObject):
         self._unsaved = True
         self._refresh_modified()
         return True
+
+    def _unreadable(self, path: Path, exc: Exception) -> bool:
+        """A recovery file that cannot be restored is kept aside (not deleted, not offered again). False."""
+        try:
+            kept = self._recovery.set_aside_unreadable(path)
+        except OSError as err:
+            self.problem.emit(f"The recovery file {path} could not be read ({exc}), nor set aside ({err})")
+            return False
+        self.problem.emit(f"The recovery file could not be read ({exc}); it is kept as {kept}")
+        return False
 
     def _ask_big_recovery(self, e: Estimate, what: str, stamp: str) -> str:
         """Restore / Not now / Discard for a big recovered project (RESTORE, NOT_NOW or DISCARD)."""

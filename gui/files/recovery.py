@@ -82,6 +82,13 @@ class RecoveryFiles:
         os.replace(path, kept)
         return kept
 
+    def set_aside_unreadable(self, path: Path) -> Path:
+        """Keep a file that cannot be restored under a name that is not offered again (a newer
+        app, or a person, may still get the work out of it). Returns its new path."""
+        kept = path.with_name(f"{path.stem}-{time.time_ns()}.unreadable")
+        os.replace(path, kept)
+        return kept
+
     def remove(self, path: Path | None = None) -> None:
         """Delete a recovery file (this instance's own by default)."""
         try:

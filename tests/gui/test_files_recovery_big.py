@@ -187,3 +187,19 @@ def test_the_question_says_how_big_and_what_it_costs():
     assert gb(need) in text and gb(limits.MAX_MEMORY_BYTES) in text and "run out of memory" in text
     assert "minutes or more per epoch" in text
     assert "Restore" in text and "Not now" in text and "Discard" in text
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"format": "backprop-playground", "version": 99}'])
+def test_an_unreadable_recovery_file_is_kept_aside_not_deleted(windows, tmp_path, dialogs, content):
+    rec = tmp_path / "recovery" / "autosave.json"
+    rec.parent.mkdir()
+    rec.write_text(content)
+    window = windows()
+    files = controller(window, tmp_path)
+    said: list[str] = []
+    files.problem.connect(said.append)
+    assert not files.offer_recovery()
+    kept = list(rec.parent.glob("*.unreadable"))
+    assert len(kept) == 1 and kept[0].read_text() == content  # the bytes are all still there
+    assert len(said) == 1 and "could not be read" in said[0] and str(kept[0]) in said[0]
+    assert dialogs.asked == [] and not files.offer_recovery()  # not offered again
