@@ -59,6 +59,10 @@ class SessionProject:
             if snap.optimizer_state:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
+        if self.files is not None and (params is None or live is None):  # the fallback above is said, not silent
+            self.files.tell(f"The training thread did not answer in time: the last drawn state (epoch {epoch}) was saved"
+                            if params is not None else "The running network's weights could not be read, so they were "
+                            "not saved: they start fresh when this project opens")  # fmt: skip
         saved = source_to_save(s.dataset)  # its recipe, or the points when a CSV no longer gives this data
         source = saved.source
         if saved.note and self.files is not None:

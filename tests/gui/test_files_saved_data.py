@@ -55,3 +55,19 @@ def test_an_autosave_failure_reaches_the_message_strip(window, dialogs, monkeypa
     monkeypatch.setattr(controller_module, "save_project", refuse)
     assert not window.files.autosave_now()
     assert window.banner.kind == "error" and "Autosave failed" in window.banner.text and "disk full" in window.banner.text
+
+
+def test_a_save_while_the_worker_does_not_answer_says_what_was_saved(window, dialogs, tmp_path, monkeypatch):
+    def no_answer():
+        raise TimeoutError()
+
+    monkeypatch.setattr(window.session, "checkpoint", no_answer)
+    drawn = window.session.latest
+    path = tmp_path / "late.json"
+    assert window.files.save_to(path)
+    assert load_project(path).epoch == drawn.epoch
+    assert window.banner.kind == "info" and f"last drawn state (epoch {drawn.epoch}) was saved" in window.banner.text
+    window.session.latest = None  # nothing drawn either: the weights cannot be saved, and that is said
+    assert window.files.save_to(path)
+    assert load_project(path).params is None
+    assert "weights could not be read, so they were not saved" in window.banner.text
