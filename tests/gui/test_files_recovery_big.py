@@ -17,7 +17,7 @@ from engine.estimate import Estimate, gb
 from gui.files import FileController
 from gui.files.controller import recovery_question
 from gui.files.recovery import RecoveryFiles
-from test_files_support import Dialogs, FakeWindow
+from test_files_support import Dialogs, FakeWindow, window  # noqa: F401 - window: the real playground window
 
 TRIES = 400  # polls of 10 ms for the box to appear before the helper gives up (the test then fails)
 
@@ -203,3 +203,32 @@ def test_an_unreadable_recovery_file_is_kept_aside_not_deleted(windows, tmp_path
     assert len(kept) == 1 and kept[0].read_text() == content  # the bytes are all still there
     assert len(said) == 1 and "could not be read" in said[0] and str(kept[0]) in said[0]
     assert dialogs.asked == [] and not files.offer_recovery()  # not offered again
+
+
+def test_the_real_window_restores_a_big_recovered_run_after_one_question(qtbot, window, tmp_path, monkeypatch):
+    """On the playground window: Restore adopts the big run, and the window asks nothing else."""
+    from dataclasses import replace
+
+    from engine.files.project_format import RECOVERY_KEY
+    from engine.files.serialize import project_from_trainer, save_project
+    from engine.training.trainer import Trainer
+    from gui.big_work import estimate_for
+
+    s = window.session
+    layers = list(s.spec.layers)
+    layers[0] = replace(layers[0], units=300)
+    wide = s.spec.with_changes(layers=tuple(layers))
+    project = project_from_trainer(Trainer(wide, s.dataset, s.settings), {RECOVERY_KEY: {"path": "", "time": 0.0}})
+    save_project(tmp_path / "recovery.json", project)
+    n = len(s.dataset.x_train) + len(s.dataset.x_test)
+    now = estimate_for(s.spec, n, s.settings.batch_size).memory_bytes
+    big = estimate_for(wide, n, s.settings.batch_size).memory_bytes
+    monkeypatch.setattr(limits, "MAX_MEMORY_BYTES", (now + big) // 2)
+    asked = []
+    s.document.confirm_big_work = lambda e: asked.append(e) or True
+    seen = answer_box("Restore")
+    assert window.files.offer_recovery()
+    assert len(seen) == 1 and "untitled project" in seen[0]
+    assert asked == []  # no second question from the window
+    qtbot.waitUntil(lambda: s.spec.layers[0].units == 300, timeout=10000)
+    assert window.files.is_modified()
