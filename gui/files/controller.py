@@ -409,6 +409,8 @@ class FileController(ExchangeMixin, QObject):
             project = load_project(path, allow_big=lambda e: seen.append(e) or True)
         except ProjectError as exc:
             return self._unreadable(path, exc)
+        except MemoryError:  # the file itself is more than this computer can read now
+            return self._no_memory(path)
         info = project.extra.pop(RECOVERY_KEY, {}) if isinstance(project.extra, dict) else {}
         info = info if isinstance(info, dict) else {}
         original = str(info.get("path") or "")
@@ -431,10 +433,7 @@ class FileController(ExchangeMixin, QObject):
                 return self._keep_or_discard(path, choice[0])
             return self._unreadable(path, exc)
         except MemoryError:  # restored as asked, but there was not enough memory after all
-            self._keep_or_discard(path, NOT_NOW)
-            self._error("Could not restore the unsaved work", "There is not enough memory for this project on "
-                        "this computer. The recovery file is kept and offered again at the next start.")
-            return False
+            return self._no_memory(path)
         if not choice:
             e = estimate_for(trainer.spec, len(trainer.data.x_train) + len(trainer.data.x_test), trainer.settings.batch_size)
             if is_big(e) and not restore_big(e):  # built, but each epoch would take very long
@@ -450,8 +449,8 @@ class FileController(ExchangeMixin, QObject):
             if answer != QMessageBox.StandardButton.Yes:
                 self._remove_recovery(path)
                 return False
-        if not self._hand_over(project, trainer):
-            return False
+        if not self._hand_over(project, trainer):  # said in a message box; the work stays in the file
+            return self._keep_or_discard(path, NOT_NOW)
         try:
             self._recovery.adopt(path)  # ours now: kept until the work is saved
         except OSError as exc:
@@ -462,6 +461,12 @@ class FileController(ExchangeMixin, QObject):
         self._unsaved = True
         self._refresh_modified()
         return True
+
+    def _no_memory(self, path: Path) -> bool:
+        self._keep_or_discard(path, NOT_NOW)
+        self._error("Could not restore the unsaved work", "There is not enough memory for this project on "
+                    "this computer. The recovery file is kept and offered again at the next start.")
+        return False
 
     def _unreadable(self, path: Path, exc: Exception) -> bool:
         """A recovery file that cannot be restored is kept aside (not deleted, not offered again). False."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 import gui.files.controller as controller_module
 from engine import limits
 from engine.estimate import Estimate, gb
+from engine.files.serialize import ProjectError, load_project
 from gui.files import FileController
 from gui.files.controller import recovery_question
 from gui.files.recovery import RecoveryFiles
@@ -232,3 +233,24 @@ def test_the_real_window_restores_a_big_recovered_run_after_one_question(qtbot, 
     assert asked == []  # no second question from the window
     qtbot.waitUntil(lambda: s.spec.layers[0].units == 300, timeout=10000)
     assert window.files.is_modified()
+
+
+def test_work_the_window_cannot_take_stays_in_a_kept_file(windows, tmp_path, dialogs, crashed, monkeypatch):
+    """Restore chosen, but the window refuses the run: the file is set aside, so this instance's
+    next autosave (same file name in single-file mode) cannot overwrite it."""
+    params, _ = crashed
+    window = windows()
+    files = controller(window, tmp_path)
+
+    def refuse(project, trainer):
+        raise ProjectError("cannot show this run")
+
+    monkeypatch.setattr(window, "load_project", refuse)
+    answer_box("Restore")
+    assert not files.offer_recovery()
+    assert len(dialogs.errors) == 1 and "cannot show this run" in dialogs.errors[0][1]
+    window.edit(0.4)
+    assert files.autosave_now()
+    kept = [p for p in (tmp_path / "recovery").glob("*.json") if p != files.recovery_path]
+    assert len(kept) == 1
+    assert np.array_equal(load_project(kept[0], allow_big=lambda e: True).params, params)
