@@ -172,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", metavar="DIR", default="out", help="output directory (default: ./out)")
     check = sub.add_parser("gradcheck", help="compare backprop's gradient with finite differences")
     _network_options(check)
+    _rule_options(check, "backprop only: the check compares backprop's gradient with finite differences, and "
+                  "weight perturbation has no backprop gradient to check")  # --freeze as in train
     check.add_argument(
         "--precision", type=_choice("precision", ("float64", "extended")), default="float64",
         help="perturbed losses in float64 (fair timing) or extended precision (tighter check)",
@@ -237,10 +239,10 @@ def _layer_names(text: str) -> list[str]:
     return names
 
 
-def _rule_options(p: argparse.ArgumentParser) -> None:
+def _rule_options(p: argparse.ArgumentParser, rule_help: str | None = None) -> None:
     p.add_argument(
         "--rule", type=_choice("learning rule", RULES), metavar="|".join(RULES),
-        help="how each weight's slope is found: backprop (default; 2 passes per batch) or weight "
+        help=rule_help or "how each weight's slope is found: backprop (default; 2 passes per batch) or weight "
         "perturbation (nudge each weight, 1 + one forward pass per weight)",
     )  # fmt: skip
     p.add_argument(
@@ -614,6 +616,11 @@ def write_outputs(run: Run, out: Path) -> list[Path]:
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     from engine.explain.gradcheck import check_trainer
 
+    if args.rule is not None and args.rule != "backprop":
+        raise UsageError(
+            f"--rule {args.rule}: gradcheck checks backprop's gradient against finite differences, and weight "
+            f"perturbation has no backprop gradient to check (to train with it: {PROG} train --rule {args.rule})"
+        )  # fmt: skip
     run = build_run(args)
     n = run.trainer.spec.n_parameters()
     passes = 2.0 * min(n, args.max_params) / 3.0  # two perturbed losses per checked parameter
@@ -629,9 +636,12 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     if args.epochs:
         t.step(args.epochs)
         say(f"trained {args.epochs} epochs first" + (f" ({t.diverged.message()})" if t.diverged else ""))
-    result = check_trainer(t, precision=args.precision, max_parameters=args.max_params)
+    result = check_trainer(t, precision=args.precision, max_parameters=args.max_params, skip_frozen=True)
     for p in result.parameters:
-        say(f"  {p.label:<40} max relative error {p.max_relative_error:.3g}")
+        if p.frozen:  # not learned: not perturbed, but shown (blame through it is checked below it)
+            say(f"  {p.label:<40} frozen (not learned, not checked)")
+        else:
+            say(f"  {p.label:<40} max relative error {p.max_relative_error:.3g}")
     say(result.summary())
     return 0
 

@@ -11,6 +11,11 @@ Relative error per parameter: |bp - fd| / max(|bp|, |fd|, floor). The floor keep
 derivative that is zero up to rounding (e.g. a unit nothing depends on) from dividing by
 zero; finite differences cannot resolve derivatives much below it anyway.
 
+Frozen layers (`LayerSpec.learns` False, `skip_frozen=True`): their weights are not learned, so
+they are not perturbed and their rows say "frozen"; the backward pass still runs through them,
+and the learnable weights below them are checked as usual: that is the check that blame flows
+through a frozen layer.
+
 Precision: "float64" perturbs the very network that trains (its own forward pass), so the
 timings compare like with like. "extended" recomputes the perturbed losses in
 np.longdouble (80-bit on x86), through the same Network.forward given longdouble weights: rounding in the loss
@@ -27,6 +32,7 @@ import numpy as np
 from engine.core.activations import get_activation
 from engine.core.losses import loss_value, per_pattern_loss
 from engine.core.network import Network
+from engine.training.rules import learning_mask
 
 Array = np.ndarray
 DEFAULT_STEP = 1e-5
@@ -47,6 +53,7 @@ class ParameterCheck:
     backprop: Array  # (fan_in, units) or (units,)
     numeric: Array
     relative_error: Array
+    frozen: bool = False  # in a frozen layer and not checked (not learned: nothing to check)
 
     @property
     def label(self) -> str:
@@ -73,6 +80,8 @@ class GradCheckResult:
     numeric_forward_passes: int
     backprop_seconds: float
     numeric_seconds: float
+    frozen_layers: tuple[str, ...] = ()  # skipped (not perturbed); empty unless skip_frozen
+    below_frozen: tuple[str, ...] = ()  # learnable layers whose blame passes through a frozen one
 
     @property
     def n_parameters(self) -> int:
@@ -109,7 +118,20 @@ class GradCheckResult:
             f"perturbation: {self.numeric_forward_passes} forward passes (2 per weight), "
             f"{self.numeric_seconds * 1e3:.3f} ms ({ratio:.0f}x the time of backprop)",
         ]
+        if self.frozen_layers:
+            lines.append(self.frozen_line())
         return "\n".join(lines)
+
+    def frozen_line(self) -> str:
+        """What was skipped, and how well blame through the frozen layers checked out."""
+        skipped = sum(p.backprop.size for p in self.parameters if p.frozen)
+        head = f"frozen: {', '.join(self.frozen_layers)} ({skipped} parameters not learned, not perturbed)"
+        below = [p for p in self.parameters if p.layer in self.below_frozen]
+        if not below:
+            return head + "; no learnable layer below them"
+        worst = max(p.max_relative_error for p in below)
+        return (f"{head}; blame through them checked on {', '.join(self.below_frozen)}: "
+                f"max relative error {worst:.3g}")  # fmt: skip
 
 
 def relative_error(a: Array, b: Array, floor: float = DEFAULT_FLOOR) -> Array:
@@ -125,12 +147,14 @@ def check_gradients(
     max_parameters: int | None = None,
     seed: int = 0,
     precision: str = "float64",
+    skip_frozen: bool = False,
 ) -> GradCheckResult:
     """Compare backprop's gradient of the data loss with central differences.
 
     Targets `y` must already be in the output activation's range. With `max_parameters`
     a deterministic random subset is perturbed (the rest are reported as not checked).
-    The network's parameters are restored exactly afterwards.
+    The network's parameters are restored exactly afterwards. With `skip_frozen`, parameters of
+    frozen layers are not perturbed and their rows are marked frozen (see the module's note).
     """
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r}; choose float64 or extended")
@@ -148,10 +172,15 @@ def check_gradients(
     grad = bp.gradient.copy()
 
     n = network.size
-    if max_parameters is not None and n > max_parameters:
-        checked = np.sort(np.random.default_rng(seed).choice(n, max_parameters, replace=False))
+    learns = learning_mask(network) if skip_frozen else None
+    candidates = np.arange(n) if learns is None else np.flatnonzero(learns)
+    if max_parameters is not None and len(candidates) > max_parameters:
+        if learns is None:  # the same subset as before frozen layers were known
+            checked = np.sort(np.random.default_rng(seed).choice(n, max_parameters, replace=False))
+        else:
+            checked = np.sort(np.random.default_rng(seed).choice(candidates, max_parameters, replace=False))
     else:
-        checked = np.arange(n)
+        checked = candidates
     numeric = np.full(n, np.nan)
     spec = network.spec
     t0 = time.perf_counter()
@@ -184,13 +213,15 @@ def check_gradients(
     parts: list[ParameterCheck] = []
     mask = np.zeros(n, dtype=bool)
     mask[checked] = True
+    frozen = tuple(l.name for l in spec.layers if not l.learns) if learns is not None else ()
     for lo in network.layouts:
         pieces = [(s, "weights", src, (f, lo.units)) for s, src, f in zip(lo.weight_slices, lo.sources, lo.fan_ins)]
         pieces.append((lo.bias_slice, "bias", "", (lo.units,)))
         for sl, kind, src, shape in pieces:
             g, num = grad[sl], numeric[sl]
             rel = np.where(mask[sl], relative_error(g, np.nan_to_num(num), floor), 0.0)
-            parts.append(ParameterCheck(lo.name, kind, src, g.reshape(shape), num.reshape(shape), rel.reshape(shape)))
+            parts.append(ParameterCheck(lo.name, kind, src, g.reshape(shape), num.reshape(shape), rel.reshape(shape),
+                                        frozen=lo.name in frozen))  # fmt: skip
     return GradCheckResult(
         parameters=tuple(parts),
         backprop=grad,
@@ -206,6 +237,8 @@ def check_gradients(
         numeric_forward_passes=2 * len(checked),
         backprop_seconds=t_bp,
         numeric_seconds=t_fd,
+        frozen_layers=frozen,
+        below_frozen=layers_below(spec, frozen),
     )
 
 
@@ -215,6 +248,20 @@ def check_trainer(trainer, max_patterns: int | None = None, **kw) -> GradCheckRe
     if max_patterns is not None:
         x, y = x[:max_patterns], y[:max_patterns]
     return check_gradients(trainer.network, x, y, **kw)
+
+
+def layers_below(spec, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The learnable layers whose output reaches one of the layers `names` (following every
+    connection back): the backward pass carries their blame through those layers."""
+    index = {l.name: i for i, l in enumerate(spec.layers)}
+    found: set[str] = set()
+    todo = [index[n] for n in names if n in index]
+    while todo:
+        for source in spec.sources_of(todo.pop()):
+            if source in index and source not in found:
+                found.add(source)
+                todo.append(index[source])
+    return tuple(l.name for l in spec.layers if l.name in found and l.learns)
 
 
 def _input_scales(network: Network, fp) -> Array:

@@ -17,10 +17,12 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from engine import limits
+from engine.estimate import Estimate, gb
 from engine.files.project_format import RECOVERY_KEY  # kept in the recovery file's `extra`; removed again on restore
 from engine.files.serialize import Project, ProjectError, load_project, save_project, trainer_from_project
 
-from ..big_work import BigWorkGate, estimate_for
+from ..big_work import BigWorkGate, estimate_for, is_big
 from .exchange import ExchangeMixin
 from .protocol import ProjectWindow
 from .recovery import RecoveryFiles
@@ -40,6 +42,7 @@ class FileController(ExchangeMixin, QObject):
     projectSaved = Signal(str)
     autosaved = Signal(str)  # recovery file path
     problem = Signal(str)  # autosave failures: never a modal box every minute
+    notice = Signal(str)  # one line about how the work was saved (see `tell`)
 
     def __init__(
         self,
@@ -70,6 +73,7 @@ class FileController(ExchangeMixin, QObject):
         self._saved_marker = self._marker()
         self._shown_modified = False
         self._shut_down = False
+        self._told = ""
         self._window.undo_stack().cleanChanged.connect(self._refresh_modified)
         self._autosave = QTimer(self)
         self._autosave.setObjectName("autosave")
@@ -119,6 +123,13 @@ class FileController(ExchangeMixin, QObject):
             if self._widget is not None:
                 self._widget.setWindowModified(modified)
             self.modifiedChanged.emit(modified)
+
+    def tell(self, text: str) -> None:
+        """A line for the user about how the work is saved (e.g. a CSV kept as points); said once,
+        not again at every autosave while it stays the same."""
+        if text != self._told:
+            self._told = text
+            self.notice.emit(text)
 
     def _set_path(self, path: Path | None) -> None:
         self._path = path
@@ -390,31 +401,56 @@ class FileController(ExchangeMixin, QObject):
         return False
 
     def _offer(self, path: Path) -> bool:
+        """Offer one recovery file. A big one (past the memory limit, or very long epochs) is
+        not refused: the user is told how big and chooses Restore, Not now (the file is kept
+        for the next start-up) or Discard (the only answer that deletes it)."""
+        seen: list[Estimate] = []  # what the file's loader found big (parsing is bounded by the file's size)
         try:
-            project = load_project(path)
-            trainer = trainer_from_project(project)
+            project = load_project(path, allow_big=lambda e: seen.append(e) or True)
         except ProjectError as exc:
-            self.problem.emit(f"The recovery file could not be read and was removed ({exc})")
-            self._remove_recovery(path)
-            return False
+            return self._unreadable(path, exc)
+        except MemoryError:  # the file itself is more than this computer can read now
+            return self._no_memory(path)
         info = project.extra.pop(RECOVERY_KEY, {}) if isinstance(project.extra, dict) else {}
         info = info if isinstance(info, dict) else {}
         original = str(info.get("path") or "")
         when = info.get("time")
         stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(when)) if isinstance(when, (int, float)) else "earlier"
         what = Path(original).name if original else "an untitled project"
-        answer = QMessageBox.question(
-            self._parent(),
-            "Recover unsaved work?",
-            f"Backprop Playground did not close properly. Restore the unsaved work on {what} autosaved {stamp}?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            self._remove_recovery(path)
-            return False
-        if not self._hand_over(project, trainer):
-            return False
+        choice: list[str] = []  # the answer to the big-work question, asked at most once
+
+        def restore_big(e: Estimate) -> bool:
+            if not choice:
+                choice.append(self._ask_big_recovery(e, what, stamp))
+            return choice[0] == RESTORE
+
+        if seen and not restore_big(seen[0]):  # asked before the data and the network are built
+            return self._keep_or_discard(path, choice[0])
+        try:
+            trainer = trainer_from_project(project, allow_big=restore_big)
+        except ProjectError as exc:
+            if choice and choice[0] != RESTORE:  # a CSV too big for the network: the user said not now / discard
+                return self._keep_or_discard(path, choice[0])
+            return self._unreadable(path, exc)
+        except MemoryError:  # restored as asked, but there was not enough memory after all
+            return self._no_memory(path)
+        if not choice:
+            e = estimate_for(trainer.spec, len(trainer.data.x_train) + len(trainer.data.x_test), trainer.settings.batch_size)
+            if is_big(e) and not restore_big(e):  # built, but each epoch would take very long
+                return self._keep_or_discard(path, choice[0])
+        if not choice:
+            answer = QMessageBox.question(
+                self._parent(),
+                "Recover unsaved work?",
+                f"Backprop Playground did not close properly. Restore the unsaved work on {what} autosaved {stamp}?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self._remove_recovery(path)
+                return False
+        if not self._hand_over(project, trainer):  # said in a message box; the work stays in the file
+            return self._keep_or_discard(path, NOT_NOW)
         try:
             self._recovery.adopt(path)  # ours now: kept until the work is saved
         except OSError as exc:
@@ -426,8 +462,68 @@ class FileController(ExchangeMixin, QObject):
         self._refresh_modified()
         return True
 
+    def _no_memory(self, path: Path) -> bool:
+        self._keep_or_discard(path, NOT_NOW)
+        self._error("Could not restore the unsaved work", "There is not enough memory for this project on "
+                    "this computer. The recovery file is kept and offered again at the next start.")
+        return False
 
-__all__ = ["FileController", "AUTOSAVE_MS"]
+    def _unreadable(self, path: Path, exc: Exception) -> bool:
+        """A recovery file that cannot be restored is kept aside (not deleted, not offered again). False."""
+        try:
+            kept = self._recovery.set_aside_unreadable(path)
+        except OSError as err:
+            self.problem.emit(f"The recovery file {path} could not be read ({exc}), nor set aside ({err})")
+            return False
+        self.problem.emit(f"The recovery file could not be read ({exc}); it is kept as {kept}")
+        return False
+
+    def _ask_big_recovery(self, e: Estimate, what: str, stamp: str) -> str:
+        """Restore / Not now / Discard for a big recovered project (RESTORE, NOT_NOW or DISCARD)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Recover big unsaved work?", recovery_question(e, what, stamp),
+                          parent=self._parent())  # fmt: skip
+        buttons = {
+            box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole): RESTORE,
+            box.addButton("Not now", QMessageBox.ButtonRole.RejectRole): NOT_NOW,
+            box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole): DISCARD,
+        }
+        later = next(b for b, v in buttons.items() if v == NOT_NOW)
+        box.setDefaultButton(later)
+        box.setEscapeButton(later)  # closing the box loses nothing
+        box.exec()
+        return buttons.get(box.clickedButton(), NOT_NOW)
+
+    def _keep_or_discard(self, path: Path, answer: str) -> bool:
+        """After Not now or Discard: the file is kept for the next start-up, or deleted. False."""
+        if answer == DISCARD:
+            self._remove_recovery(path)
+            return False
+        try:
+            self._recovery.set_aside(path)
+        except OSError as exc:
+            self.problem.emit(f"Could not set the recovery file aside: {exc}")
+        return False
+
+
+RESTORE, NOT_NOW, DISCARD = "restore", "not now", "discard"
+
+
+def recovery_question(e: Estimate, what: str, stamp: str) -> str:
+    """Plain words: what was found, how big it is, what restoring costs, and the three choices."""
+    parts = [f"Backprop Playground did not close properly. The unsaved work on {what} (autosaved {stamp}) is very big."]
+    if e.too_big:
+        parts.append(f"It needs about {gb(e.memory_bytes)} of memory (the limit is {gb(limits.MAX_MEMORY_BYTES)}). "
+                     "Restoring it may make the computer run out of memory.")  # fmt: skip
+    if e.long:
+        minutes = max(e.work / 2e9 / 60, 1)
+        parts.append(f"Each training epoch needs about {e.work:.2g} multiply-adds: roughly {minutes:.0f} "
+                     f"minute{'s' if minutes >= 1.5 else ''} or more per epoch.")  # fmt: skip
+    parts.append("Restore: open it now.\nNot now: keep it and ask again at the next start.\n"
+                 "Discard: delete it for good.")  # fmt: skip
+    return "\n\n".join(parts)
+
+
+__all__ = ["FileController", "AUTOSAVE_MS", "recovery_question"]
 
 
 def _full_path(path: Path) -> str:

@@ -8,6 +8,7 @@ those are offered back, and a running instance's autosave is never offered or de
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QStandardPaths
@@ -50,7 +51,8 @@ class RecoveryFiles:
     def left_behind(self) -> list[Path]:
         """Recovery files of runs that ended without a clean exit, newest first."""
         if self.directory is None:
-            return [self.own] if self.own.is_file() else []
+            kept = sorted(self.own.parent.glob(f"{self.own.stem}-kept-*.json"), reverse=True)
+            return [p for p in (self.own, *kept) if p.is_file()]
         if not self.directory.is_dir():
             return []
         found = []
@@ -69,6 +71,23 @@ class RecoveryFiles:
         if path != self.own:
             self.prepare_write()
             os.replace(path, self.own)
+
+    def set_aside(self, path: Path) -> Path:
+        """Keep a left-behind file for a later start-up ("Not now"). Another instance's file
+        stays where it is; this instance's own name is renamed, so the next autosave cannot
+        overwrite it. Returns where the file now is."""
+        if path != self.own:
+            return path
+        kept = self.own.with_name(f"{self.own.stem}-kept-{time.time_ns()}.json")
+        os.replace(path, kept)
+        return kept
+
+    def set_aside_unreadable(self, path: Path) -> Path:
+        """Keep a file that cannot be restored under a name that is not offered again (a newer
+        app, or a person, may still get the work out of it). Returns its new path."""
+        kept = path.with_name(f"{path.stem}-{time.time_ns()}.unreadable")
+        os.replace(path, kept)
+        return kept
 
     def remove(self, path: Path | None = None) -> None:
         """Delete a recovery file (this instance's own by default)."""

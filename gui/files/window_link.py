@@ -7,7 +7,6 @@ a project by handing its rebuilt trainer to `Session.adopt`.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,8 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 from engine.data.datasets import Dataset
-from engine.data.sources import CsvSource, PointsSource, source_of
+from engine.data.sources import source_of
+from engine.files.saved_source import source_to_save
 from engine.files.serialize import Project
 from engine.training.trainer import Trainer
 
@@ -60,9 +60,14 @@ class SessionProject:
             if snap.optimizer_state:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
-        source = source_of(s.dataset)  # its recipe when it has one, else the points (engine/data/sources.py)
-        if isinstance(source, CsvSource) and not Path(str(source.path or "")).is_file():
-            source = PointsSource.of(s.dataset)  # the file is gone: the data the run holds goes in the project
+        if self.files is not None and (params is None or live is None):  # the fallback above is said, not silent
+            self.files.tell(f"The training thread did not answer in time: the last drawn state (epoch {epoch}) was saved"
+                            if params is not None else "The running network's weights could not be read, so they were "
+                            "not saved: they start fresh when this project opens")  # fmt: skip
+        saved = source_to_save(s.dataset)  # its recipe, or the points when a CSV no longer gives this data
+        source = saved.source
+        if saved.note and self.files is not None:
+            self.files.tell(saved.note)
         extra: dict[str, Any] = {"speed": s.speed}
         if getattr(s, "preset_name", None):
             extra["preset"] = s.preset_name  # the example's schedule (eps/alpha phases) resumes on open
@@ -136,6 +141,9 @@ def attach_to_main_window(window: Any, settings: QSettings | None = None) -> Fil
     if app is not None:
         app.aboutToQuit.connect(files.shutdown)  # a clean exit leaves no recovery file
     install_csv_drop(window, files.import_csv)
+    if hasattr(window, "show_message"):  # autosave failures and save notes reach the message strip
+        files.problem.connect(lambda text: window.show_message("error", text))
+        files.notice.connect(lambda text: window.show_message("info", text))
     help_menu = getattr(window, "help_menu", None)
     if help_menu is not None:
         from gui.dialogs import FirstRunTour
