@@ -53,7 +53,9 @@ FULL_SPEED = None  # speed value meaning "as fast as the machine can"
 MIN_SPEED = 0.01  # epochs/s; slower speeds would overflow the pacing clock
 SWITCH_INTERVAL = 0.0005  # seconds; see start()
 CHUNK_SECONDS = 0.01  # how long one training chunk should take at full speed
-FRAME_LEAD = 0.002  # s: a snapshot is made this long (plus its own cost) before the GUI's next frame
+# a snapshot is made this share of a frame (plus its own cost) before the GUI frame that takes it:
+# room for a training chunk that overruns (it may wait for the GIL while the GUI paints)
+FRAME_LEAD = 0.35
 MIN_CHUNK_SECONDS = 0.001  # a chunk shorter than this before a due snapshot is not worth the switch
 QUERY_SECONDS = 10.0  # longest a GUI query waits for the worker (one chunk is ~10 ms)
 
@@ -422,7 +424,7 @@ class TrainingWorker:
         else:
             k = max(1, math.ceil((max(now, box.put_at) - box.taken_at) / period))
             frame = box.taken_at + (k + 1) * period
-        return frame - self._snapshot_seconds - FRAME_LEAD
+        return frame - self._snapshot_seconds - FRAME_LEAD * period
 
     def _maybe_publish(self) -> None:
         if not self._dirty:

@@ -71,7 +71,7 @@ def test_a_taken_snapshot_is_followed_by_one_ready_before_the_next_frame():
     frame = 1 / 60
     w = worker_at(taken=True, taken_at=10.0, put_at=9.99)
     due = w._publish_due(now=10.001)
-    assert due == pytest.approx(10.0 + frame - 0.001 - FRAME_LEAD)
+    assert due == pytest.approx(10.0 + frame - 0.001 - FRAME_LEAD * frame)
     assert due + 0.001 < 10.0 + frame  # made and ready before the GUI's next frame begins
 
 
@@ -81,7 +81,7 @@ def test_while_one_waits_the_next_is_timed_for_the_frame_after():
     # ours is for the frame at 10.0333
     w = worker_at(taken=False, taken_at=10.0, put_at=10.013)
     due = w._publish_due(now=10.014)
-    assert due == pytest.approx(10.0 + 2 * frame - 0.001 - FRAME_LEAD)
+    assert due == pytest.approx(10.0 + 2 * frame - 0.001 - FRAME_LEAD * frame)
     # the GUI is late (no take for 100 ms): still one frame ahead of now, never in the past
     later = w._publish_due(now=10.1)
     assert 10.1 < later <= 10.1 + frame
