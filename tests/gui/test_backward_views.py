@@ -326,6 +326,28 @@ def test_backward_panel_feeds_every_view_and_forwards_requests(qtbot):
     assert panel.step_through.walk.spec == t2.spec and len(panel.timeline_panel.timeline) == 1
 
 
+def test_gradient_check_panel_skips_a_frozen_layer_and_checks_blame_through_it(qtbot):
+    from dataclasses import replace
+
+    from gui.panels.backward.gradcheck_panel import GradientCheckPanel
+
+    t, data = planar_trainer(hidden=(3, 2))
+    spec = t.spec
+    frozen = replace(spec, layers=(spec.layers[0], replace(spec.layers[1], learns=False), spec.layers[2]))
+    snap = replace(t.snapshot(), spec=frozen)
+    panel = GradientCheckPanel()
+    qtbot.addWidget(panel)
+    panel.set_context(data)
+    panel.show_snapshot(snap)
+    result = panel.run_check()
+    names = [parameter_names(frozen)[int(k)] for k in result.checked]  # "w input[1]→h1[1]", "b h1[1]"
+    layers = {n.split("→")[-1].split()[-1].split("[")[0] for n in names}
+    assert layers == {"h1", spec.layers[-1].name}  # the frozen h2 is not perturbed; h1, below it, is: through it
+    assert result.max_relative_error < 1e-4
+    text = panel.summary.text()
+    assert "Frozen (h2)" in text and "not checked" in text and "on h1" in text
+
+
 def test_loss_slice_on_a_big_training_set_samples_patterns_and_says_so(qtbot):
     data = planar("circle", 6000, seed=1, test_ratio=0.0)
     spec = NetworkSpec.stack(2, [8, 8], 1, features=["x", "y"], seed=1)

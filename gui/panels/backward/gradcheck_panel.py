@@ -151,7 +151,7 @@ class GradientCheckPanel(QWidget):
         self.cost_points = []
         bp_seconds = []
         for k in _subset_sizes(limit):
-            r = check_gradients(net, x, y, max_parameters=k)
+            r = check_gradients(net, x, y, max_parameters=k, skip_frozen=True)  # a frozen layer has nothing to learn
             self.cost_points.append((len(r.checked), r.numeric_forward_passes, r.numeric_seconds))
             bp_seconds.append(r.backprop_seconds)
         self.result, self.checked_snapshot = r, snap
@@ -166,9 +166,26 @@ class GradientCheckPanel(QWidget):
             f"<span style='color:#0877bd'>Backprop: {r.backprop_forward_passes} forward + {r.backprop_backward_passes} "
             f"backward pass for all of them, {r.backprop_seconds * 1e3:.3f} ms.</span>  "
             f"<span style='color:#c86a00'>Perturbation: {r.numeric_forward_passes} forward passes "
-            f"(2 per weight), {r.numeric_seconds * 1e3:.2f} ms — {ratio:.0f}× longer.</span>")
+            f"(2 per weight), {r.numeric_seconds * 1e3:.2f} ms — {ratio:.0f}× longer.</span>"
+            f"{self._frozen_note(r)}")
         self.run_button.setText("Run gradient check")
         return r
+
+    @staticmethod
+    def _frozen_note(r: GradCheckResult) -> str:
+        """Frozen layers are not checked (they do not learn); the layers below them are, and
+        their gradients pass through the frozen ones: say both in plain words."""
+        if not r.frozen_layers:
+            return ""
+        names = ", ".join(r.frozen_layers)
+        skipped = sum(p.backprop.size for p in r.parameters if p.frozen)
+        text = f"<br>Frozen ({names}): {skipped} parameters do not learn, so they are not checked."
+        below = [p for p in r.parameters if p.layer in r.below_frozen]
+        if below:
+            worst = max(p.max_relative_error for p in below)
+            text += (f" The blame still flows through them: on {', '.join(r.below_frozen)}, below them, "
+                     f"the largest relative error is {worst:.2e}.")
+        return text
 
     def _draw_costs(self, bp_seconds: float) -> None:
         n = np.array([p[0] for p in self.cost_points], dtype=float)
