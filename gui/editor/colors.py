@@ -118,6 +118,7 @@ def _diverging_lut() -> np.ndarray:
 
 
 LUT = _diverging_lut()
+LUT_ARGB32 = LUT.view(np.uint32).ravel()  # the same colours, one 32-bit word each (QImage's ARGB32)
 
 # value ranges mapped onto the diverging scale; unbounded activations use [-1, 1] like the
 # playground so a ReLU unit at 0 shows neutral and its active region blue
@@ -151,19 +152,16 @@ def grids_to_images(grids: np.ndarray, levels: tuple[float, float]) -> list[QIma
     One colour lookup for the whole stack: a layer's maps are coloured in a handful of NumPy
     calls instead of a handful per unit (the editor redraws them 20 times a second)."""
     lo, hi = levels
-    g = np.nan_to_num(np.asarray(grids, dtype=np.float32)[:, ::-1], nan=(lo + hi) / 2)
-    g = np.clip(g, lo, hi)  # also tames the huge values of a diverged network
-    idx = ((g - lo) * (255.0 / (hi - lo))).astype(np.uint8)
-    rgba = np.ascontiguousarray(LUT[idx])
-    _, h, w = idx.shape
+    scaled = (np.asarray(grids, dtype=np.float32)[:, ::-1] - lo) * np.float32(255.0 / (hi - lo))
+    np.clip(scaled, 0, 255, out=scaled)  # also tames the huge values of a diverged network
+    scaled[np.isnan(scaled)] = 127.5  # no value: the neutral middle colour
+    pixels = np.take(LUT_ARGB32, scaled.astype(np.uint8))  # one 32-bit colour per pixel
+    _, h, w = pixels.shape
     # copy(): each image owns its pixels, the NumPy buffer goes away
-    return [QImage(rgba[i].data, w, h, 4 * w, QImage.Format.Format_ARGB32).copy() for i in range(len(rgba))]
+    return [QImage(pixels[i].data, w, h, 4 * w, QImage.Format.Format_ARGB32).copy() for i in range(len(pixels))]
 
 
-def finite_ranges(grids: np.ndarray) -> list[tuple[float, float] | None]:
-    """Each map's (min, max) over its finite values; None for a map with none."""
-    g = np.asarray(grids, dtype=np.float64).reshape(len(grids), -1)
-    finite = np.isfinite(g)
-    lows = np.where(finite, g, np.inf).min(axis=1)
-    highs = np.where(finite, g, -np.inf).max(axis=1)
-    return [(float(a), float(b)) if ok else None for a, b, ok in zip(lows, highs, finite.any(axis=1))]
+def finite_range(grid: np.ndarray) -> tuple[float, float] | None:
+    """A map's (min, max) over its finite values; None when it has none."""
+    finite = grid[np.isfinite(grid)]
+    return (float(finite.min()), float(finite.max())) if finite.size else None

@@ -279,6 +279,7 @@ class NetworkEditor(CatchUpWhenShown, QWidget):
             for bundle in self.scene.bundles:
                 bundle.update()
             self.scene.update()
+            self.view.resetCachedContent()  # the cached background grid has the old colours
             self.view.viewport().update()
             self.palette.restyle()
             for tile in self.palette.findChildren(QWidget):

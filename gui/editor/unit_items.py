@@ -35,7 +35,7 @@ class UnitNode(QGraphicsItem):
         self.image: QImage | None = None  # thumbnail (grid subsampled to about 2x its size)
         self._grid: np.ndarray | None = None  # full-resolution map, drawn only in the popup
         self._large: QImage | None = None
-        self.value_range: tuple[float, float] | None = None
+        self._range: tuple[float, float] | None | bool = False  # False: not worked out for this map yet
         self.patterns: int | None = None  # map shows training patterns, not the plane
         self.bias: float | None = None
         self._hover = False
@@ -53,15 +53,22 @@ class UnitNode(QGraphicsItem):
         """Show a map: the unit over the input plane, or (patterns=n) over n training patterns."""
         set_grids([self], grid[None], patterns)
 
-    def show_map(self, image: QImage, grid: np.ndarray, patterns: int | None,
-                 value_range: tuple[float, float] | None) -> None:
+    def show_map(self, image: QImage, grid: np.ndarray, patterns: int | None) -> None:
         """Take a map already coloured (see `set_grids`) and ask for a repaint."""
         self.patterns = patterns
         self.image = image
         self._grid = grid
         self._large = None
-        self.value_range = value_range
+        self._range = False
         self.update()
+
+    @property
+    def value_range(self) -> tuple[float, float] | None:
+        """The map's lowest and highest finite value; worked out when the hover card asks for it,
+        not 20 times a second for every unit."""
+        if self._range is False:
+            self._range = None if self._grid is None else colors.finite_range(self._grid)
+        return self._range  # type: ignore[return-value]
 
     def large_image(self) -> QImage | None:
         """The full-resolution map for the hover card, made on demand."""
@@ -283,9 +290,8 @@ def set_grids(units: "list[UnitNode]", grids: np.ndarray, patterns: int | None =
     groups: dict[tuple[str | None, int], list[int]] = {}
     for i, u in enumerate(units):
         groups.setdefault((u.activation, u.thumbnail_step(grids.shape[1], patterns)), []).append(i)
-    ranges = colors.finite_ranges(grids)
     for (activation, step), members in groups.items():
         images = colors.grids_to_images(grids[members][:, ::step, ::step], colors.levels_for(activation))
         for i, image in zip(members, images):
-            units[i].show_map(image, grids[i], patterns, ranges[i])
+            units[i].show_map(image, grids[i], patterns)
 

@@ -27,6 +27,9 @@ class EditorView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        # the grid behind the network changes only with zoom, pan and theme: drawn once, not
+        # on each of the 20 frames a second that recolour the network while it trains
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)  # empty canvas: drag to pan
         self.auto_fit = True

@@ -69,3 +69,24 @@ class SpecRecorder:
     def last(self) -> NetworkSpec:
         assert self.specs, "the editor emitted no spec"
         return self.specs[-1]
+
+
+def test_unit_maps_are_coloured_by_the_diverging_scale_with_y_up_and_no_value_neutral(qtbot):
+    import numpy as np
+
+    from gui.editor import colors
+
+    inf, nan = np.inf, np.nan
+    grid = np.array([[-inf, -1.0, 0.0], [nan, 1.0, inf]], dtype=np.float32)  # row 0 is y = lowest
+    twice = np.stack([grid, -grid])
+    first, second = colors.grids_to_images(twice, (-1.0, 1.0))
+
+    def colour(image, x, y):
+        return image.pixel(x, y) & 0xFFFFFF
+
+    lut = colors.LUT_ARGB32 & 0xFFFFFF
+    # the image's top row is the grid's last row (y points up)
+    assert [colour(first, x, 1) for x in range(3)] == [lut[0], lut[0], lut[127]]
+    assert [colour(first, x, 0) for x in range(3)] == [lut[127], lut[255], lut[255]]
+    assert colour(second, 1, 1) == lut[255] and colour(second, 0, 0) == lut[127]  # each map its own
+    assert colors.grid_to_image(grid, (-1.0, 1.0)) == first
