@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TORCH_STAMP := $(VENV)/.torch-stamp
 
-.PHONY: run test bench startup reproduce clean
+.PHONY: run test bench startup frames reproduce clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ bench: $(STAMP) $(TORCH_STAMP)
 	$(PY) benchmarks/engine_speed.py
 	$(PY) benchmarks/rules_speed.py
 	$(PY) benchmarks/csv_load.py
+	$(PY) benchmarks/window_frames.py
+
+# the window at full speed: fps, UI-timer p99 and training speed kept (frames-only: make frames)
+frames: $(STAMP)
+	$(PY) benchmarks/window_frames.py
 
 # launch to the first frame with the default network drawn (median of 5; last line first_frame_s=X)
 startup: $(STAMP)

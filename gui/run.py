@@ -4,7 +4,7 @@ Not undoable: the transport changes time, not the document. On every tick of the
 clock the run takes the worker's latest snapshot (at most one per frame, never a queue),
 relays the worker's events, and feeds the views: `snapshotReady` every frame,
 `detailReady` on the clock's detail beat (every frame in slow motion or when paused; the
-last frame of a burst always arrives).
+last frame of a burst always arrives). While training fast the two never share a tick.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ class Run(QObject):
         self.latest: Snapshot | None = None
         self.frames = 0  # snapshots handed to the views
         self._detail_due: Snapshot | None = None  # a frame the detailed views have not had yet
+        self._views_due: Snapshot | None = None  # a frame the other views have not had yet
         self._detail_tick = -10**9
         self.worker = TrainingWorker(trainer, grid_resolution=grid_resolution, frame_rate=clock.hz)
         self.worker.start()
@@ -100,27 +101,38 @@ class Run(QObject):
     def show(self, snapshot: Snapshot) -> None:
         """Hand a snapshot made elsewhere (an adopted run's first frame) to every view now."""
         self.latest = snapshot
+        self._views_due = None
         self.snapshotReady.emit(snapshot)
         self._detail_due = None
         self._detail_tick = self.clock.ticks
         self.detailReady.emit(snapshot)
 
     def pull(self) -> None:
-        """One frame: relay the worker's events, hand its latest snapshot (if any) to the views."""
+        """One frame: relay the worker's events, hand its latest snapshot (if any) to the views.
+
+        While training fast, the detailed views' frame (the network editor, the costliest to
+        redraw) is a frame of its own: the other views take that snapshot on the next tick.
+        No tick then does both, so the GUI thread is never busy for long at a stretch (timers
+        and input keep their pace) and no frame is lost: each view draws the newest state."""
         for event in self.worker.take_events():
             self._relay(event)
         snap = self.worker.take_snapshot()
         if snap is not None:
-            self.latest = snap
             self.frames += 1
-            self.snapshotReady.emit(snap)
+            self._views_due = snap
             self._detail_due = snap
-        due = self._detail_due
-        if due is not None and (self.slow_motion or not self._playing
-                                or self.clock.ticks - self._detail_tick >= self.clock.detail_every):
+        detail = self._detail_due
+        detail_now = detail is not None and (self.slow_motion or not self._playing
+                                             or self.clock.ticks - self._detail_tick >= self.clock.detail_every)
+        split = detail_now and self._playing and not self.slow_motion
+        if self._views_due is not None and not split:
+            views, self._views_due = self._views_due, None
+            self.latest = views  # what the views show: the newest state on screen
+            self.snapshotReady.emit(views)
+        if detail_now:
             self._detail_due = None
             self._detail_tick = self.clock.ticks
-            self.detailReady.emit(due)
+            self.detailReady.emit(detail)
 
     def _relay(self, event: WorkerEvent) -> None:
         if event.kind == "stopped":  # the worker paused itself; unless the user has pressed play since
