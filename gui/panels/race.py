@@ -43,6 +43,7 @@ from engine.training.trainer import Trainer, TrainSettings
 from ..mailbox import Mailbox
 from ..plots.boundary import map_view
 from ..plots.colors import NEGATIVE, POSITIVE, activation_levels, number
+from ..style.themes import LIGHT, Theme
 
 RULES = ("backprop", "perturbation")
 TITLES = {"backprop": "Backprop", "perturbation": "Weight perturbation"}
@@ -194,6 +195,10 @@ class _Boundary(pg.GraphicsLayoutWidget):
         self.view.addItem(self.note)
         self.setMinimumSize(140, 140)
 
+    def set_theme(self, theme: Theme) -> None:
+        self.setBackground(theme.plot_background)
+        self.note.setColor(theme.muted)
+
     def set_data(self, data: Dataset) -> None:
         if not data.planar or data.task == "regression":
             self.points.setData([])
@@ -252,8 +257,8 @@ class RacePanel(QWidget):
         self.boundaries = {rule: _Boundary() for rule in RULES}
         self.titles = {rule: QLabel(f"<b>{TITLES[rule]}</b>") for rule in RULES}
         self.readouts = {rule: QLabel("") for rule in RULES}
-        self.passes_plot = pg.PlotWidget(background="w")
-        self.seconds_plot = pg.PlotWidget(background="w")
+        self.passes_plot = pg.PlotWidget()
+        self.seconds_plot = pg.PlotWidget()
         for plot, x_label in ((self.passes_plot, "passes over the data"), (self.seconds_plot, "seconds")):
             plot.setLabel("left", "training loss")
             plot.getAxis("left").enableAutoSIPrefix(False)  # plain numbers, no "(x0.001)"
@@ -269,6 +274,8 @@ class RacePanel(QWidget):
             for rule in RULES
             for axis, plot in (("passes", self.passes_plot), ("seconds", self.seconds_plot))
         }
+        self.theme: Theme = LIGHT
+        self.set_theme(LIGHT)  # the window passes its own theme when it registers the panel
         grid = QGridLayout()
         for col, rule in enumerate(RULES):
             grid.addWidget(self.titles[rule], 0, col)
@@ -292,6 +299,24 @@ class RacePanel(QWidget):
         if session is not None:
             for signal in (session.specChanged, session.dataChanged, session.settingsChanged):
                 signal.connect(self._session_changed)
+
+    def set_theme(self, theme: Theme) -> None:
+        """The app's light or dark plot colours (gui/style/themes.py), as the main plots use."""
+        self.theme = theme
+        for b in self.boundaries.values():
+            b.set_theme(theme)
+        for plot in (self.passes_plot, self.seconds_plot):
+            plot.setBackground(theme.plot_background)
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(pg.mkPen(theme.plot_foreground))
+                axis.setTextPen(pg.mkPen(theme.plot_foreground))
+            legend = plot.plotItem.legend
+            if legend is not None:
+                legend.setBrush(pg.mkBrush(theme.plot_background))
+                legend.setLabelTextColor(theme.plot_foreground)
+                for _, label in legend.items:  # labels made before keep their colour otherwise
+                    label.setText(label.text, color=theme.plot_foreground)
 
     # ----- what is raced ----------------------------------------------------------------------
     @property

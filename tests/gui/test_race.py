@@ -124,3 +124,31 @@ def test_race_reports_to_the_lessons_and_follows_the_window_while_stopped(qtbot,
     s.edit_optimizer("Change learning rate", lr=0.1)  # racing: the race keeps its network
     assert panel.n_weights == 201
     panel.pause()
+
+
+def _pixel(widget, x: int, y: int) -> str:
+    return widget.grab().toImage().pixelColor(x, y).name()
+
+
+def test_race_plots_follow_the_dark_theme(qtbot, window):
+    """The race's maps and loss plots take the app's palette (gui/style/themes.py), both when
+    built after the theme was chosen and when the theme changes while it is open."""
+    import pyqtgraph as pg
+
+    from gui.style.themes import DARK, LIGHT
+
+    window.set_theme("dark", save=False)
+    window.race_action.trigger()
+    panel = window.race_panel
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.passes_plot.width() > 50, timeout=5000)
+    assert panel.theme is DARK
+    for plot in (panel.passes_plot, panel.seconds_plot):
+        assert _pixel(plot, 2, 2) == DARK.plot_background  # the drawn background, not only a setting
+        assert plot.getAxis("bottom").textPen().color().name() == DARK.plot_foreground
+        assert pg.mkColor(plot.plotItem.legend.items[0][1].opts["color"]).name() == DARK.plot_foreground
+    for b in panel.boundaries.values():
+        assert _pixel(b, 1, 1) == DARK.plot_background
+    window.set_theme("light", save=False)
+    assert panel.theme is LIGHT
+    assert _pixel(panel.passes_plot, 2, 2) == LIGHT.plot_background
+    assert panel.seconds_plot.getAxis("left").textPen().color().name() == LIGHT.plot_foreground
