@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 from engine.explain.blame import split_weights
 from engine.explain.stepthrough import Phase, StepThrough, unit_name
 
+from ..numbering import pattern_number
 from . import colors
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class StepPicture:
         nodes = "units: activation a" if self.node_quantity == "a" else "units: error signal δ = dE/dz"
         edges = {"weights": "edges: weights w", "gradients": "edges: dE/dw, blame flows back ◀",
                  "change": "edges: weight change Δw"}[self.edge_kind]
-        return f"Pattern {self.pattern} · step {self.index + 1} of {self.count}: {self.title}\n{nodes} · {edges}"
+        return f"Pattern {pattern_number(self.pattern)} · step {self.index + 1} of {self.count}: {self.title}\n{nodes} · {edges}"
 
 
 def picture_of(phase: Phase, walk: StepThrough) -> StepPicture:

@@ -18,6 +18,8 @@ from engine.data.datasets import Dataset, targets_for
 from engine.training.snapshot import Snapshot
 from engine.explain.stepthrough import unit_name
 
+from ..numbering import pattern_name, pattern_number
+
 ValueRole = Qt.ItemDataRole.UserRole + 1  # the float shown in a cell (for tests and tools)
 KindRole = Qt.ItemDataRole.UserRole + 2  # "input" | "target" | "output" | "hidden" | "summary"
 COMPACT_OUTPUTS = 8  # with more outputs, target/output cells are shading only, plus name summaries
@@ -251,7 +253,7 @@ class PatternTableModel(QAbstractTableModel):
             bg = shade(v, col.low, col.high)
             return QColor(Qt.GlobalColor.white) if bg.lightness() < 140 else QColor(Qt.GlobalColor.black)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"pattern {self._row_labels[r]} · {col.full_name} ({col.kind}) = {v:.4f}"
+            return f"{pattern_name(r)} ({self._row_labels[r]}) · {col.full_name} ({col.kind}) = {v:.4f}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == ValueRole:
@@ -264,10 +266,17 @@ class PatternTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
                 return f"{self._columns[section].kind}: {self._columns[section].full_name}"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (f"{pattern_name(section).capitalize()} of {len(self._row_labels)}, counted from 1 as in the "
+                        f"step-through; its inputs: {self._row_labels[section]}")
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self._columns[section].label
-        return self._row_labels[section]
+        return self.row_header(section)
+
+    def row_header(self, row: int) -> str:
+        """'3 · 0 1': the pattern's number (from 1, as everywhere on screen), then its inputs."""
+        return f"{pattern_number(row)} · {self._row_labels[row]}"
 
 
 class PatternTable(QWidget):

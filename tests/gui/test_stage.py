@@ -109,7 +109,7 @@ def test_clicking_a_unit_on_the_canvas_fills_the_chain_rule_card(qtbot, xor_stag
     text = card.chain_text.toPlainText()
     rule = card.walk.explain("h1", 2)
     assert text.startswith("h1[3]") and rule.text() in text  # unit index 2 is the third unit
-    assert "h1[3]" in card.error_map.title.text() and "pattern 0" in card.error_map.title.text()
+    assert "h1[3]" in card.error_map.title.text() and "pattern 1 " in card.error_map.title.text()  # index 0
     want = pattern_error_signals(t.spec, t.network.params, t.data)["h1"][:, 2]
     assert np.allclose(card.error_map.values, want)
     # and the card's selection rings the unit on the canvas
@@ -127,7 +127,8 @@ def test_error_map_on_planar_data_is_labelled_with_pattern_and_unit(qtbot):
     card.select_unit("h1", 0)
     x, y = t.data.x_train[5]
     title = card.error_map.title.text()
-    assert "h1[1]" in title and "pattern 5" in title and f"{x:.3g}" in title
+    assert "h1[1]" in title and "pattern 6 " in title and f"{x:.3g}" in title  # index 5, counted from 1
+    assert card.pattern_box.text() == "pattern 6"
     want = error_signal_maps(spec, t.network.params, t.data, 40, (-6.0, 6.0))["h1"][0]
     assert np.allclose(card.error_map.values, want)
 

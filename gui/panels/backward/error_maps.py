@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.explain.blame import error_signal_maps, grid_targets, pattern_error_signals, saturation
@@ -154,6 +155,7 @@ class ErrorMapsPanel(QWidget):
             e = self.pattern_rows[name]
             level = max(float(np.percentile(np.abs(e), 98)), 0.05 * float(np.abs(e).max())) or 1.0
             img.setImage(e, levels=(-level, level))
+            img.setRect(QRectF(0.5, 0.5, e.shape[1], e.shape[0]))  # pattern 1 and unit 1 (h1[1]) at 1 on the axes
             sat = " ".join(f"{100 * v:.0f}%" for v in self.saturation[name][:24])
             label.setText(f"<b>{name}</b>  |δ| ≤ {float(np.abs(e).max()):.2g}   saturated: {sat}", size="8pt")
 

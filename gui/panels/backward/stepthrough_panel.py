@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSpinBox, QSplitter, QToolBar,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSplitter, QToolBar,
                                QVBoxLayout, QWidget)
 
 from engine.data.datasets import Dataset
@@ -23,6 +23,7 @@ from .context import mismatch
 from .deferred import Deferred
 from .diagram import NetworkDiagram
 from ...lazy import LazyView
+from ...numbering import PatternSpinBox
 
 MODE_SHORTCUT = "Ctrl+B"
 SATURATION_SAMPLE = 4000
@@ -65,9 +66,8 @@ class StepThroughPanel(QWidget):
         for a in (self.prev_action, self.next_action, self.next_pattern_action):
             a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.addAction(a)
-        self.pattern_box = QSpinBox()
-        self.pattern_box.setPrefix("pattern ")
-        self.pattern_box.setToolTip("Which training pattern to follow")
+        self.pattern_box = PatternSpinBox()  # value() is the 0-based index; it shows "pattern 1" for 0
+        self.pattern_box.setToolTip("Which training pattern to follow (counted from 1, as in the patterns table)")
         self.pattern_label = QLabel()
         self.pattern_label.setWordWrap(True)
         self.toolbar.addAction(self.mode_action)

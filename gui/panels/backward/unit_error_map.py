@@ -15,6 +15,7 @@ from engine.data.datasets import Dataset
 from engine.explain.blame import error_signal_maps, pattern_error_signals
 from engine.explain.stepthrough import StepThrough, unit_name
 
+from ...numbering import pattern_name, pattern_number
 from .colors import NEGATIVE, POSITIVE, lookup_table
 
 RESOLUTION = 40
@@ -82,20 +83,20 @@ class UnitErrorMap(QWidget):
             self.plot.setLabel("left", "x₂")
             self.plot.setAspectLocked(True)  # the plane is square
             self.title.setText(f"<b>δ of {unit_name(layer, unit)}</b> over the plane (blue +, orange −); "
-                               f"<span style='color:#dc0078'>✕</span> = pattern {p} at ({x:.3g}, {y:.3g})")
+                               f"<span style='color:#dc0078'>✕</span> = {pattern_name(p)} at ({x:.3g}, {y:.3g})")
         else:
             deltas = pattern_error_signals(walk.spec, np.array(walk.params_before), data)[layer][:MAX_BARS, unit]
             self.values = np.asarray(deltas, dtype=float)
-            idx = np.arange(len(deltas))
+            idx = np.arange(len(deltas)) + 1  # the axis counts patterns from 1
             brushes = [pg.mkBrush(*(POSITIVE if v >= 0 else NEGATIVE)) for v in deltas]
             self.image.setVisible(False)
             self.marker.setData([], [])
             self.bars.setOpts(x=idx, height=deltas, brushes=brushes, pen=None)
             if p < len(deltas):
-                self.mark_bar.setOpts(x=[p], height=[float(deltas[p])])
+                self.mark_bar.setOpts(x=[pattern_number(p)], height=[float(deltas[p])])
             self.plot.setLabel("bottom", "training pattern")
             self.plot.setLabel("left", "δ")
             self.plot.setAspectLocked(False)
             self.title.setText(f"<b>δ of {unit_name(layer, unit)}</b> for each training pattern; "
-                               f"pattern {p} outlined in pink")
+                               f"{pattern_name(p)} outlined in pink")
         self.plot.enableAutoRange()
