@@ -194,3 +194,41 @@ def test_numbers_keep_their_size_on_screen_when_the_canvas_is_small(qtbot, xor_s
     editor.resize(1200, 700)
     qtbot.waitUntil(lambda: editor.view.transform().m11() >= 1.0, timeout=3000)
     assert layer.text_scale == 1.0  # never smaller than their own size
+
+
+def test_error_map_uses_a_wide_cards_width(qtbot):
+    """Planar data: the square map is as tall as its part of the card, and the words stand
+    beside it (not a narrow square lost in a wide plot); other data: bars fill the width."""
+    spec = NetworkSpec.stack(2, [3], 1, features=["x", "y"], seed=2)
+    t = Trainer(spec, planar("xor", 60, seed=1))
+    t.step(10)
+    editor, card = build(qtbot, t)
+    card.resize(620, 720)
+    card.mode_action.trigger()
+    card.select_unit("h1", 1)
+    em = card.error_map
+    qtbot.waitUntil(lambda: em.isVisible() and em.height() > 200 and em.title.x() > 0, timeout=3000)  # half the card
+    assert em.beside
+    plot, title = em.plot.geometry(), em.title.geometry()
+    assert title.left() >= plot.right() and title.width() >= 150  # the words beside the map
+    vb = em.plot.plotItem.vb
+    box = vb.sceneBoundingRect()
+    assert abs(box.width() - box.height()) <= 0.1 * box.height()  # about square, so nothing is wasted
+    assert box.height() >= 0.7 * em.height()
+    drawn = vb.mapRectFromItem(em.image, em.image.boundingRect())  # the map fills the plot's square
+    (x0, x1), (y0, y1) = vb.viewRange()
+    assert drawn.width() >= 0.95 * (x1 - x0) and drawn.height() >= 0.95 * (y1 - y0)
+    # what is drawn: the map's colours reach the plot's right part (a centred narrow square would leave it white)
+    shot = em.plot.grab().toImage()
+    right = vb.mapRectToScene(vb.rect()).toRect().right() - 4
+    column = {shot.pixelColor(right, y).name() for y in range(int(box.top()) + 4, int(box.bottom()) - 4, 4)}
+    assert len(column) > 3
+    # other data: the title above, the bars across the whole width
+    t2 = Trainer(NetworkSpec.stack(2, [3], 1, seed=3), xor_table())
+    card.set_context(t2.data, t2.settings)
+    editor.show_snapshot(t2.snapshot())
+    card.show_snapshot(t2.snapshot())
+    card.select_unit("h1", 0)
+    assert not em.beside
+    qtbot.waitUntil(lambda: em.title.geometry().bottom() <= em.plot.geometry().top(), timeout=3000)  # laid out again
+    assert em.plot.width() >= em.width() - 2

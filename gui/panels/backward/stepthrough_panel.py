@@ -8,7 +8,7 @@ in the worker thread.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSplitter, QToolBar,
                                QVBoxLayout, QWidget)
@@ -100,10 +100,11 @@ class StepThroughPanel(QWidget):
         card = QSplitter(Qt.Vertical)
         card.addWidget(self.chain_text)
         card.addWidget(self._error_map)
-        card.setStretchFactor(0, 3)
-        card.setStretchFactor(1, 2)
+        card.setStretchFactor(0, 1)  # the arithmetic is about ten lines; the map's square gets the rest
+        card.setStretchFactor(1, 1)
         card.setChildrenCollapsible(False)
         self.card = card
+        self._card_shared = False
         split = QSplitter()
         split.addWidget(self.diagram)
         split.addWidget(card)
@@ -252,11 +253,26 @@ class StepThroughPanel(QWidget):
         """The selected unit's error-signal map (gui/panels/backward/unit_error_map.py), built now if not yet."""
         return self._error_map.view()
 
+    def _share_card(self) -> None:
+        """Once, when the map is built and the card has its height: half each (the square map
+        grows; the ~10 lines of chain-rule arithmetic still fit). The user's drags are kept."""
+        total = sum(self.card.sizes())
+        if self._card_shared or not self._error_map.is_built or total < 2 * ERROR_MAP_MIN_HEIGHT:
+            return
+        self._card_shared = True
+        self.card.setSizes([total - total // 2, total // 2])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if not self._card_shared:
+            self._share_card()
+
     def _build_error_map(self) -> QWidget:
         from .unit_error_map import UnitErrorMap
 
         view = UnitErrorMap()
         self._error_map.setMinimumHeight(0)  # the map's own minimum from now on
+        QTimer.singleShot(0, self, self._share_card)  # with self as context: never after the panel is gone
         layer, unit = self.selected if self.selected is not None else (None, 0)
         view.show_unit(self.walk, self.data, layer, unit)
         return view
