@@ -182,15 +182,15 @@ def place_bubble(window_rect: QRect, size: tuple[int, int], target: QRect | None
     clear = _rects(keep_clear)
     near_top = target.center().y() < area.top() + area.height() // 4
 
-    def slide(lo: int, hi: int, centre: int, span: int) -> list[int]:
-        """Positions (start of a span `span` long) touching [lo, hi], the centred one first."""
+    def slide(lo: int, hi: int, span: int) -> list[int]:
+        """Positions (start of a span `span` long) level with [lo, hi], the best first: centred
+        on it, or at its start when it is much longer than the bubble (a long palette: its top)."""
         first, last = lo - span + 24, hi - 24  # at least 24 px of the bubble level with the target
-        centred = centre - span // 2
-        steps = sorted(range(first, last + 1, 8), key=lambda v: abs(v - centred))
-        return [centred] + steps
+        best = lo if hi - lo > 2 * span else (lo + hi) // 2 - span // 2
+        return [best] + sorted(range(first, last + 1, 8), key=lambda v: abs(v - best))
 
-    ys = slide(target.top(), target.bottom(), target.center().y(), h)
-    xs = slide(target.left(), target.right(), target.center().x(), w)
+    ys = slide(target.top(), target.bottom(), h)
+    xs = slide(target.left(), target.right(), w)
     right = [QRect(target.right() + GAP, y, w, h) for y in ys]
     left = [QRect(target.left() - GAP - w, y, w, h) for y in ys]
     below = [QRect(x, target.bottom() + GAP, w, h) for x in xs]
@@ -234,12 +234,11 @@ class FirstRunTour(QDialog):
             body = QLabel(page.text)
             body.setWordWrap(True)
             body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-            step = QLabel(f"{i + 1} of {len(pages)}")
-            step.setObjectName("caption")
             col.addWidget(heading)
             col.addWidget(body, 1)
-            col.addWidget(step)
             self.pages.addWidget(w)
+        self.step_label = QLabel("")  # "1 of 6", in the buttons' row: a short bubble fits beside more
+        self.step_label.setObjectName("caption")
         self.skip_button = QPushButton("Skip tour")
         self.back_button = QPushButton("Back")
         self.next_button = QPushButton("Next")
@@ -249,6 +248,8 @@ class FirstRunTour(QDialog):
         self.next_button.clicked.connect(self._next)
         buttons = QHBoxLayout()
         buttons.addWidget(self.skip_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.step_label)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
@@ -270,16 +271,22 @@ class FirstRunTour(QDialog):
         window = self.parentWidget()
         return page.target(window) if page.target is not None and window is not None else None
 
-    def bubble_size(self) -> tuple[int, int]:
-        """BUBBLE_SIZE's width; as tall as the longest page's text needs, at most BUBBLE_SIZE's
-        height (a compact bubble finds room beside its target more often)."""
+    def bubble_size(self, index: int | None = None) -> tuple[int, int]:
+        """BUBBLE_SIZE's width; as tall as this page's text needs, at most BUBBLE_SIZE's height
+        (a compact bubble finds room beside its target more often)."""
         w, h = BUBBLE_SIZE
-        need = self.layout().totalHeightForWidth(w) if self.layout().hasHeightForWidth() else -1
-        return w, min(h, max(need, self.layout().totalMinimumSize().height()))
+        page = self.pages.widget(self.pages.currentIndex() if index is None else index)
+        outer = self.layout().contentsMargins()
+        inner = w - outer.left() - outer.right()
+        text = page.layout().totalHeightForWidth(inner) if page.layout().hasHeightForWidth() else page.sizeHint().height()
+        row = max(b.sizeHint().height() for b in (self.skip_button, self.back_button, self.next_button))
+        need = outer.top() + text + self.layout().spacing() + row + outer.bottom()
+        return w, min(h, need)
 
     def go(self, index: int) -> None:
         index = max(0, min(index, self.pages.count() - 1))
         self.pages.setCurrentIndex(index)
+        self.step_label.setText(f"{index + 1} of {self.pages.count()}")
         self.back_button.setEnabled(index > 0)
         self.next_button.setText("Done" if index == self.pages.count() - 1 else "Next")
         window = self.parentWidget()
