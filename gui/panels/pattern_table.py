@@ -275,7 +275,10 @@ class PatternTableModel(QAbstractTableModel):
         return self.row_header(section)
 
     def row_header(self, row: int) -> str:
-        """'3 · 0 1': the pattern's number (from 1, as everywhere on screen), then its inputs."""
+        """'3 · 0 1': the pattern's number (from 1, as everywhere on screen), then its inputs when
+        the header stands in for the input columns; just '3' when those columns show them."""
+        if not self.inputs_in_row_labels:
+            return str(pattern_number(row))
         return f"{pattern_number(row)} · {self._row_labels[row]}"
 
 

@@ -71,6 +71,18 @@ def test_patterns_table_rows_and_tooltips_count_from_1(qtbot):
     assert "Pattern 2 of 4" in m.headerData(1, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
     c = m.columns_of("target")[0]
     assert m.data(m.index(0, c), Qt.ItemDataRole.ToolTipRole).startswith("pattern 1 (0 0) · ")
+    # data whose inputs are shown in their own columns (points on the plane): just the number
+    from engine.data.datasets import planar
+
+    t2 = Trainer(NetworkSpec.stack(2, [2], 1, features=["x", "y"], seed=1), planar("xor", 20, seed=1))
+    table2 = PatternTable()
+    qtbot.addWidget(table2)
+    table2.set_dataset(t2.data)
+    m2 = table2.model
+    assert not m2.inputs_in_row_labels
+    assert [m2.headerData(r, Qt.Orientation.Vertical) for r in range(3)] == ["1", "2", "3"]
+    x, y = t2.data.x_train[0]
+    assert f"inputs: {x:.2f}, {y:.2f}" in m2.headerData(0, Qt.Orientation.Vertical, Qt.ItemDataRole.ToolTipRole)
     # what is drawn: the header's first row reads "1 · 0 0"
     table.resize(300, 300)
     table.show()
