@@ -251,8 +251,8 @@ class RacePanel(QWidget):
         top.addSpacing(12)
         top.addWidget(QLabel("Hidden units per layer"))
         top.addWidget(self.width_spin)
-        top.addWidget(self.weights_label)
         top.addStretch(1)
+        self.weights_label.setWordWrap(True)  # its own line: beside the controls it was cut off at 1366 px
 
         self.boundaries = {rule: _Boundary() for rule in RULES}
         self.titles = {rule: QLabel(f"<b>{TITLES[rule]}</b>") for rule in RULES}
@@ -289,6 +289,7 @@ class RacePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(top)
+        layout.addWidget(self.weights_label)
         layout.addLayout(grid, 1)
 
         self.start_button.clicked.connect(self.toggle)

@@ -3,7 +3,7 @@ and see perturbation's passes per step grow with the weights while backprop stay
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
 from gui.panels.race import RULES, race_spec
 
@@ -148,6 +148,12 @@ def test_race_plots_follow_the_dark_theme(qtbot, window):
         assert pg.mkColor(plot.plotItem.legend.items[0][1].opts["color"]).name() == DARK.plot_foreground
     for b in panel.boundaries.values():
         assert _pixel(b, 1, 1) == DARK.plot_background
+    # the weights line is read whole, not cut off at the panel's edge
+    label = panel.weights_label
+    assert "perturbation" in label.text()
+    flags = Qt.TextFlag.TextWordWrap if label.wordWrap() else 0
+    need = label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 10_000), flags, label.text())
+    assert need.width() <= label.width() and need.height() <= label.height()
     window.set_theme("light", save=False)
     assert panel.theme is LIGHT
     assert _pixel(panel.passes_plot, 2, 2) == LIGHT.plot_background
