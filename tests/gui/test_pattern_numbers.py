@@ -46,9 +46,8 @@ def test_step_through_texts_and_error_map_count_patterns_from_1(qtbot):
     card.pattern_box.setValue(2)  # index 2: the third row of the table
     assert card.walk.pattern_index == 2
     assert card.pattern_box.text() == "pattern 3"
-    assert card.walk.current.title == "Pattern 3: inputs"
-    assert card.phase_label.text().endswith("Pattern 3: inputs")
-    assert editor.step_picture.caption.startswith("Pattern 3 · step 1 of")
+    assert card.phase_label.text() == "Phase 1/6: Inputs"  # the picker above says "pattern 3"
+    assert editor.step_picture.caption.startswith("Pattern 3 · step 1 of 6: Inputs\n")  # said once
     assert editor.view.step_caption.startswith("Pattern 3 ·")
     card.select_unit("h1", 0)
     em = card.error_map
