@@ -56,6 +56,7 @@ def test_step_through_texts_and_error_map_count_patterns_from_1(qtbot):
     xs = np.asarray(em.bars.opts["x"])
     assert list(xs) == [1, 2, 3, 4]
     assert list(em.mark_bar.opts["x"]) == [3] and em.mark_bar.opts["height"][0] == em.values[2]
+    assert em.plot.getAxis("bottom")._tickLevels == [[(1, "1"), (2, "2"), (3, "3"), (4, "4")]]  # no "1.5"
 
 
 def test_patterns_table_rows_and_tooltips_count_from_1(qtbot):

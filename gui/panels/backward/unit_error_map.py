@@ -123,6 +123,7 @@ class UnitErrorMap(QWidget):
             self.mark_bar.setOpts(x=[], height=[])
             x, y = (float(v) for v in data.x_train[p][:2])
             self.marker.setData([x], [y])
+            self.plot.getAxis("bottom").setTicks(None)
             self.plot.setLabel("bottom", "x₁")
             self.plot.setLabel("left", "x₂")
             self.plot.setAspectLocked(True)  # the plane is square
@@ -145,6 +146,8 @@ class UnitErrorMap(QWidget):
                 self.mark_bar.setOpts(x=[pattern_number(p)], height=[float(deltas[p])])
             self.plot.setLabel("bottom", "training pattern")
             self.plot.setLabel("left", "δ")
+            # whole pattern numbers only (no "1.5"); more than a screenful of bars: pyqtgraph's own ticks
+            self.plot.getAxis("bottom").setTicks([[(int(i), str(int(i))) for i in idx]] if len(idx) <= 24 else None)
             self.plot.setAspectLocked(False)
             self._arrange(beside=False)
             self.title.setText(f"<b>δ of {unit_name(layer, unit)}</b> for each training pattern; "
