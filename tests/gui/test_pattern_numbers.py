@@ -101,3 +101,6 @@ def test_error_signal_rows_put_pattern_1_and_unit_1_at_1_on_the_axes(qtbot):
     rect = img.mapRectToParent(img.boundingRect())
     assert (rect.left(), rect.right()) == (0.5, 4.5)  # 4 patterns centred on 1, 2, 3, 4
     assert (rect.top(), rect.bottom()) == (0.5, 3.5)  # 3 units centred on 1, 2, 3 (h1[1] .. h1[3])
+    plot = panel.pattern_plots["h1"]
+    assert plot.getAxis("bottom")._tickLevels == [[(1, "1"), (2, "2"), (3, "3"), (4, "4")]]  # whole numbers
+    assert plot.getAxis("left")._tickLevels == [[(1, "1"), (2, "2"), (3, "3")]]
