@@ -82,6 +82,13 @@ def _network_on_canvas(window: Any) -> list[QRect]:
     return rects
 
 
+def _network_and_tabs(window: Any) -> list[QRect]:
+    """The network on the canvas, and the workspace tabs (a bubble over them hides where to go next)."""
+    bar = getattr(getattr(window, "workspaces", None), "bar", None)
+    tabs = [_widget_rect(window, bar)] if bar is not None else []
+    return _network_on_canvas(window) + [r for r in tabs if r is not None]
+
+
 @dataclass(frozen=True)
 class TourPage:
     title: str
@@ -94,7 +101,7 @@ TOUR_PAGES: tuple[TourPage, ...] = (
     TourPage("Build a network",
              "Drag a layer from this palette onto the canvas. Click a layer to change its units or "
              "activation; drag between nodes to add connections (skip connections too).",
-             _attr("editor", "palette"), _network_on_canvas),
+             _attr("editor", "palette"), _network_and_tabs),
     TourPage("Train it",
              "Press Play (Space). The first run goes slowly, 10 epochs a second, so you can watch the "
              "boundaries form; “Full speed” (F) trains as fast as the computer can.",
@@ -102,7 +109,7 @@ TOUR_PAGES: tuple[TourPage, ...] = (
     TourPage("Watch it learn",
              "The output map shows what the network answers everywhere on the plane; below it, the "
              "loss falls as it learns. Every hidden unit on the canvas shows its own small map.",
-             _attr("output_plot"), _network_on_canvas),
+             _attr("output_plot"), _network_and_tabs),
     TourPage("See the backward pass",
              "This tab puts one learning step on your network: the forward values, the error, the blame "
              "flowing back along the edges, and the chain rule for the unit you click (Ctrl+2).",

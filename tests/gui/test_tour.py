@@ -41,6 +41,7 @@ def test_each_page_frames_its_widget_and_sits_beside_it(qtbot, tmp_path):
             if i in (0, 2):  # not over the network the page talks about, nor over the output plot
                 network = _network_on_canvas(w)
                 assert network and not any(bubble.intersects(r) for r in network), f"page {i} covers the network"
+                assert not bubble.intersects(rect_in(w, w.workspaces.bar)), f"page {i} covers the workspace tabs"
             if i == 0:
                 assert not bubble.intersects(rect_in(w, w.output_plot))
             # what is drawn: the orange frame round the widget, and the bubble's text where the bubble is
