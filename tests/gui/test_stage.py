@@ -204,6 +204,7 @@ def test_error_map_uses_a_wide_cards_width(qtbot):
     t.step(10)
     editor, card = build(qtbot, t)
     card.resize(620, 720)
+    assert not card.error_map.plot.isVisible() and "start the step-through" in card.error_map.title.text()  # no empty axes
     card.mode_action.trigger()
     card.select_unit("h1", 1)
     em = card.error_map

@@ -105,7 +105,9 @@ class UnitErrorMap(QWidget):
             self.marker.setData([], [])
             self.title.setText("Error-signal map: click a hidden or output unit." if walk is not None
                                else "Error-signal map: start the step-through first.")
+            self.plot.setVisible(False)  # no empty axes with made-up numbers: the words say what to do
             return
+        self.plot.setVisible(True)
         key = (id(walk), id(data), layer, unit)
         if key == self.key:
             return
