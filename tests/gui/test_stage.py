@@ -233,3 +233,33 @@ def test_error_map_uses_a_wide_cards_width(qtbot):
     assert not em.beside
     qtbot.waitUntil(lambda: em.title.geometry().bottom() <= em.plot.geometry().top(), timeout=3000)  # laid out again
     assert em.plot.width() >= em.width() - 2
+
+
+def test_input_badges_are_readable_on_the_dark_theme(qtbot, xor_stage):
+    """While δ is shown, the inputs' values are drawn in plain (grey) badges: their text must
+    stand out from the badge on the dark theme too (it was light on light)."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.style.themes import DARK, _palette
+
+    t, editor, card = xor_stage
+    app = QApplication.instance()
+    original = app.palette()
+    try:
+        app.setPalette(_palette(DARK))
+        qtbot.waitUntil(lambda: colors.dark_mode, timeout=2000)
+        card.mode_action.trigger()
+        while card.walk.current.kind != "backward":
+            card.next_phase()
+        layer = editor.scene.step_layer
+        plain = [(c, text) for c, text, v in layer.unit_badges.values() if not np.isfinite(v)]
+        assert plain, "no plain input badges in a backward phase"
+        img = editor.view.viewport().grab().toImage()
+        ratio = img.devicePixelRatio()
+        for centre, text in plain:
+            p = editor.view.mapFromScene(layer.mapToScene(centre))
+            row = [img.pixelColor(int((p.x() + dx) * ratio), int(p.y() * ratio)).lightness() for dx in range(-8, 9)]
+            assert max(row) - min(row) > 100, f"badge {text!r} has no readable text: {row}"
+    finally:
+        app.setPalette(original)
+    qtbot.waitUntil(lambda: not colors.dark_mode, timeout=2000)
