@@ -263,3 +263,19 @@ def test_input_badges_are_readable_on_the_dark_theme(qtbot, xor_stage):
     finally:
         app.setPalette(original)
     qtbot.waitUntil(lambda: not colors.dark_mode, timeout=2000)
+
+
+def test_chain_rule_cards_error_map_follows_the_dark_theme(qtbot, window):
+    from gui.style.themes import DARK, LIGHT
+
+    window.set_theme("dark", save=False)
+    window.show_workspace("backward")
+    card = window.backward_panel.step_through
+    card.mode_action.trigger()
+    card.select_unit("h1", 0)
+    em = card.error_map
+    qtbot.waitUntil(lambda: em.plot.isVisible() and em.plot.width() > 100, timeout=5000)
+    assert em.plot.grab().toImage().pixelColor(2, 2).name() == DARK.plot_background  # no white box
+    assert em.plot.getAxis("left").textPen().color().name() == DARK.plot_foreground
+    window.set_theme("light", save=False)
+    assert em.plot.grab().toImage().pixelColor(2, 2).name() == LIGHT.plot_background

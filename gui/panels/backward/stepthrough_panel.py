@@ -105,6 +105,7 @@ class StepThroughPanel(QWidget):
         card.setChildrenCollapsible(False)
         self.card = card
         self._card_shared = False
+        self._theme = None  # gui.style.themes.Theme from the window; None: the plots' light default
         split = QSplitter()
         split.addWidget(self.diagram)
         split.addWidget(card)
@@ -253,6 +254,12 @@ class StepThroughPanel(QWidget):
         """The selected unit's error-signal map (gui/panels/backward/unit_error_map.py), built now if not yet."""
         return self._error_map.view()
 
+    def set_theme(self, theme) -> None:
+        """Light or dark plot colours for the error map (now, or when it is built)."""
+        self._theme = theme
+        if self._error_map.is_built:
+            self.error_map.set_theme(theme)
+
     def _share_card(self) -> None:
         """Once, when the map is built and the card has its height: half each (the square map
         grows; the ~10 lines of chain-rule arithmetic still fit). The user's drags are kept."""
@@ -271,6 +278,8 @@ class StepThroughPanel(QWidget):
         from .unit_error_map import UnitErrorMap
 
         view = UnitErrorMap()
+        if self._theme is not None:
+            view.set_theme(self._theme)
         self._error_map.setMinimumHeight(0)  # the map's own minimum from now on
         QTimer.singleShot(0, self, self._share_card)  # with self as context: never after the panel is gone
         layer, unit = self.selected if self.selected is not None else (None, 0)

@@ -53,6 +53,14 @@ class UnitErrorMap(QWidget):
         self.key: tuple | None = None
         self.values: np.ndarray | None = None  # what is drawn: (res, res) map or (patterns,) bars
 
+    def set_theme(self, theme) -> None:
+        """The app's plot colours (gui/style/themes.py): no white box on the dark theme."""
+        self.plot.setBackground(theme.plot_background)
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(theme.plot_foreground))
+            axis.setTextPen(pg.mkPen(theme.plot_foreground))
+
     # ----- layout: a square map does not waste a wide card -----------------------------------
     def _arrange(self, beside: bool) -> None:
         """The plane is square: its map sits at the left, as tall as the card allows, and the
