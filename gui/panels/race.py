@@ -255,8 +255,16 @@ class RacePanel(QWidget):
         self.weights_label.setWordWrap(True)  # its own line: beside the controls it was cut off at 1366 px
 
         self.boundaries = {rule: _Boundary() for rule in RULES}
-        self.titles = {rule: QLabel(f"<b>{TITLES[rule]}</b>") for rule in RULES}
+        # each title carries its curve's colour: the key to both loss plots (a legend did not fit
+        # in their narrow plots beside the patterns table and was cut to "ackprop")
+        self.titles = {rule: QLabel(f"<b><span style='color:{pg.mkColor(PENS[rule]).name()}'>━━</span> {TITLES[rule]}</b>")
+                       for rule in RULES}
+        for rule, title in self.titles.items():
+            title.setWordWrap(True)  # a long title does not widen its column: both maps the same size
+            title.setToolTip(f"{TITLES[rule]}: its map below, its loss curves drawn in this colour in the plots on the right.")
         self.readouts = {rule: QLabel("") for rule in RULES}
+        for label in self.readouts.values():
+            label.setWordWrap(True)  # a narrow column wraps instead of cutting the seconds off
         self.passes_plot = pg.PlotWidget()
         self.seconds_plot = pg.PlotWidget()
         for plot, x_label in ((self.passes_plot, "passes over the data"), (self.seconds_plot, "seconds")):
@@ -264,11 +272,11 @@ class RacePanel(QWidget):
             plot.getAxis("left").enableAutoSIPrefix(False)  # plain numbers, no "(x0.001)"
             plot.setLabel("bottom", x_label)
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-10, 10))
             plot.setMinimumSize(180, 140)
         self.passes_plot.setLogMode(x=True, y=False)
-        self.passes_plot.setToolTip("Loss against the work done: each forward or backward pass over the data counts 1.")
-        self.seconds_plot.setToolTip("Loss against the time each rule has spent training.")
+        key = "Blue: backprop. Orange: weight perturbation."
+        self.passes_plot.setToolTip("Loss against the work done: each forward or backward pass over the data counts 1.\n" + key)
+        self.seconds_plot.setToolTip("Loss against the time each rule has spent training.\n" + key)
         self.curves = {
             (rule, axis): plot.plot([], [], pen=pg.mkPen(PENS[rule], width=2), name=TITLES[rule])
             for rule in RULES

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRect, Qt
 
-from gui.panels.race import RULES, race_spec
+from gui.panels.race import PENS, RULES, race_spec
 
 
 def _raced(panel, epochs: int = 3):
@@ -145,10 +145,20 @@ def test_race_plots_follow_the_dark_theme(qtbot, window):
     for plot in (panel.passes_plot, panel.seconds_plot):
         assert _pixel(plot, 2, 2) == DARK.plot_background  # the drawn background, not only a setting
         assert plot.getAxis("bottom").textPen().color().name() == DARK.plot_foreground
-        assert pg.mkColor(plot.plotItem.legend.items[0][1].opts["color"]).name() == DARK.plot_foreground
+        assert plot.plotItem.legend is None  # the coloured titles are the key (a legend was cut off)
     for b in panel.boundaries.values():
         assert _pixel(b, 1, 1) == DARK.plot_background
-    # the weights line is read whole, not cut off at the panel's edge
+    for rule in RULES:  # each title shows its curve's colour
+        assert pg.mkColor(PENS[rule]).name() in panel.titles[rule].text()
+        assert panel.curves[(rule, "passes")].opts["pen"].color().name() == pg.mkColor(PENS[rule]).name()
+    # the weights line and the read-outs are read whole, not cut off at the panel's edge
+    panel.start()
+    qtbot.waitUntil(_raced(panel), timeout=20000)
+    panel.pause()
+    for label in panel.readouts.values():
+        assert label.wordWrap() and "passes" in label.text()
+    qtbot.waitUntil(lambda: panel.boundaries["backprop"].width() > 100, timeout=3000)
+    assert abs(panel.boundaries["backprop"].width() - panel.boundaries["perturbation"].width()) <= 2  # maps alike
     label = panel.weights_label
     assert "perturbation" in label.text()
     flags = Qt.TextFlag.TextWordWrap if label.wordWrap() else 0
