@@ -310,12 +310,16 @@ class PatternTable(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.view)
         self.show_inputs = False  # input columns are shown only when the row labels do not name them
+        self._last: Snapshot | None = None  # the latest snapshot given (the model takes only one that fits)
         self.model.modelReset.connect(self._fit_headers)
 
     def set_dataset(self, data: Dataset | None) -> None:
         self.model.set_dataset(data)
+        if self._last is not None:  # a snapshot of this data that came first (a view built late) still shows
+            self.model.show_snapshot(self._last)
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        self._last = snapshot
         self.model.show_snapshot(snapshot)
 
     def _fit_headers(self) -> None:

@@ -104,3 +104,21 @@ def test_error_signal_rows_put_pattern_1_and_unit_1_at_1_on_the_axes(qtbot):
     plot = panel.pattern_plots["h1"]
     assert plot.getAxis("bottom")._tickLevels == [[(1, "1"), (2, "2"), (3, "3"), (4, "4")]]  # whole numbers
     assert plot.getAxis("left")._tickLevels == [[(1, "1"), (2, "2"), (3, "3")]]
+
+
+def test_patterns_table_built_late_shows_the_outputs_at_once(qtbot, window):
+    """Opened after training has paused, the table shows the network's outputs straight away
+    (the window gives a new view the latest snapshot, then the data: the data must not wipe it)."""
+    from PySide6.QtWidgets import QApplication
+
+    s = window.session
+    s.step(3)
+    qtbot.waitUntil(lambda: s.latest is not None and s.latest.epoch >= 3, timeout=10000)
+    assert not s.playing
+    window.show_workspace("inspect")
+    QApplication.processEvents()
+    table = window.docks["patternsDock"].view.view()  # the placeholder's view, built when its tab opened
+    m = table.model
+    assert m.columns_of("output"), "no output columns until the next snapshot"
+    out = m.columns_of("output")[0]
+    assert m.value(0, out) == s.latest.pattern_activations[s.spec.layers[-1].name][0, 0]
