@@ -284,16 +284,22 @@ class RacePanel(QWidget):
         }
         self.theme: Theme = LIGHT
         self.set_theme(LIGHT)  # the window passes its own theme when it registers the panel
+        # two columns, one per rule: its map above, its loss plot below. In four columns the square
+        # maps were narrow strips with white above and below in the slot beside the patterns table.
         grid = QGridLayout()
         for col, rule in enumerate(RULES):
             grid.addWidget(self.titles[rule], 0, col)
             grid.addWidget(self.boundaries[rule], 1, col)
             grid.addWidget(self.readouts[rule], 2, col)
-        grid.addWidget(self.passes_plot, 0, 2, 3, 1)
-        grid.addWidget(self.seconds_plot, 0, 3, 3, 1)
-        for col, stretch in enumerate((2, 2, 3, 3)):
-            grid.setColumnStretch(col, stretch)
+            grid.setColumnStretch(col, 1)
+        self.plots_caption = QLabel("<b>Both rules' training loss</b>, in their colours: against the passes "
+                                    "used (left) and the seconds spent (right)")
+        self.plots_caption.setWordWrap(True)
+        grid.addWidget(self.plots_caption, 3, 0, 1, 2)
+        grid.addWidget(self.passes_plot, 4, 0)
+        grid.addWidget(self.seconds_plot, 4, 1)
         grid.setRowStretch(1, 1)
+        grid.setRowStretch(4, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(top)

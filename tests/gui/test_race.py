@@ -159,6 +159,11 @@ def test_race_plots_follow_the_dark_theme(qtbot, window):
         assert label.wordWrap() and "passes" in label.text()
     qtbot.waitUntil(lambda: panel.boundaries["backprop"].width() > 100, timeout=3000)
     assert abs(panel.boundaries["backprop"].width() - panel.boundaries["perturbation"].width()) <= 2  # maps alike
+    # each rule's map above, the two loss plots (both rules in each) below, said in words
+    for rule in RULES:
+        assert panel.boundaries[rule].geometry().bottom() < panel.passes_plot.geometry().top()
+    assert panel.plots_caption.geometry().bottom() <= panel.passes_plot.geometry().top()
+    assert "left" in panel.plots_caption.text() and "right" in panel.plots_caption.text()
     label = panel.weights_label
     assert "perturbation" in label.text()
     flags = Qt.TextFlag.TextWordWrap if label.wordWrap() else 0
