@@ -103,6 +103,8 @@ class Preset:
         return trainer
 
     def to_dict(self) -> dict[str, Any]:
+        from engine.data.sources import source_of
+
         return {
             "format": "backprop-playground-preset",
             "version": 1,
@@ -112,7 +114,7 @@ class Preset:
             "spec": self.spec.to_dict(),
             "settings": {k: v for k, v in asdict(self.settings).items() if (k, v) != ("rule", "backprop")},
             "epochs": self.epochs,
-            "data_source": self.make_dataset().source,
+            "data_source": source_of(self.make_dataset()).to_dict(),
             "criterion": self.criterion.to_dict(),
             "schedule": None if self.schedule is None else self.schedule.to_dict(),
             "paper": self.paper,
@@ -349,8 +351,9 @@ def get_preset(name: str) -> Preset:
         raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
 
 
-def dataset_from_source(source: dict) -> Dataset:
-    """Regenerate a preset's dataset from its `source` dict (engine/data/sources.py reads every kind)."""
+def dataset_from_source(source: Any) -> Dataset:
+    """Regenerate a preset's dataset from its source, typed or as a file's JSON holds it
+    (engine/data/sources.py reads every kind)."""
     from engine.data.sources import dataset_from_source as build
 
     return build(source)

@@ -10,6 +10,8 @@ subscribes to `current()`'s `slow` signal instead of owning a QTimer.
 """
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 FRAME_HZ = 60.0  # frames per second the views are fed at most
@@ -54,18 +56,31 @@ class FrameClock(QObject):
         self.hz = float(hz)
         self.detail_every = max(1, round(hz / detail_hz))  # ticks between two detailed frames
         self.slow_every = max(1, round(hz / slow_hz))  # ticks between two slow-view redraws
+        self.period = 1.0 / self.hz  # seconds between two ticks, on average
         self._timer = QTimer(self)
         self._timer.setObjectName("frameClock")  # the one timer that paces frames
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(max(1, int(1000.0 / self.hz)))
-        self._timer.timeout.connect(self.tick)
+        self._timer.setInterval(max(1, round(1000.0 * self.period)))
+        self._timer.timeout.connect(self._on_timeout)
         self.ticks = 0
-        self._timer.timeout.connect(self._count)
+        self._due = 0.0  # perf_counter() time the next tick is due
 
-    def _count(self) -> None:
+    def _on_timeout(self) -> None:
+        self._schedule_next(time.perf_counter())
         self.ticks += 1
+        self.tick.emit()
         if self.ticks % self.slow_every == 0:
             self.slow.emit()
+
+    def _schedule_next(self, now: float) -> None:
+        """Aim each tick at its own slot of a steady 1/hz grid: a timer counts whole
+        milliseconds, so a fixed 16 ms interval would give 62.5 ticks a second and 17 ms
+        58.8; re-aiming every tick gives `hz` on average. A tick more than a frame late
+        drops the missed slots instead of firing a burst to catch up."""
+        self._due += self.period
+        if self._due < now:
+            self._due = now + self.period
+        self._timer.start(max(1, round(1000.0 * (self._due - now))))
 
     @property
     def interval_ms(self) -> int:
@@ -74,7 +89,8 @@ class FrameClock(QObject):
     def start(self) -> None:
         global _current
         _current = self
-        self._timer.start()
+        self._due = time.perf_counter() + self.period
+        self._timer.start(max(1, round(1000.0 * self.period)))
 
     def stop(self) -> None:
         self._timer.stop()

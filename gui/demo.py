@@ -29,6 +29,7 @@ import numpy as np
 
 from engine.core.spec import NetworkSpec
 from engine.data import datasets
+from engine.data.sources import DataSource, PresetSource
 from engine.training.trainer import Trainer
 
 PROBE_MS = 16
@@ -114,7 +115,7 @@ def _whole(text: str, option: str, lo: int, hi: int) -> int:
     return value
 
 
-def build_trainer(args: argparse.Namespace) -> tuple[Trainer, dict]:
+def build_trainer(args: argparse.Namespace) -> tuple[Trainer, DataSource]:
     """The run the demo trains: XOR with a small network, or a named preset."""
     from .session import default_settings, default_source
 
@@ -131,7 +132,7 @@ def build_trainer(args: argparse.Namespace) -> tuple[Trainer, dict]:
         data = preset.make_dataset()
         trainer = Trainer(spec, data, preset.train_settings())
         preset.attach(trainer)
-        source = data.source or {"kind": "preset", "name": preset.name}
+        source = data.source or PresetSource(preset.name)
         return trainer, source
     source = default_source()
     spec = NetworkSpec.stack(2, args.hidden or [4, 2], 1, "tanh", "tanh", features=("x", "y"))

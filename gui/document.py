@@ -24,7 +24,7 @@ from engine.core.optimizers import OptimizerSettings
 from engine.core.spec import NetworkSpec, SpecError
 from engine.data import custom_points, datasets
 from engine.data.datasets import Dataset
-from engine.data.sources import PlanarSource
+from engine.data.sources import CsvSource, DataSource, PlanarSource, PresetSource, source_of
 from engine.training.checkpoint import Checkpoint
 from engine.training.criteria import Criterion
 from engine.estimate import Estimate
@@ -48,13 +48,21 @@ def default_settings() -> TrainSettings:
     return TrainSettings(OptimizerSettings("sgd", lr=0.03), batch_size=10, shuffle=True)
 
 
-def default_source() -> dict[str, Any]:
-    return PlanarSource().to_dict()
+def default_source() -> DataSource:
+    return PlanarSource()
 
 
-def dataset_from_source(source: dict[str, Any]) -> Dataset:
-    """Every kind (engine/data/sources.py), each field checked; ProjectError (a ValueError) on failure."""
-    return datasets.from_source(source)
+def dataset_from_source(source: DataSource) -> Dataset:
+    """Every kind (engine/data/sources.py); ProjectError (a ValueError) on failure."""
+    return datasets.from_source(typed(source))
+
+
+def typed(source: Any) -> DataSource:
+    """`source` when it is a typed data source; a TypeError names anything else (a JSON dict
+    belongs in files, and is read there with engine.data.sources.parse_source)."""
+    if not isinstance(source, DataSource):
+        raise TypeError(f"a data source must be a typed record (engine/data/sources.py), not {type(source).__name__}")
+    return source
 
 
 def fitted_spec(spec: NetworkSpec, data: Dataset) -> NetworkSpec | None:
@@ -172,7 +180,7 @@ class RunState:
     the run's whole trained state (so coming back restores the weights)."""
 
     spec: NetworkSpec
-    source: dict[str, Any]
+    source: DataSource
     data: Dataset
     state: Checkpoint | None = None
 
@@ -246,21 +254,21 @@ class Document(QObject):
     specChanged = Signal(object)  # NetworkSpec
     settingsChanged = Signal(object)  # TrainSettings (immutable)
     dataChanged = Signal(object)  # Dataset
-    sourceChanged = Signal(object)  # data source dict
+    sourceChanged = Signal(object)  # DataSource (a typed record, engine/data/sources.py)
     criterionChanged = Signal(object)  # Criterion | None
     message = Signal(str, str)  # kind, text
     trainerReplaced = Signal()  # a whole new run (preset, opened project)
 
     MERGE_SETTINGS, MERGE_DATA = 1, 2
 
-    def __init__(self, run: "Run", spec: NetworkSpec, settings: TrainSettings, source: dict[str, Any],
+    def __init__(self, run: "Run", spec: NetworkSpec, settings: TrainSettings, source: DataSource,
                  dataset: Dataset, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.run = run
         self.undo_stack = QUndoStack(self)
         self._spec = spec
         self._settings = settings
-        self._source = dict(source)
+        self._source = typed(source)
         self._dataset = dataset
         self._criterion: Criterion | None = None
         self.preset_name: str | None = None  # the example the current run came from, if any
@@ -277,8 +285,8 @@ class Document(QObject):
         return self._settings  # frozen: safe to hand out
 
     @property
-    def source(self) -> dict[str, Any]:
-        return dict(self._source)
+    def source(self) -> DataSource:
+        return self._source  # frozen: safe to hand out
 
     @property
     def dataset(self) -> Dataset:
@@ -312,7 +320,7 @@ class Document(QObject):
             self.specChanged.emit(self._spec)  # the user chose to make it smaller: views show the spec kept
             return False
         if spec.seed != self._spec.seed or spec.init != self._spec.init:  # all weights re-initialised
-            here = RunState(self._spec, dict(self._source), self._dataset)
+            here = RunState(self._spec, self._source, self._dataset)
             self.undo_stack.push(RunEdit(self, here, replace(here, spec=spec), text))
             self.message.emit("reinitialised", "New seed or initialisation: all weights re-initialised, epoch 0.")
         else:
@@ -355,11 +363,12 @@ class Document(QObject):
         self.undo_stack.push(ValueEdit(self, self._apply_criterion, self._criterion, criterion, text))
         return True
 
-    def edit_source(self, source: dict[str, Any], text: str = "Change data", merge: bool = False,
+    def edit_source(self, source: DataSource, text: str = "Change data", merge: bool = False,
                     adapt_network: bool = False) -> bool:
         """New data (undoable), read once here and held by the command. With adapt_network, a
         network whose inputs or outputs do not fit the new data is resized to fit (hidden
         layers kept) in the same undo step."""
+        typed(source)
         if source == self._source:
             return False
         try:
@@ -369,8 +378,9 @@ class Document(QObject):
             return False
         return self.edit_data(data, source, text, merge, adapt_network)
 
-    def edit_data(self, data: Dataset, source: dict[str, Any], text: str = "Change data", merge: bool = False,
+    def edit_data(self, data: Dataset, source: DataSource, text: str = "Change data", merge: bool = False,
                   adapt_network: bool = False) -> bool:
+        typed(source)
         spec = self._spec
         try:
             check_compatible(spec, data)
@@ -382,9 +392,9 @@ class Document(QObject):
             spec = fitted
         if not self.big_work_ok(spec, _n_points(data), self._settings.batch_size):
             return False
-        here = RunState(self._spec, dict(self._source), self._dataset)
+        here = RunState(self._spec, self._source, self._dataset)
         key = self.MERGE_DATA if merge and spec == self._spec else -1
-        self.undo_stack.push(RunEdit(self, here, RunState(spec, dict(source), data), text, key))
+        self.undo_stack.push(RunEdit(self, here, RunState(spec, source, data), text, key))
         if spec != here.spec:
             self.message.emit("info", f"The network now has {spec.n_inputs} inputs and {spec.n_outputs} outputs to fit the data.")
         return True
@@ -407,9 +417,12 @@ class Document(QObject):
         return self.edit_source(source, "Remove point")
 
     def regenerate(self) -> bool:
-        src = self.source
-        src["seed"] = int(src.get("seed", 0)) + 1
-        return self.edit_source(src, "Regenerate data")
+        """A fresh random sample of the same recipe (the next seed)."""
+        src = self._source
+        if not isinstance(src, (PlanarSource, CsvSource)):
+            self.message.emit("error", f"Cannot use this data: a {src.kind} source has no seed to change")
+            return False
+        return self.edit_source(replace(src, seed=src.seed + 1), "Regenerate data")
 
     def edit_weight(self, layer: int, source: int, row: int, col: int, value: float) -> bool:
         """Set one weight (undoable). The value it replaces is read from the live network,
@@ -499,18 +512,22 @@ class Document(QObject):
         self.run.worker.set_run(side.spec, side.data, side.state)
         spec_changed = side.spec != self._spec
         self._spec = side.spec
-        self._source = dict(side.source)
+        self._source = typed(side.source)
         self._dataset = side.data
         if spec_changed:
             self.specChanged.emit(side.spec)
-        self.sourceChanged.emit(self.source)
+        self.sourceChanged.emit(self._source)
         self.dataChanged.emit(side.data)
 
     # ----- whole runs (presets, opened projects): not undoable, clears the stack -----------
-    def adopt(self, trainer: Trainer, source: dict[str, Any] | None = None, preset_name: str | None = None,
+    def adopt(self, trainer: Trainer, source: DataSource | None = None, preset_name: str | None = None,
               criterion: Criterion | None = None) -> None:
         """Make `trainer` the current run: its spec, data and settings become the document.
+        `source` None: the data's own (else the example's, else its points written out).
         Everything that can fail (the first picture) is done before anything is replaced."""
+        if source is None:
+            source = trainer.data.source or (PresetSource(preset_name) if preset_name else source_of(trainer.data))
+        typed(source)
         if len(trainer.history) == 0:
             trainer.record()
         # The trainer is still ours (the worker has not got it yet): draw its state now, so
@@ -524,11 +541,11 @@ class Document(QObject):
         self._spec = trainer.spec
         self._settings = trainer.settings
         self._dataset = trainer.data
-        self._source = dict(source if source is not None else trainer.data.source)
+        self._source = source
         self.run.worker.replace_trainer(trainer)
         self.specChanged.emit(self._spec)
         self.settingsChanged.emit(self._settings)
-        self.sourceChanged.emit(self.source)
+        self.sourceChanged.emit(self._source)
         self.dataChanged.emit(self._dataset)
         self._apply_criterion(criterion)
         self.run.show(snap)

@@ -9,6 +9,7 @@ slot change under one lock; `put`, `clear` and `closed` are used with that lock 
 from __future__ import annotations
 
 import threading
+import time
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -19,12 +20,15 @@ class Mailbox(Generic[T]):
         self._cond = cond
         self._item: T | None = None
         self.taken = True  # the GUI has taken the last item put (or there was none)
+        self.taken_at = 0.0  # time.perf_counter() of the last take: when the GUI's frame began
+        self.put_at = 0.0  # time.perf_counter() of the last put
         self.closed = False  # the owner's thread should end
 
     def put(self, item: T) -> None:
         """Replace what is waiting (caller holds the lock)."""
         self._item = item
         self.taken = False
+        self.put_at = time.perf_counter()
 
     def clear(self) -> None:
         """Drop what is waiting, e.g. a picture of a run that has just been replaced (caller holds the lock)."""
@@ -37,6 +41,7 @@ class Mailbox(Generic[T]):
             item, self._item = self._item, None
             if item is not None:
                 self.taken = True
+                self.taken_at = time.perf_counter()
                 self._cond.notify_all()
             return item
 

@@ -456,7 +456,7 @@ class MainWindow(QMainWindow):
                                                  preset.settings.batch_size, whole_run=True):
             return  # asked before big work (gui/big_work.py): the user said no, nothing changed
         trainer = preset.make_trainer(data=data)
-        self.session.adopt(trainer, trainer.data.source or {"kind": "preset", "name": name}, preset_name=name,
+        self.session.adopt(trainer, None, preset_name=name,
                            criterion=preset.criterion)
         self.session.set_speed(watch_speed_for(preset.epochs, trainer.data.planar))
         self.show_message("info", f"{preset.title}: {preset.description}")

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from engine.core.spec import NetworkSpec
 from engine.data.datasets import Dataset
+from engine.data.sources import DataSource
 from engine.training.checkpoint import Checkpoint
 from engine.training.criteria import Criterion
 from engine.training.snapshot import Snapshot
@@ -115,7 +116,7 @@ class Session(QObject):
         return self.document.settings
 
     @property
-    def source(self) -> dict[str, Any]:
+    def source(self) -> DataSource:
         return self.document.source
 
     @property
@@ -196,7 +197,7 @@ class Session(QObject):
     def edit_criterion(self, criterion: Criterion | None, text: str = "Change stopping criterion") -> bool:
         return self.document.edit_criterion(criterion, text)
 
-    def edit_source(self, source: dict[str, Any], text: str = "Change data", merge: bool = False,
+    def edit_source(self, source: DataSource, text: str = "Change data", merge: bool = False,
                     adapt_network: bool = False) -> bool:
         return self.document.edit_source(source, text, merge, adapt_network)
 
@@ -215,7 +216,7 @@ class Session(QObject):
     def apply_step(self, walk: Any) -> bool:
         return self.document.apply_step(walk)
 
-    def adopt(self, trainer: Trainer, source: dict[str, Any] | None = None, preset_name: str | None = None,
+    def adopt(self, trainer: Trainer, source: DataSource | None = None, preset_name: str | None = None,
               criterion: Criterion | None = None) -> None:
         self.document.adopt(trainer, source, preset_name, criterion)
 

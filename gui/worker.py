@@ -5,8 +5,9 @@ The GUI never blocks on training and training never floods the GUI: typed comman
 sleeps on that condition when there is nothing to do (no polling), trains in chunks sized
 to the requested speed, and leaves at most one fresh, read-only Snapshot in the mailbox. A
 new snapshot (with the boundary grids of every unit, one vectorised forward pass) is made
-only when the GUI has taken the previous one and at most `frame_rate` times a second, so
-grids are computed once per drawn frame, not once per epoch. In slow motion (speed <=
+only when the GUI has taken the previous one, timed to be ready just before the GUI's next
+frame (the take's time plus one frame, less the snapshot's own cost): grids are computed
+once per drawn frame, not once per epoch, and the GUI finds a fresh one on every tick. In slow motion (speed <=
 frame rate) the worker waits for each epoch's snapshot to be taken before training the
 next one, so every epoch is drawn.
 
@@ -52,6 +53,8 @@ FULL_SPEED = None  # speed value meaning "as fast as the machine can"
 MIN_SPEED = 0.01  # epochs/s; slower speeds would overflow the pacing clock
 SWITCH_INTERVAL = 0.0005  # seconds; see start()
 CHUNK_SECONDS = 0.01  # how long one training chunk should take at full speed
+FRAME_LEAD = 0.002  # s: a snapshot is made this long (plus its own cost) before the GUI's next frame
+MIN_CHUNK_SECONDS = 0.001  # a chunk shorter than this before a due snapshot is not worth the switch
 QUERY_SECONDS = 10.0  # longest a GUI query waits for the worker (one chunk is ~10 ms)
 
 T = TypeVar("T")
@@ -111,7 +114,7 @@ class TrainingWorker:
         self._until: int | None = None  # pause when this epoch is reached
         self._play_number = 0  # the play command being run (its number from the GUI)
         self._dirty = True  # state changed since the last published snapshot
-        self._last_publish = 0.0
+        self._snapshot_seconds = 0.002  # what one snapshot costs (moving average)
         self._pace_start = 0.0  # (time, epoch) when the current speed started, for pacing
         self._pace_epoch = 0
         self._sec_per_epoch = 1e-4
@@ -352,15 +355,21 @@ class TrainingWorker:
         self._pace_start = time.perf_counter()
         self._pace_epoch = self._trainer.epoch
 
-    def _chunk_size(self) -> int:
+    def _chunk_size(self, now: float | None = None) -> int:
+        """Epochs to train before looking up again: about a frame's worth at full speed, ending
+        when the next snapshot is due (one chunk and one snapshot a frame); fewer when a speed
+        or a target epoch says so; one in slow motion."""
         t = self._trainer
+        now = time.perf_counter() if now is None else now
         if self._slow_motion():
             n = 1
         else:
-            n = max(1, int(CHUNK_SECONDS / max(self._sec_per_epoch, 1e-7)))
+            per_epoch = max(self._sec_per_epoch, 1e-7)
+            n = max(1, int(max(CHUNK_SECONDS, 1.0 / self.frame_rate) / per_epoch))
             if self._speed is not None:
-                due = int((time.perf_counter() - self._pace_start) * self._speed) + self._pace_epoch
+                due = int((now - self._pace_start) * self._speed) + self._pace_epoch
                 n = max(1, min(n, due - t.epoch))
+            n = max(1, min(n, int((self._publish_due(now) - now) / per_epoch)))
         if self._until is not None:
             n = min(n, self._until - t.epoch)
         return max(n, 0)
@@ -400,22 +409,38 @@ class TrainingWorker:
         self._do_pause()
         self._report("stopped", str(self._play_number))
 
+    def _publish_due(self, now: float) -> float:
+        """When to make the next snapshot while training fast, so that it is ready just before
+        the GUI frame that will take it. The GUI's frames are predicted on its clock's grid:
+        the last take plus whole frames (the clock ticks at frame_rate on average). Taken: the
+        next frame takes ours. Not taken yet: the next frame takes the waiting one, ours goes
+        to the frame after."""
+        period = 1.0 / self.frame_rate
+        box = self._mailbox
+        if box.taken:
+            frame = box.taken_at + period  # already past when the GUI found nothing new: now
+        else:
+            k = max(1, math.ceil((max(now, box.put_at) - box.taken_at) / period))
+            frame = box.taken_at + (k + 1) * period
+        return frame - self._snapshot_seconds - FRAME_LEAD
+
     def _maybe_publish(self) -> None:
         if not self._dirty:
             return
         now = time.perf_counter()
         if self._playing and not self._slow_motion():
-            # 0.75 of a frame: the next snapshot is ready for the GUI's next frame tick
-            # (the GUI's frame clock is what caps the rate at frame_rate)
-            if not self._mailbox.taken or now - self._last_publish < 0.75 / self.frame_rate:
+            # one snapshot per GUI frame (the frame clock caps the rate), made late enough to
+            # show the newest state and early enough to be there when the frame begins
+            if not self._mailbox.taken or now < self._publish_due(now) - MIN_CHUNK_SECONDS:
                 return
         self._dirty = False
         with np.errstate(over="ignore", invalid="ignore"):  # near-divergence maps clip to the colour ends
             snap = self._trainer.snapshot(self.grid_resolution)
-        self._last_publish = now
+        cost = time.perf_counter() - now
+        self._snapshot_seconds = 0.8 * self._snapshot_seconds + 0.2 * cost
         with self._cond:
             self._stats = replace(self._stats, snapshots_made=self._stats.snapshots_made + 1,
-                                  seconds_snapshots=self._stats.seconds_snapshots + time.perf_counter() - now)
+                                  seconds_snapshots=self._stats.seconds_snapshots + cost)
             if self._trainer_generation != self._generation:
                 return  # made from a run that has just been replaced
             self._mailbox.put(snap)

@@ -19,11 +19,15 @@ import re
 import stat
 from array import array
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine import limits
 from engine.data.datasets import Dataset, _split
+
+if TYPE_CHECKING:
+    from engine.data.sources import DataSource
 
 MAX_BYTES = limits.MAX_CSV_BYTES
 MAX_COLUMNS = 4096
@@ -69,7 +73,7 @@ def load_csv(path: str | os.PathLike, test_ratio: float = 0.5, seed: int = 0) ->
     if _utf8(full):
         from engine.data.sources import CsvSource
 
-        source = CsvSource(full, test_ratio, seed).to_dict()
+        source = CsvSource(full, test_ratio, seed)
         return parse_csv(text, name=name, where=where, test_ratio=test_ratio, seed=seed, source=source)
     # a file name that is not UTF-8 cannot be written into a project: keep the points instead
     from engine.data.sources import PointsSource
@@ -122,7 +126,7 @@ def parse_csv(
     where: str = "CSV data",
     test_ratio: float = 0.5,
     seed: int = 0,
-    source: dict | None = None,
+    source: DataSource | None = None,
 ) -> Dataset:
     """Parse CSV text (see the module docstring); raises CsvError listing every problem."""
     first_line = next((ln for ln in text.splitlines() if ln.strip()), "")
@@ -135,7 +139,7 @@ def parse_csv(
 
 
 def _careful_parse(text: str, delimiter: str, name: str, where: str, test_ratio: float, seed: int,
-                   source: dict | None) -> Dataset:
+                   source: DataSource | None) -> Dataset:
     """The row-by-row reader: one row at a time into compact storage (8 bytes a number, one
     string a row), so a big file with a problem is still read in bounded memory; every
     problem is collected with its line number."""
@@ -280,7 +284,7 @@ def _in_range(a: np.ndarray) -> bool:
 
 
 def _dataset(header: list[str], features: np.ndarray, targets: np.ndarray | list[str], name: str, where: str,
-             test_ratio: float, seed: int, source: dict | None) -> Dataset:
+             test_ratio: float, seed: int, source: DataSource | None) -> Dataset:
     """The Dataset of checked cells: numeric targets (an array) or class names (a list)."""
     n_feat = len(header) - 1
     tcol = header[-1]
@@ -306,11 +310,10 @@ def _dataset(header: list[str], features: np.ndarray, targets: np.ndarray | list
     if source is None:
         from engine.data.sources import CsvSource
 
-        source = CsvSource(None, test_ratio, seed).to_dict()
-    src = dict(source)
+        source = CsvSource(None, test_ratio, seed)
     try:
         return _split(
-            name, features, y, task, np.random.default_rng(seed), test_ratio, planar=n_feat == 2, source=src, **kw
+            name, features, y, task, np.random.default_rng(seed), test_ratio, planar=n_feat == 2, source=source, **kw
         )
     except ValueError as exc:
         raise CsvError(where, [str(exc)]) from None

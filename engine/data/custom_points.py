@@ -1,17 +1,17 @@
 """Hand-drawn 2-D data: add and remove single points of a two-class planar data set.
 
-The result is always an inline "points" data source (see engine/data/sources.py),
-so a generated set becomes editable the first time the user clicks, and the edit can be
-undone simply by going back to the previous source dict.
+The result is always an inline PointsSource (see engine/data/sources.py), so a generated
+set becomes editable the first time the user clicks, and the edit can be undone simply by
+going back to the previous source.
 """
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 
 from engine.data.datasets import Dataset
-from engine.data.sources import PointsSource, points_source, source_type
+from engine.data.sources import PointsSource
 
 SPLITS = ("train", "test")
 
@@ -21,11 +21,11 @@ def editable(data: Dataset) -> bool:
     return bool(data.planar) and data.task == "binary" and data.n_inputs == 2 and data.n_outputs == 1
 
 
-def inline_source(data: Dataset) -> dict[str, Any]:
+def inline_source(data: Dataset) -> PointsSource:
     """The data set's points written out, so single points can be added and removed."""
-    if source_type(data.source) is PointsSource:
-        return dict(data.source)
-    return {**points_source(data), "name": f"custom ({data.name})", "planar": True}
+    if isinstance(data.source, PointsSource):
+        return data.source
+    return replace(PointsSource.of(data), name=f"custom ({data.name})", planar=True)
 
 
 def _require_editable(data: Dataset) -> None:
@@ -33,31 +33,28 @@ def _require_editable(data: Dataset) -> None:
         raise ValueError("points can only be added to or removed from 2-D two-class data")
 
 
-def with_point(data: Dataset, x: float, y: float, positive: bool) -> dict[str, Any]:
+def with_point(data: Dataset, x: float, y: float, positive: bool) -> PointsSource:
     """A source with one more training point at (x, y) of the given class."""
     _require_editable(data)
     if not (np.isfinite(x) and np.isfinite(y)):
         raise ValueError("a point needs finite coordinates")
     src = inline_source(data)
-    src["x_train"] = list(src["x_train"]) + [[float(x), float(y)]]
-    src["y_train"] = list(src["y_train"]) + [[1.0 if positive else 0.0]]
-    return src
+    return replace(src, x_train=np.vstack([src.x_train, [[float(x), float(y)]]]),
+                   y_train=np.vstack([src.y_train, [[1.0 if positive else 0.0]]]))
 
 
-def without_point(data: Dataset, split: str, index: int) -> dict[str, Any]:
+def without_point(data: Dataset, split: str, index: int) -> PointsSource:
     """A source without point `index` of `split` ('train' or 'test')."""
     _require_editable(data)
     if split not in SPLITS:
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
     src = inline_source(data)
-    xs, ys = list(src[f"x_{split}"]), list(src[f"y_{split}"])
+    xs, ys = getattr(src, f"x_{split}"), getattr(src, f"y_{split}")
     if not 0 <= index < len(xs):
         raise ValueError(f"there is no {split} point {index}")
     if split == "train" and len(xs) == 1:
         raise ValueError("the last training point cannot be removed")
-    del xs[index], ys[index]
-    src[f"x_{split}"], src[f"y_{split}"] = xs, ys
-    return src
+    return replace(src, **{f"x_{split}": np.delete(xs, index, axis=0), f"y_{split}": np.delete(ys, index, axis=0)})
 
 
 def nearest_point(data: Dataset, x: float, y: float, max_distance: float,

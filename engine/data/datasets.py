@@ -7,10 +7,14 @@ output activation's range only when training (`targets_for`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import product
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from engine.data.sources import DataSource
 
 Array = np.ndarray
 TASKS = ("binary", "multiclass", "vector", "regression")
@@ -31,7 +35,7 @@ class Dataset:
     output_names: tuple[str, ...] = ()
     # input groups (name, size) for networks with several input groups (family trees)
     input_groups: tuple[tuple[str, int], ...] = ()
-    source: dict = field(default_factory=dict)  # how to regenerate it (for project files)
+    source: DataSource | None = None  # how to get it again (engine/data/sources.py), None: no recipe
 
     def __post_init__(self) -> None:
         """The arrays are shared by the document, the views and the worker: read-only views
@@ -186,7 +190,7 @@ def planar(name: str, n_points: int = 500, noise: float = 0.0, test_ratio: float
     task = "regression" if name == "regression" else "binary"
     from engine.data.sources import PlanarSource  # the recipe's fields are defined there, once
 
-    source = PlanarSource(name, n_points, noise, test_ratio, seed).to_dict()
+    source = PlanarSource(name, n_points, noise, test_ratio, seed)
     return _split(
         name,
         pts,
@@ -210,7 +214,7 @@ def _boolean(name: str, x: Array, y: Array, task: str = "binary", **kw) -> Datas
     empty_x, empty_y = x[:0], y[:0]
     from engine.data.sources import BooleanSource
 
-    source = BooleanSource(name, kw.pop("args", {}).get("n")).to_dict()
+    source = BooleanSource(name, kw.pop("args", {}).get("n"))
     return Dataset(name, x, y, empty_x, empty_y, task, source=source, **kw)
 
 
@@ -252,8 +256,8 @@ def negation() -> Dataset:
 BOOLEAN = {"xor-table": xor_table, "parity": parity, "symmetry": symmetry, "encoder": encoder, "negation": negation}
 
 
-def from_source(source: dict) -> Dataset:
-    """Regenerate a dataset from the `source` dict it carries (see engine/data/sources.py)."""
+def from_source(source: DataSource | dict) -> Dataset:
+    """Regenerate a dataset from its source, typed or its JSON form (see engine/data/sources.py)."""
     from engine.data.sources import dataset_from_source
 
     return dataset_from_source(source)

@@ -157,7 +157,7 @@ def dataset(holdout_seed: int = 0, holdout: int = HOLDOUT_COUNT) -> Dataset:
         input_names=PEOPLE + RELATIONS,
         output_names=PEOPLE,
         input_groups=(("person", len(PEOPLE)), ("relation", len(RELATIONS))),
-        source=PresetSource("family-trees", holdout_seed).to_dict(),
+        source=PresetSource("family-trees", holdout_seed),
     )
 
 

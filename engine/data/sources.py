@@ -2,13 +2,16 @@
 
 A data source is one of five frozen records — a generated 2-D set, one of the paper's
 boolean tables, a ready-made example, a CSV file, or the points themselves written out —
-each with `build()` (the Dataset) and `to_dict()` (its JSON form, as project files and the
-window's undo history store it). `parse_source` is the one place that reads the JSON "kind"
-and checks every field (type, range) at read time, so a source that parses also builds.
+each with `build()` (the Dataset) and `to_dict()` (its JSON form, as project files, preset
+files and lessons store it). Inside the program the record itself is the value: a Dataset
+carries it (`Dataset.source`), the window's document and undo commands hold and compare it.
+The JSON dict appears only at the edges: `parse_source` is the one place that reads the
+JSON "kind" and checks every field (type, range) at read time, so a source that parses also
+builds; `to_dict()` is the one place that writes it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Union
 
 import numpy as np
@@ -31,6 +34,9 @@ class PlanarSource:
     noise: float = 0.0
     test_ratio: float = 0.5
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        _floats(self, "noise", "test_ratio")  # 0 and 0.0 write the same JSON (0.0), as a file read back holds
 
     def build(self) -> Dataset:
         from engine.data.datasets import planar
@@ -105,7 +111,7 @@ class PresetSource:
     def from_dict(cls, d: dict, where: str) -> "PresetSource":
         from engine.presets import PRESETS
 
-        name = choice(d.get("name"), f"{where}.name", ("family-trees", *PRESETS))
+        name = choice(d.get("name"), f"{where}.name", tuple(dict.fromkeys(("family-trees", *PRESETS))))
         seed = d.get("holdout_seed")
         return cls(name, None if seed is None else whole(seed, f"{where}.holdout_seed", 0, MAX_SEED))
 
@@ -118,6 +124,9 @@ class CsvSource:
     path: str | None
     test_ratio: float = 0.5
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        _floats(self, "test_ratio")
 
     def build(self) -> Dataset:
         from engine.data.csvdata import load_csv
@@ -139,9 +148,13 @@ class CsvSource:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PointsSource:
-    """Every point written out: hand-drawn data, or data whose recipe cannot be repeated."""
+    """Every point written out: hand-drawn data, or data whose recipe cannot be repeated.
+
+    Holds the arrays read-only (no copy when they already are, as a Dataset's are); two
+    points sources are equal when every field and every value is (the document compares a
+    new source with the current one to skip edits that change nothing)."""
 
     kind: ClassVar[str] = "points"
     name: str
@@ -155,9 +168,34 @@ class PointsSource:
     input_names: tuple[str, ...] = ()
     output_names: tuple[str, ...] = ()
 
+    ARRAYS: ClassVar[tuple[str, ...]] = ("x_train", "y_train", "x_test", "y_test")
+
+    def __post_init__(self) -> None:
+        for name in self.ARRAYS:
+            a = np.asarray(getattr(self, name))
+            if a.flags.writeable:
+                a = a.view()
+                a.flags.writeable = False
+            object.__setattr__(self, name, a)
+        for name in ("class_names", "input_names", "output_names"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PointsSource):
+            return NotImplemented
+        if self is other:
+            return True
+        plain = [f.name for f in fields(self) if f.name not in self.ARRAYS]
+        return all(getattr(self, k) == getattr(other, k) for k in plain) and all(
+            getattr(self, k).shape == getattr(other, k).shape and np.array_equal(getattr(self, k), getattr(other, k))
+            for k in self.ARRAYS
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # arrays: not hashable
+
     def build(self) -> Dataset:
         return Dataset(self.name, self.x_train, self.y_train, self.x_test, self.y_test, self.task, planar=self.planar,
-                       source=self.to_dict(), class_names=self.class_names, input_names=self.input_names,
+                       source=self, class_names=self.class_names, input_names=self.input_names,
                        output_names=self.output_names)  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
@@ -206,9 +244,18 @@ DataSource = Union[PlanarSource, BooleanSource, PresetSource, CsvSource, PointsS
 SOURCE_TYPES: dict[str, type] = {t.kind: t for t in (PlanarSource, BooleanSource, PresetSource, CsvSource, PointsSource)}
 
 
+def _floats(record: Any, *names: str) -> None:
+    """Store these fields of a frozen record as floats (an int 0 and 0.0 are one value)."""
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            object.__setattr__(record, name, float(value))
+
+
 def parse_source(d: Any, where: str = "data_source") -> DataSource:
-    """The typed source of a JSON `data_source`, every field checked; ProjectError says what is wrong."""
-    if isinstance(d, (PlanarSource, BooleanSource, PresetSource, CsvSource, PointsSource)):
+    """The typed source of a JSON `data_source`, every field checked; ProjectError says what is wrong.
+    A typed source is returned as it is."""
+    if isinstance(d, DataSource):
         return d
     obj(d, where)
     kind = d.get("kind")
@@ -222,9 +269,19 @@ def parse_source(d: Any, where: str = "data_source") -> DataSource:
     return cls.from_dict(d, where)
 
 
+def checked(source: DataSource, where: str = "data_source") -> DataSource:
+    """`source` with every field checked as a file's would be (its JSON form read back):
+    what is saved is what a file may hold. ProjectError says what is wrong."""
+    return parse_source(source.to_dict(), where)
+
+
 def dataset_from_source(d: Any, where: str = "data_source") -> Dataset:
-    """Rebuild a Dataset from its source; every failure is a ProjectError (a ValueError), one line."""
+    """Rebuild a Dataset from its source (typed, or its JSON form); every failure is a
+    ProjectError (a ValueError), one line. A recipe made in code gets a file's checks too
+    (cheap); a points source's arrays were checked on their way in (a file, or a Dataset)."""
     source = parse_source(d, where)
+    if source is d and not isinstance(source, PointsSource):
+        source = checked(source, where)
     try:
         return source.build()
     except ProjectError:
@@ -233,33 +290,15 @@ def dataset_from_source(d: Any, where: str = "data_source") -> Dataset:
         raise ProjectError(f"cannot rebuild the data set: {exc}") from None
 
 
-def source_type(source: dict) -> type | None:
-    """The typed source class a JSON source names (PlanarSource, ...), None when it names none.
-
-    For callers that only ask what kind of data this is (`source_type(data.source)`): cheaper
-    than parse_source, which checks every field again (every point of a points source)."""
-    kind = source.get("kind")
-    return SOURCE_TYPES.get(kind) if isinstance(kind, str) else None
-
-
 def source_of(data: Dataset) -> DataSource:
-    """How to get a data set back: its own recipe when it has one, else the points inline."""
-    recipe = source_type(data.source) not in (None, PointsSource)
-    if recipe:
+    """How to get a data set back: its own recipe when it has one (checked as a file's would
+    be), else the points inline."""
+    source = data.source
+    if source is not None and not isinstance(source, PointsSource):
         try:
-            source = parse_source(data.source)
-        except ProjectError:  # a recipe we could not read back (e.g. a path that is not UTF-8)
+            source = checked(source)
+        except ProjectError:  # a recipe a file could not hold (e.g. a path that is not UTF-8)
             return PointsSource.of(data)
         if not isinstance(source, CsvSource) or source.path:
             return source
     return PointsSource.of(data)
-
-
-def source_for(data: Dataset) -> dict:
-    """The JSON form of `source_of(data)` (what project files and the window's undo store)."""
-    return source_of(data).to_dict()
-
-
-def points_source(data: Dataset) -> dict:
-    """Every point of a data set written out inline (the `points` source kind)."""
-    return PointsSource.of(data).to_dict()

@@ -14,7 +14,7 @@ import numpy as np
 from engine.core.network import Network
 from engine.core.optimizers import OptimizerSettings
 from engine.core.spec import NetworkSpec
-from engine.data.sources import dataset_from_source, source_for
+from engine.data.sources import DataSource, dataset_from_source, source_of
 from engine.estimate import Estimate, estimate
 from engine.training.trainer import Trainer, TrainSettings
 from engine.validate import ProjectError
@@ -24,7 +24,7 @@ from engine.validate import ProjectError
 class Project:
     spec: NetworkSpec
     settings: TrainSettings
-    data_source: dict
+    data_source: DataSource  # typed (engine/data/sources.py); project_format.py writes and reads its JSON
     params: np.ndarray | None = None  # the engine's flat vector (see weights.py for the file's layout)
     history: np.ndarray | None = None  # (n, 5): epoch, train_loss, test_loss, train_acc, test_acc
     epoch: int = 0
@@ -43,7 +43,7 @@ def project_from_trainer(trainer: Trainer, extra: dict | None = None) -> Project
             OptimizerSettings(**asdict(trainer.settings.optimizer)), trainer.settings.batch_size, trainer.settings.shuffle,
             trainer.settings.rule,
         ),
-        data_source=source_for(trainer.data),
+        data_source=source_of(trainer.data),
         params=trainer.network.params.copy(),
         history=trainer.history.array(),
         epoch=trainer.epoch,

@@ -25,7 +25,7 @@ from engine import limits
 from engine.core.optimizers import OPTIMIZERS, OptimizerSettings
 from engine.training.rules import RULES
 from engine.core.spec import NetworkSpec, SpecError
-from engine.data.sources import CsvSource, PlanarSource, PointsSource, parse_source
+from engine.data.sources import CsvSource, DataSource, PlanarSource, PointsSource, parse_source
 from engine.estimate import Estimate, estimate
 from engine.files.atomic import write_atomic
 from engine.files.project import Project
@@ -54,7 +54,7 @@ STATE_KEYS = ("velocity", "m", "v")
 
 # ----- saving -----------------------------------------------------------------------------
 def project_to_dict(project: Project) -> dict[str, Any]:
-    check_saveable(project)
+    source = check_saveable(project)
     spec = project.spec
     d: dict[str, Any] = {
         "format": FORMAT,
@@ -65,7 +65,7 @@ def project_to_dict(project: Project) -> dict[str, Any]:
             "batch_size": project.settings.batch_size,
             "shuffle": project.settings.shuffle,
         },
-        "data_source": project.data_source,
+        "data_source": source,
         "epoch": int(project.epoch),
         "weights": None if project.params is None else to_layers(spec, project.params),
         "history": None
@@ -86,12 +86,16 @@ def project_to_dict(project: Project) -> dict[str, Any]:
     return d
 
 
-def check_saveable(project: Project) -> None:
-    """Refuse to write what load_project would refuse (the same checks and limits, both ways)."""
+def check_saveable(project: Project) -> dict[str, Any]:
+    """Refuse to write what load_project would refuse (the same checks and limits, both ways).
+    Returns the data source's JSON form, every field checked as a file's is when read."""
     _spec(project.spec.to_dict())
     _settings({"optimizer": asdict(project.settings.optimizer), "batch_size": project.settings.batch_size,
                "shuffle": project.settings.shuffle, "rule": project.settings.rule})  # fmt: skip
-    parse_source(project.data_source)
+    if not isinstance(project.data_source, DataSource):
+        raise ProjectError(f"data_source must be a typed data source (engine/data/sources.py), not {type(project.data_source).__name__}")
+    source = project.data_source.to_dict()
+    parse_source(source)
     _extra(obj(project.extra, "extra"))
     whole(int(project.epoch), "epoch", 0, MAX_EPOCH)
     if project.optimizer_state:
@@ -101,6 +105,7 @@ def check_saveable(project: Project) -> None:
     for k in STATE_KEYS:
         if project.optimizer_state and k in project.optimizer_state:
             _array_ok(project.optimizer_state[k], f"the optimiser's {k}", MAX_STATE)
+    return source
 
 
 def _array_ok(values: Any, what: str, bound: float) -> None:
@@ -289,7 +294,7 @@ def project_from_dict(d: Any, allow_big: Callable[[Estimate], bool] | None = Non
 
     extra = d.get("extra") or {}
     _extra(obj(extra, "extra"))
-    return Project(spec, settings, dict(d["data_source"]), params, history, epoch, extra, state, order_rng)
+    return Project(spec, settings, source, params, history, epoch, extra, state, order_rng)
 
 
 def _spec(value: Any) -> NetworkSpec:

@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from engine.core.activations import get_activation
-from engine.data.sources import PlanarSource, source_type
+from engine.data.sources import PlanarSource
 from engine.files.font import HEIGHT as FONT_HEIGHT, draw_text, text_width
 from engine.files.png import write_png
 
@@ -50,7 +50,7 @@ def normalised(values: Array, activation: str) -> Array:
 def domain_for(data) -> tuple[float, float, float, float]:
     """(x0, x1, y0, y1): the playground's [-6, 6]² for generated sets, else the data's bounds
     plus a margin (each axis on its own, so columns of very different scales both fill the map)."""
-    if source_type(data.source) is PlanarSource:
+    if isinstance(data.source, PlanarSource):
         return (-6.0, 6.0, -6.0, 6.0)
     pts = np.vstack([data.x_train, data.x_test])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
@@ -158,7 +158,7 @@ def render_boundaries(trainer, output_size: int = 320, resolution: int | None = 
     margin, gap, label_h = 14, 6, FONT_HEIGHT + 8
     columns: list[tuple[str, list[Array]]] = []
     feats = list(spec.features or data.input_names or ("x", "y"))
-    if source_type(data.source) is not PlanarSource and len(data.input_names) == 2:  # name a user's columns
+    if not isinstance(data.source, PlanarSource) and len(data.input_names) == 2:  # name a user's columns
         feats = [data.input_names["xy".index(f)] if f in ("x", "y") else f for f in feats]
     in_values = np.concatenate([maps[g.name] for g in spec.inputs])
     columns.append(("inputs", [diverging(normalised(v, "linear")) for v in in_values]))

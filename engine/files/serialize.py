@@ -10,7 +10,7 @@ The work is done by small modules, one job each:
 """
 from __future__ import annotations
 
-from engine.data.sources import dataset_from_source, points_source, source_for
+from engine.data.sources import DataSource, dataset_from_source, parse_source, source_of
 from engine.files.project import Project, project_from_trainer, trainer_from_project
 from engine.files.project_format import (
     FORMAT,
@@ -33,8 +33,9 @@ __all__ = [
     "save_project",
     "load_project",
     "dataset_from_source",
-    "source_for",
-    "points_source",
+    "DataSource",
+    "parse_source",
+    "source_of",
     "project_to_dict",
     "project_from_dict",
     "project_from_text",

@@ -18,6 +18,7 @@ from engine.explain.stepthrough import Phase, StepThrough
 from engine.data.datasets import Dataset
 from engine.training.snapshot import Snapshot
 from engine.core.spec import NetworkSpec
+from gui.catch_up import CatchUpWhenShown
 from gui.panels.backward.overlay import EdgeOverlaySwitch
 
 from . import colors
@@ -40,7 +41,7 @@ STEP_WIDTH_KEY = {"weights": "width = |weight|", "gradients": "width = |dE/dw| (
                   "change": "width = |Δw| (per layer)"}
 
 
-class NetworkEditor(QWidget):
+class NetworkEditor(CatchUpWhenShown, QWidget):
     specEdited = Signal(object)
     weightEdited = Signal(int, int, int, int, float)
     unitSelected = Signal(str, int)
@@ -143,9 +144,15 @@ class NetworkEditor(QWidget):
         if self._edge_mode == "gradients" and self._snapshot is not None:
             self.show_snapshot(self._snapshot)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.catch_up()
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Recolour edges and redraw unit maps in place. In weight mode this is cheap enough
         for 60 Hz; an overlay costs one backward pass per call, so callers feed at their rate."""
+        if not self.draw_now(snapshot):
+            return  # hidden: drawn when shown (gui.catch_up)
         if self._rebuild_pending:
             self._rebuild_now()
         self._snapshot = snapshot

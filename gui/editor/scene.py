@@ -22,7 +22,7 @@ from .columns import InputColumn, LayerColumn, NodeColumn
 from .edges import EdgeBundle
 from .layout import HEADER_HEIGHT, gap_x, places
 from .step_view import StepLayer, StepPicture
-from .unit_items import UnitNode, UnitPopup
+from .unit_items import UnitNode, UnitPopup, set_grids
 
 SpecEdit = Callable[[NetworkSpec], NetworkSpec]
 FEATURE_MAP_RESOLUTION = 48
@@ -156,18 +156,17 @@ class EditorScene(QGraphicsScene):
             if bias is not None and len(bias) != col.layer.units:
                 bias = None
             maps, n = self._maps(grids, pats, col.layer.name, col.layer.units)
-            for u in col.units:
-                if bias is not None:
+            if bias is not None:
+                for u in col.units:
                     u.bias = float(bias[u.index])
-                if maps is not None:
-                    u.set_grid(maps[u.index], n)
+            if maps is not None:
+                set_grids(col.units, maps[[u.index for u in col.units]], n)
         for col in self.input_columns:
             if col.features is not None:
                 continue
             maps, n = self._maps(grids, pats, col.name, col.size)
             if maps is not None:
-                for u in col.units:
-                    u.set_grid(maps[u.index], n)
+                set_grids(col.units, maps[[u.index for u in col.units]], n)
         if self.popup.isVisible():
             self.popup.refresh()
 

@@ -45,15 +45,22 @@ class UnitNode(QGraphicsItem):
         self.setZValue(2)
 
     # ----- data -------------------------------------------------------------------------
+    def thumbnail_step(self, grid_side: int, patterns: int | None) -> int:
+        """Every how many grid points the thumbnail samples (about 2 per pixel of the node)."""
+        return 1 if patterns else max(1, int(grid_side // (2 * self.size)))
+
     def set_grid(self, grid: np.ndarray, patterns: int | None = None) -> None:
         """Show a map: the unit over the input plane, or (patterns=n) over n training patterns."""
+        set_grids([self], grid[None], patterns)
+
+    def show_map(self, image: QImage, grid: np.ndarray, patterns: int | None,
+                 value_range: tuple[float, float] | None) -> None:
+        """Take a map already coloured (see `set_grids`) and ask for a repaint."""
         self.patterns = patterns
-        step = 1 if patterns else max(1, int(grid.shape[0] // (2 * self.size)))
-        self.image = colors.grid_to_image(grid[::step, ::step], colors.levels_for(self.activation))
+        self.image = image
         self._grid = grid
         self._large = None
-        finite = grid[np.isfinite(grid)]
-        self.value_range = (float(finite.min()), float(finite.max())) if finite.size else None
+        self.value_range = value_range
         self.update()
 
     def large_image(self) -> QImage | None:
@@ -268,3 +275,17 @@ class UnitPopup(QGraphicsItem):
         for line in self._text_lines():
             painter.drawText(QRectF(self.PAD, y, self.SIZE, 16), Qt.AlignmentFlag.AlignVCenter, line)
             y += 16
+
+
+def set_grids(units: "list[UnitNode]", grids: np.ndarray, patterns: int | None = None) -> None:
+    """Show grids[i] on units[i]: the maps of units that share an activation and a thumbnail
+    size are coloured together, in one pass over the stack."""
+    groups: dict[tuple[str | None, int], list[int]] = {}
+    for i, u in enumerate(units):
+        groups.setdefault((u.activation, u.thumbnail_step(grids.shape[1], patterns)), []).append(i)
+    ranges = colors.finite_ranges(grids)
+    for (activation, step), members in groups.items():
+        images = colors.grids_to_images(grids[members][:, ::step, ::step], colors.levels_for(activation))
+        for i, image in zip(members, images):
+            units[i].show_map(image, grids[i], patterns, ranges[i])
+

@@ -17,8 +17,8 @@ from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 
 from engine.data.datasets import Dataset
-from engine.data.sources import CsvSource, source_type
-from engine.files.serialize import Project, points_source, source_for
+from engine.data.sources import CsvSource, PointsSource, source_of
+from engine.files.serialize import Project
 from engine.training.trainer import Trainer
 
 from .controller import FileController
@@ -60,9 +60,9 @@ class SessionProject:
             if snap.optimizer_state:
                 state = {k: np.array(v) for k, v in snap.optimizer_state.items() if k in ("velocity", "m", "v")}
                 state["t"] = int(snap.optimizer_state.get("t", 0))
-        source = source_for(s.dataset)  # its recipe when it has one, else the points (engine/data/sources.py)
-        if source_type(source) is CsvSource and not Path(str(source.get("path", ""))).is_file():
-            source = points_source(s.dataset)  # the file is gone: the data the run holds goes in the project
+        source = source_of(s.dataset)  # its recipe when it has one, else the points (engine/data/sources.py)
+        if isinstance(source, CsvSource) and not Path(str(source.path or "")).is_file():
+            source = PointsSource.of(s.dataset)  # the file is gone: the data the run holds goes in the project
         extra: dict[str, Any] = {"speed": s.speed}
         if getattr(s, "preset_name", None):
             extra["preset"] = s.preset_name  # the example's schedule (eps/alpha phases) resumes on open
@@ -107,7 +107,7 @@ class SessionProject:
     def apply_data(self, data: Dataset) -> None:
         """An imported data set, as one undoable edit that holds it; a network whose inputs or
         outputs do not fit the data keeps its hidden layers and gets inputs/outputs sized for it."""
-        self.session.document.edit_data(data, dict(data.source), "Import data", adapt_network=True)
+        self.session.document.edit_data(data, data.source or source_of(data), "Import data", adapt_network=True)
 
 
 def attach_to_main_window(window: Any, settings: QSettings | None = None) -> FileController:

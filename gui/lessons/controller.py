@@ -145,11 +145,10 @@ class LessonController(QObject):
             from engine.presets import get_preset
 
             preset = get_preset(setup.preset)
-            w.session.adopt(trainer, trainer.data.source or {"kind": "preset", "name": setup.preset},
-                            preset_name=setup.preset)
+            w.session.adopt(trainer, preset_name=setup.preset)  # the data's own source (or the example's)
             w.loss_plot.set_criterion(preset.criterion)
         else:
-            w.session.adopt(trainer, dict(setup.data or {}))
+            w.session.adopt(trainer)  # its data's source: the lesson's, read and checked by trainer_for
         race = getattr(w, "race_panel", None)
         if setup.race and race is not None:  # the race starts over with the lesson's network, paused
             race.pause()

@@ -1,6 +1,8 @@
 """Data: which 2-D problem, how noisy, how much is held out for testing, input features."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QPointF, QSignalBlocker, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.data import datasets
-from engine.data.sources import PlanarSource, source_type
+from engine.data.sources import DataSource, PlanarSource
 from engine.core.features import FEATURES, feature_label
 from engine.core.spec import InputGroup, NetworkSpec
 
@@ -131,23 +133,19 @@ class DataPanel(QWidget):
     # ----- intent ---------------------------------------------------------------------------
     def _choose(self, name: str) -> None:
         src = self.session.source
-        if source_type(src) is not PlanarSource:
-            src = PlanarSource().to_dict()
-        src["name"] = name
+        src = replace(src, name=name) if isinstance(src, PlanarSource) else PlanarSource(name)
         if not self.session.edit_source(src, f"Dataset: {datasets.PLANAR_LABELS[name]}"):
             self._show_source(self.session.source)
 
     def _ratio_moved(self, percent: int) -> None:
         src = self.session.source
-        if source_type(src) is PlanarSource:
-            src["test_ratio"] = round(1.0 - percent / 100.0, 2)
-            self.session.edit_source(src, "Change training ratio", merge=True)
+        if isinstance(src, PlanarSource):
+            self.session.edit_source(replace(src, test_ratio=round(1.0 - percent / 100.0, 2)), "Change training ratio", merge=True)
 
     def _noise_moved(self, percent: int) -> None:
         src = self.session.source
-        if source_type(src) is PlanarSource:
-            src["noise"] = round(percent / 100.0, 2)
-            self.session.edit_source(src, "Change noise", merge=True)
+        if isinstance(src, PlanarSource):
+            self.session.edit_source(replace(src, noise=round(percent / 100.0, 2)), "Change noise", merge=True)
 
     def _toggle_feature(self, name: str, on: bool) -> None:
         spec = self.session.spec
@@ -163,22 +161,21 @@ class DataPanel(QWidget):
             self._show_spec(spec)
 
     # ----- display --------------------------------------------------------------------------
-    def _show_source(self, src: dict) -> None:
-        planar = source_type(src) is PlanarSource
+    def _show_source(self, src: DataSource) -> None:
         for w in (self.ratio, self.noise, self.regenerate):
-            w.setEnabled(planar)
-        if not planar:
+            w.setEnabled(isinstance(src, PlanarSource))
+        if not isinstance(src, PlanarSource):
             self.buttons.setExclusive(False)
             for b in self._by_name.values():
                 b.setChecked(False)
             self.buttons.setExclusive(True)
-            self.dataset_label.setText(f"Current: {src.get('name', src.get('kind', 'custom'))}")
+            self.dataset_label.setText(f"Current: {getattr(src, 'name', src.kind)}")
             return
-        self._by_name[src["name"]].setChecked(True)
-        self.dataset_label.setText(datasets.PLANAR_LABELS[src["name"]])
+        self._by_name[src.name].setChecked(True)
+        self.dataset_label.setText(datasets.PLANAR_LABELS[src.name])
         with QSignalBlocker(self.ratio), QSignalBlocker(self.noise):
-            self.ratio.setValue(int(round((1 - src["test_ratio"]) * 100)))
-            self.noise.setValue(int(round(src["noise"] * 100)))
+            self.ratio.setValue(int(round((1 - src.test_ratio) * 100)))
+            self.noise.setValue(int(round(src.noise * 100)))
         self.ratio_label.setText(f"{self.ratio.value()}% train, {100 - self.ratio.value()}% test")
         self.noise_label.setText(f"{self.noise.value()}%")
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from engine.core.spec import NetworkSpec
 from engine.data import family_trees
 from engine.training.snapshot import Snapshot
+from gui.catch_up import CatchUpWhenShown
 
 SOURCE = "person"
 ROWS = ("English", "Italian")
@@ -71,7 +72,7 @@ def person_code_layer(spec: NetworkSpec | None) -> tuple[int, int] | None:
     return None
 
 
-class Figure4View(QWidget):
+class Figure4View(CatchUpWhenShown, QWidget):
     """Plain API: show_snapshot(snapshot) or set_weights(weights (24, k), biases (k,), epoch)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -86,7 +87,13 @@ class Figure4View(QWidget):
         self.setMouseTracking(True)
 
     # ----- feeding -------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.catch_up()
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        if not self.draw_now(snapshot):
+            return  # hidden: drawn when shown (gui.catch_up)
         where = person_code_layer(snapshot.spec)
         if where is None:
             if self._w is not None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from engine.data import family_trees
 from engine.training.snapshot import Snapshot
 from engine.core.spec import NetworkSpec
+from gui.catch_up import CatchUpWhenShown
 
 GAP = 0.6  # between sources and before the bias, in cells
 UNIT_GAP = 0.5  # between receiving-unit blocks
@@ -77,7 +78,7 @@ def family_tree_arrangements(spec: NetworkSpec) -> dict[tuple[str, str], Arrange
     }
 
 
-class HintonDiagram(QWidget):
+class HintonDiagram(CatchUpWhenShown, QWidget):
     """Plain API: show_snapshot(snapshot) or set_weights(spec, weights, biases); set_arrangement."""
 
     def __init__(self, parent: QWidget | None = None, max_cell: float = 36.0) -> None:
@@ -101,7 +102,13 @@ class HintonDiagram(QWidget):
         self.setMinimumSize(160, 100)
 
     # ----- feeding -----------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.catch_up()
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        if not self.draw_now(snapshot):
+            return  # hidden: drawn when shown (gui.catch_up)
         if snapshot.spec is None:
             return
         self._epoch = snapshot.epoch

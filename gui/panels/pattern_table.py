@@ -17,6 +17,7 @@ from engine.core.activations import get_activation
 from engine.data.datasets import Dataset, targets_for
 from engine.training.snapshot import Snapshot
 from engine.explain.stepthrough import unit_name
+from gui.catch_up import CatchUpWhenShown
 
 from ..numbering import pattern_name, pattern_number
 
@@ -282,7 +283,7 @@ class PatternTableModel(QAbstractTableModel):
         return f"{pattern_number(row)} · {self._row_labels[row]}"
 
 
-class PatternTable(QWidget):
+class PatternTable(CatchUpWhenShown, QWidget):
     """The model in a compact QTableView; plain API: set_dataset, show_snapshot."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -318,8 +319,14 @@ class PatternTable(QWidget):
         if self._last is not None:  # a snapshot of this data that came first (a view built late) still shows
             self.model.show_snapshot(self._last)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.catch_up()
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self._last = snapshot
+        if not self.draw_now(snapshot):
+            return  # hidden: drawn when shown (gui.catch_up)
         self.model.show_snapshot(snapshot)
 
     def _fit_headers(self) -> None:

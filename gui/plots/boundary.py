@@ -11,6 +11,7 @@ from engine.data.custom_points import editable, nearest_point
 from engine.data.datasets import Dataset
 from engine.training.snapshot import Snapshot
 
+from gui.catch_up import CatchUpWhenShown
 from .colors import LUT, NEGATIVE, POSITIVE, activation_levels, number
 
 
@@ -44,7 +45,7 @@ def map_view(plot: pg.GraphicsLayoutWidget) -> tuple[pg.ViewBox, pg.ImageItem]:
     return view, image
 
 
-class OutputPlot(QWidget):
+class OutputPlot(CatchUpWhenShown, QWidget):
     """Draws snapshot.grids[output] as an image; train points white-rimmed, test points dark-rimmed.
 
     On 2-D two-class data the plot is also where data is drawn by hand: a left click asks
@@ -151,11 +152,17 @@ class OutputPlot(QWidget):
         return [pos if v > 0.5 else neg for v in y[:, 0]]
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        if not self.draw_now(snapshot):
+            return
         self._snapshot = snapshot
         self._redraw()
         self.readout.setText(
             f"Epoch {snapshot.epoch:,}   ·   test loss {number(snapshot.test_loss)}   ·   train loss {number(snapshot.train_loss)}"
         )
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.catch_up()
 
     # ----- drawing data by hand -------------------------------------------------------------
     def _clicked(self, event) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from engine.training.snapshot import Snapshot
 from engine.core.spec import NetworkSpec
 
+from gui.catch_up import CatchUpWhenShown
 from .colors import LUT, ZERO, to_unit_range
 
 GAP = 0.14  # gap between cells, as a fraction of a cell
@@ -25,7 +26,7 @@ NOT_PLANAR = ("Unit maps draw each unit over the input plane, so they need data 
               "and Weights (Hinton).")
 
 
-class UnitMapsView(QWidget):
+class UnitMapsView(CatchUpWhenShown, QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.canvas = pg.GraphicsLayoutWidget()
@@ -97,10 +98,17 @@ class UnitMapsView(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._layout_key = None  # re-plan for the new shape on the next frame
-        if self._snapshot is not None:
-            self.show_snapshot(self._snapshot)
+        latest = self._held if self._held is not None else self._snapshot
+        if latest is not None:
+            self.show_snapshot(latest)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        self.catch_up()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        if not self.draw_now(snapshot):
+            return
         self._snapshot = snapshot
         spec = snapshot.spec
         if spec is None or not snapshot.grids:

@@ -6,6 +6,7 @@ import pytest
 
 from engine.data import csvdata
 from engine.data.csvdata import CsvError, load_csv, parse_csv
+from engine.data.sources import CsvSource, PointsSource
 from engine.core.spec import NetworkSpec
 from engine.training.trainer import Trainer
 
@@ -22,7 +23,7 @@ def test_binary_numbers_give_a_planar_binary_set(tmp_path):
     assert data.task == "binary" and data.planar
     assert len(data.x_train) == 7 and len(data.x_test) == 3
     assert data.input_names == ("a", "b")
-    assert data.source["kind"] == "csv" and data.source["path"].endswith("data.csv")
+    assert isinstance(data.source, CsvSource) and data.source.path.endswith("data.csv")
     # every row kept, targets follow their rows
     x = np.vstack([data.x_train, data.x_test])
     y = np.vstack([data.y_train, data.y_test])
@@ -190,7 +191,7 @@ def test_a_file_name_that_is_not_utf8_loads_and_its_points_are_kept_inline(tmp_p
     with open(p, "w") as f:
         f.write("x,y,t\n1,2,1\n3,4,0\n5,6,1\n")
     data = load_csv(p, test_ratio=0.0)
-    assert data.source["kind"] == "points" and data.x_train.shape == (3, 2)
+    assert isinstance(data.source, PointsSource) and data.x_train.shape == (3, 2)
     from engine.files.serialize import load_project, project_from_trainer, save_project, trainer_from_project
 
     t = Trainer(NetworkSpec.stack(2, [2], 1, features=("x", "y")), data)

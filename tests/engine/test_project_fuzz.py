@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine.data.datasets import planar
+from engine.data.sources import BooleanSource
 from engine.training.history import COLUMNS
 from engine.core.optimizers import OptimizerSettings
 from engine.files.serialize import (
@@ -317,7 +318,7 @@ def projects(draw) -> Project:
     return Project(
         spec=spec,
         settings=TrainSettings(opt, draw(st.none() | st.integers(1, 500)), draw(st.booleans())),
-        data_source={"kind": "boolean", "name": "xor-table"},
+        data_source=BooleanSource("xor-table"),
         params=draw(st.none()) if draw(st.booleans()) else vec(),
         history=draw(st.none() | st.just(history)),
         epoch=draw(st.integers(0, 10**9)),

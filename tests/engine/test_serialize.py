@@ -10,6 +10,7 @@ import pytest
 from engine import limits
 from engine.files import project_format
 from engine.data.datasets import planar
+from engine.data.sources import CsvSource, PlanarSource, parse_source
 from engine.core.optimizers import OptimizerSettings
 from engine.presets import get_preset
 from engine.files.serialize import (
@@ -234,7 +235,7 @@ def test_inline_points_round_trip(tmp_path):
 def test_a_missing_csv_makes_a_clear_error_when_rebuilding(tmp_path):
     t = trained()
     project = project_from_trainer(t)
-    project.data_source = {"kind": "csv", "path": str(tmp_path / "gone.csv")}
+    project.data_source = CsvSource(str(tmp_path / "gone.csv"))
     with pytest.raises(ProjectError, match="cannot rebuild the data set"):
         trainer_from_project(project)
 
@@ -242,7 +243,7 @@ def test_a_missing_csv_makes_a_clear_error_when_rebuilding(tmp_path):
 def test_the_file_names_its_format(tmp_path):
     d = project_to_dict(project_from_trainer(trained()))
     assert d["format"] == FORMAT == "backprop-playground-project" and d["version"] == 2
-    assert isinstance(Project(NetworkSpec.stack(2, [1]), TrainSettings(), {"kind": "planar"}), Project)
+    assert isinstance(Project(NetworkSpec.stack(2, [1]), TrainSettings(), PlanarSource()), Project)
 
 
 @pytest.mark.parametrize(

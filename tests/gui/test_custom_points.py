@@ -1,6 +1,8 @@
 """Drawing data by hand on the output plot: left click adds, right click removes, Ctrl+Z undoes."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -8,6 +10,7 @@ from PySide6.QtCore import Qt
 from engine.data import custom_points
 
 from engine.data import datasets
+from engine.data.sources import PlanarSource, PointsSource
 from gui.main_window import MainWindow
 
 
@@ -54,7 +57,7 @@ def test_click_adds_right_click_removes_and_undo_redo(qtbot, window):
     click(qtbot, window, xy)
     qtbot.waitUntil(lambda: len(s.dataset.x_train) == n0 + 1, timeout=3000)
     data = s.dataset
-    assert data.source["kind"] == "points"
+    assert isinstance(data.source, PointsSource) and s.source is data.source
     assert np.allclose(data.x_train[-1], xy, atol=tol)
     assert data.y_train[-1, 0] == 0.0  # negative
     assert np.array_equal(data.x_train[:-1], before.x_train)  # nothing else changed
@@ -96,13 +99,13 @@ def test_click_adds_right_click_removes_and_undo_redo(qtbot, window):
     # undoing everything gives back the generated set itself
     while s.undo_stack.canUndo():
         s.undo_stack.undo()
-    assert s.source == before.source and s.source["kind"] == "planar"
+    assert s.source == before.source and isinstance(s.source, PlanarSource)
     assert np.array_equal(drawn_train_points(window), before.x_train)
 
 
 def test_only_two_class_2d_data_is_editable(qtbot, window):
     s, plot = window.session, window.output_plot
-    src = dict(s.source, name="regression")
+    src = replace(s.source, name="regression")
     assert s.edit_source(src, adapt_network=True)
     assert not plot.add_positive.isEnabled() and not plot.add_negative.isEnabled()
     n = len(s.dataset.x_train)
@@ -128,6 +131,6 @@ def test_engine_helpers_keep_the_set_valid():
     assert np.array_equal(shrunk.x_train, grown.x_train[1:])
     with pytest.raises(ValueError):
         custom_points.with_point(datasets.planar("regression", n_points=20), 0.0, 0.0, True)
-    one = dataset_from_source(dict(src, x_train=[[0.0, 0.0]], y_train=[[1.0]]))
+    one = dataset_from_source(replace(src, x_train=np.array([[0.0, 0.0]]), y_train=np.array([[1.0]])))
     with pytest.raises(ValueError):
         custom_points.without_point(one, "train", 0)

@@ -18,6 +18,7 @@ import pytest
 
 from engine.core.spec import LayerSpec
 from engine.data.csvdata import load_csv
+from engine.data.sources import PlanarSource
 
 EDITS = 500
 SEED = 1986
@@ -81,10 +82,10 @@ def test_random_edits_while_training_raise_nothing_on_any_thread(window, qtbot, 
     def random_data() -> None:
         if rng.random() < 0.5:
             data = load_csv(rng.choice(csvs))
-            s.edit_source(dict(data.source), "Import data", adapt_network=True)
+            s.edit_source(data.source, "Import data", adapt_network=True)
         else:
-            source = {**s.source, "kind": "planar", "name": rng.choice(["xor", "circle", "gauss", "spiral"]),
-                      "n_points": rng.choice([60, 120, 200]), "noise": 0.0, "test_ratio": 0.5, "seed": rng.randrange(5)}
+            source = PlanarSource(rng.choice(["xor", "circle", "gauss", "spiral"]), rng.choice([60, 120, 200]), 0.0, 0.5,
+                                  rng.randrange(5))
             s.edit_source(source, "Change data", adapt_network=True)
 
     actions = [

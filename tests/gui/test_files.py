@@ -13,6 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 import engine.files.atomic as atomic  # where the save writes (os.fdopen, fsync, replace)
+from engine.data.sources import CsvSource
 from engine.files.export import load_network_npz
 from engine.files.serialize import load_project
 from gui.files import FileController, install_csv_drop
@@ -429,8 +430,8 @@ def test_import_csv_hands_the_data_source_to_the_window(app, dialogs, tmp_path):
     good.write_text("x,y,label\n" + "".join(f"{i},{-i},{'a' if i % 2 else 'b'}\n" for i in range(10)))
     dialogs.open_names.append(str(good))
     files.import_csv_action.trigger()
-    assert window.sources and window.sources[-1]["kind"] == "csv"
-    assert window.sources[-1]["path"] == str(good.resolve())
+    assert window.sources and isinstance(window.sources[-1], CsvSource)
+    assert window.sources[-1].path == str(good.resolve())
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y,label\n1,2,a\n3,oops,b\n4,5\n")
     assert not files.import_csv(bad)

@@ -84,7 +84,7 @@ class FakeWindow(QMainWindow):
         return {"loss": self.loss_plot, "boundary": self.layout_widget, "label": self.label}
 
     def apply_data(self, data) -> None:
-        self.sources.append(dict(data.source))
+        self.sources.append(data.source)
 
     def progress_marker(self) -> int:
         return self.trainer.epoch

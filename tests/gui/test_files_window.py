@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from engine.data.sources import CsvSource
 from engine.files.serialize import load_project
 from gui.files import attach_to_main_window
 from test_files_support import dialogs, window  # noqa: F401 - fixtures: the window with its File menu
@@ -118,5 +119,5 @@ def test_dropping_a_csv_anywhere_on_the_window_imports_it(qtbot, window, dialogs
     QApplication.sendEvent(target, enter)
     drop = QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(target, drop)
-    assert window.session.source.get("kind") == "csv" and window.session.source["path"] == str(csv.resolve())
+    assert isinstance(window.session.source, CsvSource) and window.session.source.path == str(csv.resolve())
     assert not dialogs.errors

@@ -39,7 +39,7 @@ def test_hidden_views_are_built_when_first_opened_and_then_fed(qtbot, window):
     qtbot.waitUntil(lambda: pages["hintonDock"].is_built, timeout=5000)
     table, hinton = pages["patternsDock"].view(), pages["hintonDock"].view()
     assert table.model.rowCount() == len(s.dataset.x_train) and table.model.columnCount() > 0
-    assert hinton.squares()
+    qtbot.waitUntil(lambda: bool(hinton.squares()), timeout=5000)  # drawn once it is on screen
     before = [q.value for q in hinton.squares()]
     s.step(5)  # and fed like every other view from now on
     qtbot.waitUntil(lambda: [q.value for q in hinton.squares()] != before, timeout=10000)

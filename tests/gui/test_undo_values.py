@@ -40,7 +40,7 @@ def train(qtbot, s, epochs: int) -> None:
 def import_csv(s, path) -> bool:
     """What File > Import CSV does: read it, then one undoable edit that may resize the network."""
     data = load_csv(path)
-    return s.edit_source(dict(data.source), "Import data", adapt_network=True)
+    return s.edit_source(data.source, "Import data", adapt_network=True)
 
 
 @pytest.mark.parametrize("damage", ["delete", "corrupt"])

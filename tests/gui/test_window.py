@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from engine.core.spec import NetworkSpec
+from engine.data.sources import CsvSource, PlanarSource
 from gui.app import make_application
 from gui.editor import NetworkEditor
 from gui.main_window import MainWindow
@@ -41,6 +42,11 @@ def test_space_plays_and_the_boundaries_change(qtbot, window):
     qtbot.waitUntil(lambda: epoch(window) > 100, timeout=10000)
     assert window.controls.epoch_label.text() == f"Epoch {epoch(window):,}"
     assert not np.array_equal(window.output_plot.image_array(), before_out)
+    # the unit maps' tab is behind the loss plot: not redrawn while hidden, current once shown
+    assert not window.unit_maps.isVisible()
+    assert np.array_equal(window.unit_maps.mosaic_array(), before_units)
+    window.docks["unitsDock"].raise_()
+    qtbot.waitUntil(window.unit_maps.isVisible, timeout=5000)
     assert not np.array_equal(window.unit_maps.mosaic_array(), before_units)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert not window.session.playing
@@ -91,11 +97,11 @@ def test_settings_and_data_change_while_training(qtbot, window):
     d.ratio.setValue(70)
     qtbot.waitUntil(lambda: window.session.worker._trainer.data.name == "circle", timeout=10000)
     trainer = window.session.worker._trainer
-    qtbot.waitUntil(lambda: window.session.worker._trainer.data.source.get("test_ratio") == 0.3, timeout=10000)
+    qtbot.waitUntil(lambda: window.session.worker._trainer.data.source.test_ratio == 0.3, timeout=10000)
     trainer = window.session.worker._trainer
     assert trainer.settings.optimizer.name == "adam" and trainer.settings.optimizer.lr == 0.1
     assert trainer.settings.optimizer.momentum == 0.5 and trainer.settings.batch_size is None
-    assert trainer.data.source["noise"] == 0.2
+    assert isinstance(trainer.data.source, PlanarSource) and trainer.data.source.noise == 0.2
     assert window.session.playing
     now = epoch(window)
     qtbot.waitUntil(lambda: epoch(window) > now + 10, timeout=10000)  # still training
@@ -243,7 +249,7 @@ def test_imported_csv_of_another_shape_resizes_the_network(qtbot, window, tmp_pa
     path = tmp_path / "three.csv"
     path.write_text("a,b,c,label\n" + "".join(f"{p[0]:.4f},{p[1]:.4f},{p[2]:.4f},{t}\n" for p, t in zip(x, y)))
     s = window.session
-    assert s.edit_source({"kind": "csv", "path": str(path), "test_ratio": 0.25, "seed": 0}, "Import", adapt_network=True)
+    assert s.edit_source(CsvSource(str(path), 0.25, 0), "Import", adapt_network=True)
     assert s.spec.n_inputs == 3 and s.spec.features is None and s.dataset.n_inputs == 3
     s.step(2)
     qtbot.waitUntil(lambda: s.latest.spec == s.spec and s.latest.epoch == 2, timeout=10000)

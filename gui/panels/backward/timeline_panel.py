@@ -18,6 +18,8 @@ from engine.training.snapshot import Snapshot
 from engine.explain.timeline import Timeline
 from gui.plots.colors import number
 
+from .deferred import Deferred
+
 
 class ScrubSlider(QSlider):
     """A slider that jumps to the clicked position (a plain QSlider only pages toward it)."""
@@ -78,6 +80,11 @@ class TimelinePanel(QWidget):
         lay.addWidget(self.plot, 1)
         self.slider.valueChanged.connect(self._moved)
         self.live_button.clicked.connect(self.go_live)
+        self._curve_sync = Deferred(self, self._draw_curve)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        self._curve_sync.flush()
+        super().showEvent(event)
 
     def set_context(self, data: Dataset | None, settings=None) -> None:
         """A different dataset starts a new timeline: old losses were measured on other data."""
@@ -99,18 +106,28 @@ class TimelinePanel(QWidget):
         self.timeline.offer_snapshot(snapshot)
         if spec_changed and self.replay is not None:
             self.go_live()  # the replayed topology no longer exists
-        self._sync_slider()
+        self._place_slider()
+        self._curve_sync.request()  # the curve over every entry: on the clock's slow beat, not while hidden
 
     def _sync_slider(self) -> None:
+        """The slider (cheap, at once: a drag must map onto today's entries) and the curve."""
+        self._place_slider()
+        self._draw_curve()
+
+    def _place_slider(self) -> None:
         entries = self.timeline.entries()
-        epochs = [e.epoch for e in entries]
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(0, len(entries) - 1))
         if self.replay is None:
             self.slider.setValue(len(entries) - 1)
         else:
+            epochs = [e.epoch for e in entries]
             self.slider.setValue(max(0, int(np.searchsorted(epochs, self.replay.epoch, side="right")) - 1))
         self.slider.blockSignals(False)
+
+    def _draw_curve(self) -> None:
+        entries = self.timeline.entries()
+        epochs = [e.epoch for e in entries]
         losses = np.array([e.loss for e in entries])
         finite = np.isfinite(losses) & (losses > 0)  # log axis
         self.curve.setData(np.array(epochs, dtype=float)[finite], losses[finite])
