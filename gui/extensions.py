@@ -117,7 +117,11 @@ def install_race_view(window: "MainWindow") -> None:
     def build():
         from .panels.race import RacePanel
 
-        return RacePanel(window.session)
+        panel = RacePanel(window.session)
+        if hasattr(window, "themed_views"):  # follows the window's light/dark theme
+            window.themed_views.append(panel)
+            panel.set_theme(window.theme)
+        return panel
 
     holder = LazyView(build)
     dock = window.add_dock(holder, "Race", "bottom", "raceDock", tabify_with="unitsDock")

@@ -266,7 +266,8 @@ class StepThrough:
         for g in spec.inputs:
             acts[g.name] = _ro(fp.activations[g.name][0])
         vals = ", ".join(fmt(v) for v in self.x[0][:8]) + (" …" if self.x.shape[1] > 8 else "")
-        add("input", spec.inputs[0].name, f"Pattern {self.pattern_index}: inputs", f"x = ({vals})", "activation")
+        # the window names the pattern beside the title, counted from 1 (gui/numbering.py)
+        add("input", spec.inputs[0].name, "Inputs", f"x = ({vals})", "activation")
         for i, layer in enumerate(spec.layers):
             acts[layer.name] = _ro(fp.activations[layer.name][0])
             src = " + ".join(f"{s}·W" for s in spec.sources_of(i))

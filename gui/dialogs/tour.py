@@ -1,6 +1,6 @@
 """A short first-run tour that points at what it describes: each page frames its widget
-where it really is in the window and sits beside it (never over it, never over the canvas
-it talks about), with an arrow to it. Shown once (a QSettings flag), skippable at any page.
+where it really is in the window and sits right beside it (never over it, and over as
+little as it can of the network the page talks about), with a short arrow to it. Shown once (a QSettings flag), skippable at any page.
 """
 from __future__ import annotations
 
@@ -65,19 +65,43 @@ def _menu(title: str) -> Finder:
     return find
 
 
+def _network_on_canvas(window: Any) -> list[QRect]:
+    """The layer columns drawn on the editor's canvas, in window coordinates (what is visible)."""
+    editor = getattr(window, "editor", None)
+    scene, view = getattr(editor, "scene", None), getattr(editor, "view", None)
+    if scene is None or view is None or not view.isVisible():
+        return []
+    port = view.viewport()
+    shown = QRect(port.mapTo(window, QPoint(0, 0)), port.size())
+    rects = []
+    for item in [*getattr(scene, "input_columns", []), *getattr(scene, "layer_columns", [])]:
+        r = view.mapFromScene(item.sceneBoundingRect()).boundingRect()
+        r = QRect(port.mapTo(window, r.topLeft()), r.size()) & shown
+        if not r.isEmpty():
+            rects.append(r)
+    return rects
+
+
+def _network_and_tabs(window: Any) -> list[QRect]:
+    """The network on the canvas, and the workspace tabs (a bubble over them hides where to go next)."""
+    bar = getattr(getattr(window, "workspaces", None), "bar", None)
+    tabs = [_widget_rect(window, bar)] if bar is not None else []
+    return _network_on_canvas(window) + [r for r in tabs if r is not None]
+
+
 @dataclass(frozen=True)
 class TourPage:
     title: str
     text: str
     target: Finder | None = None  # what the page points at
-    keep_clear: Finder | None = None  # what the bubble must not cover either (the canvas it talks about)
+    keep_clear: Callable[[Any], "QRect | list[QRect] | None"] | None = None  # covered as little as can be
 
 
 TOUR_PAGES: tuple[TourPage, ...] = (
     TourPage("Build a network",
              "Drag a layer from this palette onto the canvas. Click a layer to change its units or "
              "activation; drag between nodes to add connections (skip connections too).",
-             _attr("editor", "palette"), _attr("editor")),
+             _attr("editor", "palette"), _network_and_tabs),
     TourPage("Train it",
              "Press Play (Space). The first run goes slowly, 10 epochs a second, so you can watch the "
              "boundaries form; “Full speed” (F) trains as fast as the computer can.",
@@ -85,7 +109,7 @@ TOUR_PAGES: tuple[TourPage, ...] = (
     TourPage("Watch it learn",
              "The output map shows what the network answers everywhere on the plane; below it, the "
              "loss falls as it learns. Every hidden unit on the canvas shows its own small map.",
-             _attr("output_plot")),
+             _attr("output_plot"), _network_and_tabs),
     TourPage("See the backward pass",
              "This tab puts one learning step on your network: the forward values, the error, the blame "
              "flowing back along the edges, and the chain rule for the unit you click (Ctrl+2).",
@@ -141,31 +165,58 @@ class _Pointer(QWidget):
             p.drawPolygon(QPolygonF([tip, tip - d * 10 + n * 5, tip - d * 10 - n * 5]))
 
 
-def place_bubble(window_rect: QRect, size: tuple[int, int], target: QRect | None, keep_clear: QRect | None) -> QRect:
-    """Beside the target (right, left, below, above), inside the window, covering neither the
-    target nor the area to keep clear; the least overlap when nothing fits."""
+def _rects(found: "QRect | list[QRect] | None") -> list[QRect]:
+    if found is None:
+        return []
+    return [r for r in (found if isinstance(found, list) else [found]) if r is not None and not r.isEmpty()]
+
+
+def _area(r: QRect, others: list[QRect]) -> int:
+    return sum((r & a).width() * (r & a).height() for a in others)
+
+
+def place_bubble(window_rect: QRect, size: tuple[int, int], target: QRect | None,
+                 keep_clear: "QRect | list[QRect] | None") -> QRect:
+    """Right beside the target (right, left, below, above: a tab or a menu near the top gets
+    below first), inside the window, never over the target; slid along the target's side to
+    cover as little as it can of what it should keep clear (the network the page talks about).
+    Sitting beside the target matters more than keeping clear: placed beside some other area,
+    the bubble landed on other views (the output plot) with a long arrow back."""
     w, h = size
     area = window_rect.adjusted(8, 8, -8, -8)
     if target is None:
         return QRect(area.center().x() - w // 2, area.center().y() - h // 2, w, h)
-    avoid = [r for r in (target, keep_clear) if r is not None]
-    candidates = []
-    for box in avoid:  # beside the target first, then beside the area to keep clear
-        cy = min(max(target.center().y() - h // 2, area.top()), area.bottom() - h)
-        cx = min(max(target.center().x() - w // 2, area.left()), area.right() - w)
-        beside = [QRect(box.right() + GAP, cy, w, h), QRect(box.left() - GAP - w, cy, w, h)]
-        below = [QRect(cx, box.bottom() + GAP, w, h), QRect(cx, box.top() - GAP - h, w, h)]
-        near_top = target.center().y() < area.top() + area.height() // 4  # a tab or a menu: hang below it
-        candidates += below + beside if near_top else beside + below
+    clear = _rects(keep_clear)
+    near_top = target.center().y() < area.top() + area.height() // 4
 
-    def overlap(r: QRect) -> int:
-        return sum((r & a).width() * (r & a).height() for a in avoid)
+    def slide(lo: int, hi: int, span: int) -> list[int]:
+        """Positions (start of a span `span` long) level with [lo, hi], the best first: centred
+        on it, or at its start when it is much longer than the bubble (a long palette: its top)."""
+        first, last = lo - span + 24, hi - 24  # at least 24 px of the bubble level with the target
+        best = lo if hi - lo > 2 * span else (lo + hi) // 2 - span // 2
+        return [best] + sorted(range(first, last + 1, 8), key=lambda v: abs(v - best))
 
-    inside = [r for r in candidates if area.contains(r)]
-    clear = [r for r in inside if overlap(r) == 0]
-    if clear:
-        return clear[0]
-    return min(inside or candidates, key=overlap)
+    ys = slide(target.top(), target.bottom(), h)
+    xs = slide(target.left(), target.right(), w)
+    right = [QRect(target.right() + GAP, y, w, h) for y in ys]
+    left = [QRect(target.left() - GAP - w, y, w, h) for y in ys]
+    below = [QRect(x, target.bottom() + GAP, w, h) for x in xs]
+    above = [QRect(x, target.top() - GAP - h, w, h) for x in xs]
+    sides = [below, above, right, left] if near_top else [right, left, below, above]
+    best: tuple[tuple[int, int, int], QRect] | None = None
+    for rank, side in enumerate(sides):
+        for order, r in enumerate(side):
+            if not area.contains(r) or r.intersects(target):
+                continue
+            score = (_area(r, clear), rank, order)
+            if best is None or score < best[0]:
+                best = (score, r)
+    if best is not None:
+        return best[1]
+    # nothing fits beside it: inside the window, the least over the target
+    r = QRect(min(max(target.right() + GAP, area.left()), area.right() - w),
+              min(max(target.center().y() - h // 2, area.top()), area.bottom() - h), w, h)
+    return r
 
 
 class FirstRunTour(QDialog):
@@ -190,12 +241,11 @@ class FirstRunTour(QDialog):
             body = QLabel(page.text)
             body.setWordWrap(True)
             body.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-            step = QLabel(f"{i + 1} of {len(pages)}")
-            step.setObjectName("caption")
             col.addWidget(heading)
             col.addWidget(body, 1)
-            col.addWidget(step)
             self.pages.addWidget(w)
+        self.step_label = QLabel("")  # "1 of 6", in the buttons' row: a short bubble fits beside more
+        self.step_label.setObjectName("caption")
         self.skip_button = QPushButton("Skip tour")
         self.back_button = QPushButton("Back")
         self.next_button = QPushButton("Next")
@@ -205,6 +255,8 @@ class FirstRunTour(QDialog):
         self.next_button.clicked.connect(self._next)
         buttons = QHBoxLayout()
         buttons.addWidget(self.skip_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.step_label)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
@@ -226,9 +278,22 @@ class FirstRunTour(QDialog):
         window = self.parentWidget()
         return page.target(window) if page.target is not None and window is not None else None
 
+    def bubble_size(self, index: int | None = None) -> tuple[int, int]:
+        """BUBBLE_SIZE's width; as tall as this page's text needs, at most BUBBLE_SIZE's height
+        (a compact bubble finds room beside its target more often)."""
+        w, h = BUBBLE_SIZE
+        page = self.pages.widget(self.pages.currentIndex() if index is None else index)
+        outer = self.layout().contentsMargins()
+        inner = w - outer.left() - outer.right()
+        text = page.layout().totalHeightForWidth(inner) if page.layout().hasHeightForWidth() else page.sizeHint().height()
+        row = max(b.sizeHint().height() for b in (self.skip_button, self.back_button, self.next_button))
+        need = outer.top() + text + self.layout().spacing() + row + outer.bottom()
+        return w, min(h, need)
+
     def go(self, index: int) -> None:
         index = max(0, min(index, self.pages.count() - 1))
         self.pages.setCurrentIndex(index)
+        self.step_label.setText(f"{index + 1} of {self.pages.count()}")
         self.back_button.setEnabled(index > 0)
         self.next_button.setText("Done" if index == self.pages.count() - 1 else "Next")
         window = self.parentWidget()
@@ -237,7 +302,7 @@ class FirstRunTour(QDialog):
         page = self.tour_pages[index]
         target = self.target_rect(index)
         clear = page.keep_clear(window) if page.keep_clear is not None else None
-        bubble = place_bubble(window.rect(), BUBBLE_SIZE, target, clear)
+        bubble = place_bubble(window.rect(), self.bubble_size(), target, clear)
         self.setGeometry(bubble)
         if self.pointer is not None:
             self.pointer.point(target, bubble)

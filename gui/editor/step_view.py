@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 from engine.explain.blame import split_weights
 from engine.explain.stepthrough import Phase, StepThrough, unit_name
 
+from ..numbering import pattern_number
 from . import colors
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class StepPicture:
         nodes = "units: activation a" if self.node_quantity == "a" else "units: error signal δ = dE/dz"
         edges = {"weights": "edges: weights w", "gradients": "edges: dE/dw, blame flows back ◀",
                  "change": "edges: weight change Δw"}[self.edge_kind]
-        return f"Pattern {self.pattern} · step {self.index + 1} of {self.count}: {self.title}\n{nodes} · {edges}"
+        return f"Pattern {pattern_number(self.pattern)} · step {self.index + 1} of {self.count}: {self.title}\n{nodes} · {edges}"
 
 
 def picture_of(phase: Phase, walk: StepThrough) -> StepPicture:
@@ -255,7 +256,8 @@ class StepLayer(QGraphicsItem):
             painter.setPen(QPen(colors.TEXT, 1.0))
             painter.setBrush(fill)
             painter.drawRoundedRect(box, 6, 6)
-            painter.setPen(QColor("#ffffff") if fill.lightness() < 140 else colors.TEXT)
+            # by the badge's own fill, not the theme's text colour (light on the pale grey badge in dark mode)
+            painter.setPen(QColor("#ffffff") if fill.lightness() < 140 else colors.LIGHT["TEXT"])
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         small = _edge_font(k)
         painter.setFont(small)

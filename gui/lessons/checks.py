@@ -16,6 +16,8 @@ import numpy as np
 
 from engine.explain.stepthrough import unit_name
 
+from ..numbering import pattern_number
+
 if TYPE_CHECKING:
     from engine.core.spec import NetworkSpec
     from engine.training.snapshot import Snapshot
@@ -276,7 +278,9 @@ def found_largest_blame_unit(obs: Observation, p: Mapping[str, Any]) -> Result:
     mine = abs(float(np.asarray(st.deltas[sel[0]]).ravel()[sel[1]]))
     if mine < top:  # ties count: any unit with the largest blame is right
         return Result(False, f"{unit_name(*sel)} has |δ| = {mine:.3g}; another hidden unit has more blame.")
-    values = {"unit": f"{unit_name(*sel)}", "blame": mine, "layer": sel[0], "pattern": st.pattern}
+    # the pattern as the student reads it on screen (from 1, like the unit's h1[1]); st.pattern is the index
+    values = {"unit": f"{unit_name(*sel)}", "blame": mine, "layer": sel[0],
+              "pattern": None if st.pattern is None else pattern_number(st.pattern)}
     return Result(True, f"{unit_name(*sel)} has the largest blame: |δ| = {mine:.3g}.", values)
 
 

@@ -3,14 +3,21 @@
 The frame is a child widget laid over the target (it lets every click through), follows the
 target's size, and is removed when the lesson changes. Docks named by a lesson are shown
 and brought to the front of their tab group.
+
+A window shows one workspace at a time (gui/workspaces.py). When a lesson's views lie in two,
+the first view's workspace comes forward and every other workspace holding one of its views
+has its tab framed and pulsing too, with a tooltip and a short line ("Also look at: 3 · Look
+inside") for the lesson panel; the marks follow the learner from tab to tab.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QVariantAnimation
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, QVariantAnimation
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QDockWidget, QWidget
+
+from ..workspaces import WORKSPACES
 
 COLOR = QColor(255, 140, 0)  # orange: visible on the light and the dark theme
 WIDTH = 4
@@ -20,10 +27,12 @@ SIDE_HEIGHT = 260  # a highlighted dock in a side column gets at least this much
 
 
 class Frame(QWidget):
-    """A transparent overlay drawing a rounded frame around its parent."""
+    """A transparent overlay drawing a rounded frame around its parent (or around the part of
+    it that `area()` gives, e.g. one tab of a tab bar)."""
 
-    def __init__(self, target: QWidget) -> None:
+    def __init__(self, target: QWidget, area: Callable[[], QRect] | None = None) -> None:
         super().__init__(target)
+        self._area = area if area is not None else target.rect
         self.setObjectName("lessonHighlight")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
@@ -37,7 +46,7 @@ class Frame(QWidget):
         self._anim.setLoopCount(PULSES)
         self._anim.valueChanged.connect(self._fade)
         target.installEventFilter(self)
-        self.setGeometry(target.rect())
+        self.setGeometry(self._area())
         self.raise_()
         self.show()
         self._anim.start()
@@ -47,8 +56,9 @@ class Frame(QWidget):
         self.update()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if obj is self.parent() and event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.ChildAdded):
-            self.setGeometry(self.parentWidget().rect())
+        if obj is self.parent() and event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.ChildAdded,
+                                                     QEvent.Type.LayoutRequest):
+            self.setGeometry(self._area())
             self.raise_()
         return False
 
@@ -98,19 +108,51 @@ def find_view(window: Any, name: str) -> tuple[QWidget | None, QWidget | None]:
     return dock, dock
 
 
-class Highlighter:
-    """Frames the current lesson's views; `clear()` removes every frame."""
+EDITOR_SPACES = ("train", "backward")  # the one network editor moves to whichever of these is on screen
 
-    def __init__(self, window: Any) -> None:
+
+def workspace_of(name: str, dock: Any) -> str | None:
+    """The workspace a lesson's view lives in: its page's, "editor" for the editor (either
+    of EDITOR_SPACES will do), None for what is always on screen (the training controls)."""
+    if name == "editor":
+        return "editor"
+    space = dock.property("workspace") if isinstance(dock, QWidget) else None
+    return str(space) if space else None
+
+
+def tab_title(window: Any, space: str) -> str:
+    spaces = getattr(window, "workspaces", None)
+    names = [n for n, _, _ in WORKSPACES]
+    if spaces is None or space not in names:
+        return space
+    return spaces.bar.tabText(names.index(space)).replace("&&", "&")
+
+
+class Highlighter:
+    """Frames the current lesson's views; `clear()` removes every frame.
+
+    `also` lists (workspace, tab title) for the other workspaces holding the lesson's views;
+    `on_also(also)` is called whenever it changes (the lesson panel shows it)."""
+
+    def __init__(self, window: Any, on_also: Callable[[list[tuple[str, str]]], None] | None = None) -> None:
         self.window = window
         self.frames: list[Frame] = []
         self.missing: list[str] = []
+        self.tab_frames: dict[str, Frame] = {}
+        self.also: list[tuple[str, str]] = []
+        self.on_also = on_also
+        self._views_in: dict[str, list[str]] = {}  # workspace -> the lesson's views there
+        self._tips: dict[int, str] = {}  # tab index -> its own tooltip, while marked
+        spaces = getattr(window, "workspaces", None)
+        if spaces is not None:
+            spaces.changed.connect(lambda _name: self._mark_other_workspaces())
 
     def show(self, names: tuple[str, ...] | list[str]) -> None:
         """Frame every named view; bring them forward last to first, so the first one named
         (the lesson's main view) is the one on screen when they share a place."""
         self.clear()
         found = [(name, *find_view(self.window, name)) for name in names]
+        spaces = getattr(self.window, "workspaces", None)
         for name, widget, dock in reversed(found):
             if widget is None:
                 continue
@@ -120,11 +162,53 @@ class Highlighter:
                 dock.raise_()
                 if isinstance(dock, QDockWidget):
                     self._make_room(dock)
-        for name, widget, _ in found:
+            elif name == "editor" and spaces is not None and spaces.current not in EDITOR_SPACES:
+                spaces.show_workspace(EDITOR_SPACES[0])  # the editor is in no other workspace
+        views_in: dict[str, list[str]] = {}
+        for name, widget, dock in found:
             if widget is None:
                 self.missing.append(name)
             else:
                 self.frames.append(Frame(widget))
+                space = workspace_of(name, dock)
+                if space is not None:
+                    views_in.setdefault(space, []).append(name)
+        self._views_in = views_in
+        self._mark_other_workspaces()
+
+    def _mark_other_workspaces(self) -> None:
+        """Frame (pulsing) the tab of every workspace, other than the one on screen, that holds
+        one of the lesson's views; its tooltip says which. Called again on every switch."""
+        spaces = getattr(self.window, "workspaces", None)
+        if spaces is None:
+            return
+        current = spaces.current
+        wanted: dict[str, list[str]] = {}
+        for space, views in self._views_in.items():
+            if space == "editor":
+                if current in EDITOR_SPACES:
+                    continue
+                space = EDITOR_SPACES[0]
+            if space != current:
+                wanted.setdefault(space, []).extend(views)
+        names = [n for n, _, _ in WORKSPACES]
+        for space in [s for s in self.tab_frames if s not in wanted]:
+            self.tab_frames.pop(space).remove()
+            i = names.index(space)
+            spaces.bar.setTabToolTip(i, self._tips.pop(i, spaces.bar.tabToolTip(i)))
+        bar = spaces.bar
+        for space, views in wanted.items():
+            i = names.index(space)
+            if space not in self.tab_frames:
+                self.tab_frames[space] = Frame(bar, area=lambda i=i: bar.tabRect(i))
+                self._tips[i] = bar.tabToolTip(i)
+            bar.setTabToolTip(i, f"Also look at this tab: the lesson uses its {', '.join(views)} "
+                                 f"{'view' if len(views) == 1 else 'views'}.\n{self._tips[i]}")
+        also = [(space, tab_title(self.window, space)) for space in names if space in wanted]
+        if also != self.also:
+            self.also = also
+            if self.on_also is not None:
+                self.on_also(also)
 
     def _make_room(self, dock: QDockWidget) -> None:
         """Give a dock the lesson points at enough height to be read (Qt keeps every minimum)."""
@@ -151,6 +235,8 @@ class Highlighter:
             f.remove()
         self.frames = []
         self.missing = []
+        self._views_in = {}
+        self._mark_other_workspaces()
 
     def targets(self) -> list[QWidget]:
         return [f.parentWidget() for f in self.frames]

@@ -32,7 +32,10 @@ class Lessons(QObject):
         self.panel = LessonsPanel(self.controller)
         # Not in a scroll area: the page scrolls by itself, the task, result and buttons stay in view.
         self.dock: QDockWidget = window.add_dock(self.panel, "Lessons", "left", DOCK_NAME, tabify_with="dataDock")
-        self.highlighter = Highlighter(window)
+        self.highlighter = Highlighter(window, on_also=self.panel.show_also)
+        spaces = getattr(window, "workspaces", None)
+        if spaces is not None:  # "Also look at: <tab>" links to that workspace
+            self.panel.also_label.linkActivated.connect(spaces.show_workspace)
         self.menu = self._build_menu()
         self.controller.lessonChanged.connect(self._lesson_changed)
         self.controller.progressChanged.connect(self._refresh_menu)

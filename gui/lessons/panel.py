@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QTextDocumentFragment
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTextBrowser, QVBoxLayout,
                                QWidget)
 
@@ -76,10 +76,19 @@ class LessonsPanel(QWidget):
         self.setup_button.setToolTip("Load this lesson's network, data and settings, with fresh random weights.\n"
                                      "Your task is checked from then on.")
         self.setup_button.clicked.connect(controller.set_up)
+        # "Also look at: 3 · Look inside" when the lesson's views lie in a workspace not on screen
+        self.also_label = QLabel()
+        self.also_label.setObjectName("lessonAlso")
+        self.also_label.setWordWrap(True)
+        self.also_label.setTextFormat(Qt.TextFormat.RichText)
+        self.also_label.setToolTip("This lesson also uses views in another tab of the window (its tab is framed in orange).\n"
+                                   "Click the name to go there.")
+        self.also_label.setVisible(False)
         tl = QVBoxLayout(self.task_box)
         tl.setContentsMargins(8, 6, 8, 8)
         tl.addWidget(task_title)
         tl.addWidget(self.task_label)
+        tl.addWidget(self.also_label)
         tl.addWidget(self.setup_button)
 
         self.result_box = QFrame()
@@ -124,6 +133,19 @@ class LessonsPanel(QWidget):
         self.show_lesson()
 
     # ----- drawing ----------------------------------------------------------------------------
+    def show_also(self, also: list[tuple[str, str]]) -> None:
+        """(workspace, tab title) pairs: a line of links, one per other tab to look at."""
+        links = ", ".join(f"<a href='{space}' style='color: rgb(230, 120, 0)'>{html.escape(title)}</a>"
+                          for space, title in also)
+        self.also_label.setText(f"<b>Also look at:</b> {links}" if also else "")
+        self.also_label.setVisible(bool(also))
+
+    def also_text(self) -> str:
+        """The "Also look at" line as read on screen ('' when hidden)."""
+        if not self.also_label.isVisible() and not self.also_label.text():
+            return ""
+        return QTextDocumentFragment.fromHtml(self.also_label.text()).toPlainText()
+
     def show_lesson(self) -> None:
         c = self.controller
         lesson = c.lesson

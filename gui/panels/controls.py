@@ -54,6 +54,22 @@ def achieved_label(rate: float) -> str:
     return f"now {rate:,.1f}/s" if rate < 100 else f"now {rate:,.0f}/s"
 
 
+PASSES_TIP = ("A pass: the network runs once over a batch of data, either forwards (to get its answers)\n"
+              "or backwards (to send the error back). Backprop uses 2 passes for each weight change;\n"
+              "weight perturbation uses 1 pass plus 1 more for every weight.\n"
+              "“of training” counts only the time spent training, not the time paused\n"
+              "(shown once it reaches 0.1 s).")
+
+
+def passes_text(passes: int, seconds: float) -> str:
+    """'1,234 passes · 2.5 s of training': the seconds only once there are some to read
+    ("0.0 s" beside thousands of passes looked like a broken clock)."""
+    if not passes:
+        return ""
+    text = f"{passes:,} pass" + ("" if passes == 1 else "es")
+    return text + (f" · {seconds:.1f} s of training" if seconds >= 0.1 else "")
+
+
 class PaceMeter:
     """Epochs per second as drawn: epochs between the frames of the last `span` seconds."""
 
@@ -151,11 +167,8 @@ class ControlsPanel(QWidget):
                              "how the error changes: 1 pass plus 1 more for every weight (slow on big networks).")
         self.passes_label = QLabel("")
         self.passes_label.setObjectName("passesLabel")
-        self.passes_label.setFixedWidth(200)
-        self.passes_label.setToolTip("Passes: how many times training has run the network over a batch of data,\n"
-                                     "forwards or backwards, each counted once. Backprop uses 2 per weight change;\n"
-                                     "weight perturbation uses 1 plus one for every weight. Then the seconds\n"
-                                     "spent training so far.")
+        self.passes_label.setFixedWidth(260)
+        self.passes_label.setToolTip(PASSES_TIP)
         self.loss = QComboBox()
         for key, text in LOSSES:
             self.loss.addItem(text, key)
@@ -375,6 +388,6 @@ class ControlsPanel(QWidget):
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.epoch_label.setText(f"Epoch {snapshot.epoch:,}")
-        self.passes_label.setText(f"{snapshot.passes:,} passes · {snapshot.seconds:.1f} s" if snapshot.passes else "")
+        self.passes_label.setText(passes_text(snapshot.passes, snapshot.seconds))
         if self.session.playing:
             self.rate_label.setText(achieved_label(self._pace.add(time.perf_counter(), snapshot.epoch)))

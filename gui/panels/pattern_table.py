@@ -19,6 +19,8 @@ from engine.training.snapshot import Snapshot
 from engine.explain.stepthrough import unit_name
 from gui.catch_up import CatchUpWhenShown
 
+from ..numbering import pattern_name, pattern_number
+
 ValueRole = Qt.ItemDataRole.UserRole + 1  # the float shown in a cell (for tests and tools)
 KindRole = Qt.ItemDataRole.UserRole + 2  # "input" | "target" | "output" | "hidden" | "summary"
 COMPACT_OUTPUTS = 8  # with more outputs, target/output cells are shading only, plus name summaries
@@ -252,7 +254,7 @@ class PatternTableModel(QAbstractTableModel):
             bg = shade(v, col.low, col.high)
             return QColor(Qt.GlobalColor.white) if bg.lightness() < 140 else QColor(Qt.GlobalColor.black)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"pattern {self._row_labels[r]} · {col.full_name} ({col.kind}) = {v:.4f}"
+            return f"{pattern_name(r)} ({self._row_labels[r]}) · {col.full_name} ({col.kind}) = {v:.4f}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == ValueRole:
@@ -265,10 +267,20 @@ class PatternTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
                 return f"{self._columns[section].kind}: {self._columns[section].full_name}"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return (f"{pattern_name(section).capitalize()} of {len(self._row_labels)}, counted from 1 as in the "
+                        f"step-through; its inputs: {self._row_labels[section]}")
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self._columns[section].label
-        return self._row_labels[section]
+        return self.row_header(section)
+
+    def row_header(self, row: int) -> str:
+        """'3 · 0 1': the pattern's number (from 1, as everywhere on screen), then its inputs when
+        the header stands in for the input columns; just '3' when those columns show them."""
+        if not self.inputs_in_row_labels:
+            return str(pattern_number(row))
+        return f"{pattern_number(row)} · {self._row_labels[row]}"
 
 
 class PatternTable(CatchUpWhenShown, QWidget):
@@ -299,16 +311,20 @@ class PatternTable(CatchUpWhenShown, QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.view)
         self.show_inputs = False  # input columns are shown only when the row labels do not name them
+        self._last: Snapshot | None = None  # the latest snapshot given (the model takes only one that fits)
         self.model.modelReset.connect(self._fit_headers)
 
     def set_dataset(self, data: Dataset | None) -> None:
         self.model.set_dataset(data)
+        if self._last is not None:  # a snapshot of this data that came first (a view built late) still shows
+            self.model.show_snapshot(self._last)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
         self.catch_up()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
+        self._last = snapshot
         if not self.draw_now(snapshot):
             return  # hidden: drawn when shown (gui.catch_up)
         self.model.show_snapshot(snapshot)

@@ -43,6 +43,7 @@ from engine.training.trainer import Trainer, TrainSettings
 from ..mailbox import Mailbox
 from ..plots.boundary import map_view
 from ..plots.colors import NEGATIVE, POSITIVE, activation_levels, number
+from ..style.themes import LIGHT, Theme
 
 RULES = ("backprop", "perturbation")
 TITLES = {"backprop": "Backprop", "perturbation": "Weight perturbation"}
@@ -194,6 +195,10 @@ class _Boundary(pg.GraphicsLayoutWidget):
         self.view.addItem(self.note)
         self.setMinimumSize(140, 140)
 
+    def set_theme(self, theme: Theme) -> None:
+        self.setBackground(theme.plot_background)
+        self.note.setColor(theme.muted)
+
     def set_data(self, data: Dataset) -> None:
         if not data.planar or data.task == "regression":
             self.points.setData([])
@@ -246,42 +251,59 @@ class RacePanel(QWidget):
         top.addSpacing(12)
         top.addWidget(QLabel("Hidden units per layer"))
         top.addWidget(self.width_spin)
-        top.addWidget(self.weights_label)
         top.addStretch(1)
+        self.weights_label.setWordWrap(True)  # its own line: beside the controls it was cut off at 1366 px
 
         self.boundaries = {rule: _Boundary() for rule in RULES}
-        self.titles = {rule: QLabel(f"<b>{TITLES[rule]}</b>") for rule in RULES}
+        # each title carries its curve's colour: the key to both loss plots (a legend did not fit
+        # in their narrow plots beside the patterns table and was cut to "ackprop")
+        self.titles = {rule: QLabel(f"<b><span style='color:{pg.mkColor(PENS[rule]).name()}'>━━</span> {TITLES[rule]}</b>")
+                       for rule in RULES}
+        for rule, title in self.titles.items():
+            title.setWordWrap(True)  # a long title does not widen its column: both maps the same size
+            title.setToolTip(f"{TITLES[rule]}: its map below, its loss curves drawn in this colour in the plots on the right.")
         self.readouts = {rule: QLabel("") for rule in RULES}
-        self.passes_plot = pg.PlotWidget(background="w")
-        self.seconds_plot = pg.PlotWidget(background="w")
+        for label in self.readouts.values():
+            label.setWordWrap(True)  # a narrow column wraps instead of cutting the seconds off
+        self.passes_plot = pg.PlotWidget()
+        self.seconds_plot = pg.PlotWidget()
         for plot, x_label in ((self.passes_plot, "passes over the data"), (self.seconds_plot, "seconds")):
             plot.setLabel("left", "training loss")
             plot.getAxis("left").enableAutoSIPrefix(False)  # plain numbers, no "(x0.001)"
             plot.setLabel("bottom", x_label)
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-10, 10))
             plot.setMinimumSize(180, 140)
         self.passes_plot.setLogMode(x=True, y=False)
-        self.passes_plot.setToolTip("Loss against the work done: each forward or backward pass over the data counts 1.")
-        self.seconds_plot.setToolTip("Loss against the time each rule has spent training.")
+        key = "Blue: backprop. Orange: weight perturbation."
+        self.passes_plot.setToolTip("Loss against the work done: each forward or backward pass over the data counts 1.\n" + key)
+        self.seconds_plot.setToolTip("Loss against the time each rule has spent training.\n" + key)
         self.curves = {
             (rule, axis): plot.plot([], [], pen=pg.mkPen(PENS[rule], width=2), name=TITLES[rule])
             for rule in RULES
             for axis, plot in (("passes", self.passes_plot), ("seconds", self.seconds_plot))
         }
+        self.theme: Theme = LIGHT
+        self.set_theme(LIGHT)  # the window passes its own theme when it registers the panel
+        # two columns, one per rule: its map above, its loss plot below. In four columns the square
+        # maps were narrow strips with white above and below in the slot beside the patterns table.
         grid = QGridLayout()
         for col, rule in enumerate(RULES):
             grid.addWidget(self.titles[rule], 0, col)
             grid.addWidget(self.boundaries[rule], 1, col)
             grid.addWidget(self.readouts[rule], 2, col)
-        grid.addWidget(self.passes_plot, 0, 2, 3, 1)
-        grid.addWidget(self.seconds_plot, 0, 3, 3, 1)
-        for col, stretch in enumerate((2, 2, 3, 3)):
-            grid.setColumnStretch(col, stretch)
+            grid.setColumnStretch(col, 1)
+        self.plots_caption = QLabel("<b>Both rules' training loss</b>, in their colours: against the passes "
+                                    "used (left) and the seconds spent (right)")
+        self.plots_caption.setWordWrap(True)
+        grid.addWidget(self.plots_caption, 3, 0, 1, 2)
+        grid.addWidget(self.passes_plot, 4, 0)
+        grid.addWidget(self.seconds_plot, 4, 1)
         grid.setRowStretch(1, 1)
+        grid.setRowStretch(4, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.addLayout(top)
+        layout.addWidget(self.weights_label)
         layout.addLayout(grid, 1)
 
         self.start_button.clicked.connect(self.toggle)
@@ -292,6 +314,24 @@ class RacePanel(QWidget):
         if session is not None:
             for signal in (session.specChanged, session.dataChanged, session.settingsChanged):
                 signal.connect(self._session_changed)
+
+    def set_theme(self, theme: Theme) -> None:
+        """The app's light or dark plot colours (gui/style/themes.py), as the main plots use."""
+        self.theme = theme
+        for b in self.boundaries.values():
+            b.set_theme(theme)
+        for plot in (self.passes_plot, self.seconds_plot):
+            plot.setBackground(theme.plot_background)
+            for name in ("left", "bottom"):
+                axis = plot.getAxis(name)
+                axis.setPen(pg.mkPen(theme.plot_foreground))
+                axis.setTextPen(pg.mkPen(theme.plot_foreground))
+            legend = plot.plotItem.legend
+            if legend is not None:
+                legend.setBrush(pg.mkBrush(theme.plot_background))
+                legend.setLabelTextColor(theme.plot_foreground)
+                for _, label in legend.items:  # labels made before keep their colour otherwise
+                    label.setText(label.text, color=theme.plot_foreground)
 
     # ----- what is raced ----------------------------------------------------------------------
     @property

@@ -260,3 +260,44 @@ def test_a_broken_lesson_file_is_refused_with_one_line_and_the_others_load(qtbot
         assert err == ["Backprop Playground: " + shown]
     finally:
         w.close()
+
+
+def _orange(color) -> bool:
+    return color.red() > color.blue() + 60 and color.red() >= color.green() and color.hue() in range(15, 50)
+
+
+def test_views_in_two_workspaces_mark_the_other_tab(qtbot, window):
+    """Lesson 4 uses the editor (1 · Build & train) and the patterns table (3 · Look inside): the
+    first comes forward, the other's tab is framed and pulses, its tooltip and the panel say
+    "also look at", and the marks follow the learner from tab to tab."""
+    spaces, bar = window.workspaces, window.workspaces.bar
+    own_tips = [bar.tabToolTip(i) for i in range(bar.count())]
+    L = go_to(qtbot, window, "frozen-hidden")
+    QApplication.processEvents()
+    assert spaces.current == "train" and window.editor.isVisible()
+    assert set(L.highlighter.tab_frames) == {"inspect"}
+    frame = L.highlighter.tab_frames["inspect"]
+    assert frame.parentWidget() is bar and frame.isVisible() and frame.geometry() == bar.tabRect(2)
+    assert "Also look at this tab" in bar.tabToolTip(2) and "patterns" in bar.tabToolTip(2)
+    assert bar.tabToolTip(0) == own_tips[0]
+    assert L.panel.also_label.isVisible() and L.panel.also_text() == "Also look at: 3 · Look inside"
+    # what is drawn: orange on the framed tab's edge, none on the tab on screen
+    shot = bar.grab().toImage()
+    r2, r0 = bar.tabRect(2), bar.tabRect(0)
+    assert _orange(shot.pixelColor(r2.left() + 2, r2.center().y()))
+    assert not _orange(shot.pixelColor(r0.left() + 2, r0.center().y()))
+    # it pulses: the frame's strength changes over time
+    seen = set()
+    qtbot.waitUntil(lambda: seen.add(frame.alpha) or len(seen) > 3, timeout=3000)
+    # the learner goes to the other tab: now the editor's tab is the one to come back to
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=r2.center())
+    assert spaces.current == "inspect"
+    assert set(L.highlighter.tab_frames) == {"train"} and not frame.isVisible()
+    assert "editor" in bar.tabToolTip(0) and bar.tabToolTip(2) == own_tips[2]
+    assert L.panel.also_text() == "Also look at: 1 · Build & train"
+    L.panel.also_label.linkActivated.emit("train")  # the link in the panel goes there
+    assert spaces.current == "train" and set(L.highlighter.tab_frames) == {"inspect"}
+    # a lesson whose views share one workspace marks no tab
+    qtbot.mouseClick(L.panel.tick_buttons[0], Qt.MouseButton.LeftButton)  # lesson 1: editor and output
+    assert not L.highlighter.tab_frames and not L.panel.also_label.isVisible() and L.panel.also_text() == ""
+    assert [bar.tabToolTip(i) for i in range(bar.count())] == own_tips

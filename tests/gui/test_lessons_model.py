@@ -166,7 +166,7 @@ def test_largest_blame_is_the_largest_absolute_delta():
     assert not run_check("found_largest_blame_unit", obs(("h1", 0)), {}).done
     assert not run_check("found_largest_blame_unit", obs(("out", 0)), {}).done  # not a hidden unit
     r = run_check("found_largest_blame_unit", obs(("h1", 1)), {})
-    assert r.done and r.values["unit"] == "h1[2]" and r.values["blame"] == pytest.approx(0.05) and r.values["pattern"] == 2
+    assert r.done and r.values["unit"] == "h1[2]" and r.values["blame"] == pytest.approx(0.05) and r.values["pattern"] == 3  # index 2, shown as pattern 3
     off = Observation(spec, t.settings, t.snapshot(), step=StepState(False, None, None, {}, None, None))
     assert "Step through" in run_check("found_largest_blame_unit", off, {}).status
 

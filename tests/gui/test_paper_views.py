@@ -37,7 +37,7 @@ def test_pattern_table_shows_the_snapshot_values(qtbot, symmetry_trainer):
     c = m.columns_of("hidden")[0]
     assert m.data(m.index(5, c)) == f"{snap.pattern_activations['h1'][5, 0]:.2f}"
     # the row header spells out the input bits, so the input columns are hidden
-    assert m.headerData(5, Qt.Orientation.Vertical) == "0 0 0 1 0 1"
+    assert m.headerData(5, Qt.Orientation.Vertical) == "6 · 0 0 0 1 0 1"  # numbered from 1, then the bits
     assert all(table.view.isColumnHidden(j) for j in m.columns_of("input"))
 
 
@@ -91,7 +91,7 @@ def test_family_trees_table_names_targets_and_outputs(qtbot):
     m = table.model
     summaries = [j for j in range(m.columnCount()) if m.data(m.index(0, j), KindRole) == "summary"]
     assert len(summaries) == 2
-    row = next(r for r in range(m.rowCount()) if m.headerData(r, Qt.Orientation.Vertical) == "Colin uncle")
+    row = next(r for r in range(m.rowCount()) if m.headerData(r, Qt.Orientation.Vertical).endswith(" · Colin uncle"))
     assert m.data(m.index(row, summaries[0])) == "Arthur, Charles"
     assert len(m.columns_of("output")) == 24 and len(m.columns_of("hidden")) == 6 + 6 + 12 + 6
 

@@ -3,9 +3,9 @@ and see perturbation's passes per step grow with the weights while backprop stay
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 
-from gui.panels.race import RULES, race_spec
+from gui.panels.race import PENS, RULES, race_spec
 
 
 def _raced(panel, epochs: int = 3):
@@ -124,3 +124,52 @@ def test_race_reports_to_the_lessons_and_follows_the_window_while_stopped(qtbot,
     s.edit_optimizer("Change learning rate", lr=0.1)  # racing: the race keeps its network
     assert panel.n_weights == 201
     panel.pause()
+
+
+def _pixel(widget, x: int, y: int) -> str:
+    return widget.grab().toImage().pixelColor(x, y).name()
+
+
+def test_race_plots_follow_the_dark_theme(qtbot, window):
+    """The race's maps and loss plots take the app's palette (gui/style/themes.py), both when
+    built after the theme was chosen and when the theme changes while it is open."""
+    import pyqtgraph as pg
+
+    from gui.style.themes import DARK, LIGHT
+
+    window.set_theme("dark", save=False)
+    window.race_action.trigger()
+    panel = window.race_panel
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.passes_plot.width() > 50, timeout=5000)
+    assert panel.theme is DARK
+    for plot in (panel.passes_plot, panel.seconds_plot):
+        assert _pixel(plot, 2, 2) == DARK.plot_background  # the drawn background, not only a setting
+        assert plot.getAxis("bottom").textPen().color().name() == DARK.plot_foreground
+        assert plot.plotItem.legend is None  # the coloured titles are the key (a legend was cut off)
+    for b in panel.boundaries.values():
+        assert _pixel(b, 1, 1) == DARK.plot_background
+    for rule in RULES:  # each title shows its curve's colour
+        assert pg.mkColor(PENS[rule]).name() in panel.titles[rule].text()
+        assert panel.curves[(rule, "passes")].opts["pen"].color().name() == pg.mkColor(PENS[rule]).name()
+    # the weights line and the read-outs are read whole, not cut off at the panel's edge
+    panel.start()
+    qtbot.waitUntil(_raced(panel), timeout=20000)
+    panel.pause()
+    for label in panel.readouts.values():
+        assert label.wordWrap() and "passes" in label.text()
+    qtbot.waitUntil(lambda: panel.boundaries["backprop"].width() > 100, timeout=3000)
+    assert abs(panel.boundaries["backprop"].width() - panel.boundaries["perturbation"].width()) <= 2  # maps alike
+    # each rule's map above, the two loss plots (both rules in each) below, said in words
+    for rule in RULES:
+        assert panel.boundaries[rule].geometry().bottom() < panel.passes_plot.geometry().top()
+    assert panel.plots_caption.geometry().bottom() <= panel.passes_plot.geometry().top()
+    assert "left" in panel.plots_caption.text() and "right" in panel.plots_caption.text()
+    label = panel.weights_label
+    assert "perturbation" in label.text()
+    flags = Qt.TextFlag.TextWordWrap if label.wordWrap() else 0
+    need = label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 10_000), flags, label.text())
+    assert need.width() <= label.width() and need.height() <= label.height()
+    window.set_theme("light", save=False)
+    assert panel.theme is LIGHT
+    assert _pixel(panel.passes_plot, 2, 2) == LIGHT.plot_background
+    assert panel.seconds_plot.getAxis("left").textPen().color().name() == LIGHT.plot_foreground

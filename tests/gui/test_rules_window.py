@@ -7,6 +7,7 @@ import numpy as np
 
 from engine.core.spec import NetworkSpec
 from engine.training.rules import learning_mask
+from gui.panels.controls import passes_text
 from test_editor_support import SpecRecorder, click, make_editor, settle, view_point
 
 
@@ -24,18 +25,30 @@ def test_learning_rule_choice_is_an_undoable_setting_that_changes_the_passes(qtb
     s.edit_settings(replace(s.settings, batch_size=None), "full batch")
     s.step(3)
     qtbot.waitUntil(lambda: s.latest.epoch == 3, timeout=5000)
-    assert s.latest.passes == 3 * 2 and c.passes_label.text() == f"6 passes · {s.latest.seconds:.1f} s"
+    assert s.latest.passes == 3 * 2 and c.passes_label.text() == passes_text(6, s.latest.seconds)
+    assert c.passes_label.text().startswith("6 passes") and "pass:" in c.passes_label.toolTip()
+    long_run = passes_text(12_345_678, 1234.5)  # a long run's read-out is not cut off
+    assert c.passes_label.fontMetrics().horizontalAdvance(long_run) <= c.passes_label.width()
     choose(qtbot, c.rule, "perturbation")
     assert s.settings.rule == "perturbation"
     s.step(2)
     qtbot.waitUntil(lambda: s.latest.epoch == 5, timeout=5000)
     n = s.spec.n_parameters()
     assert s.latest.passes == 6 + 2 * (1 + n)
-    assert c.passes_label.text().startswith(f"{6 + 2 * (1 + n):,} passes · ")
+    assert c.passes_label.text().startswith(f"{6 + 2 * (1 + n):,} passes")
     s.undo_stack.undo()
     assert s.settings.rule == "backprop" and c.rule.currentData() == "backprop"
     s.undo_stack.redo()
     assert c.rule.currentData() == "perturbation"
+
+
+def test_passes_read_out_says_what_its_seconds_are():
+    """No "0.0 s" beside a pass count: the seconds appear from 0.1 s and say they are training time."""
+    assert passes_text(0, 0.0) == ""
+    assert passes_text(1, 0.0) == "1 pass"
+    assert passes_text(6, 0.04) == "6 passes"
+    assert passes_text(1234, 0.1) == "1,234 passes · 0.1 s of training"
+    assert passes_text(1234, 2.46) == "1,234 passes · 2.5 s of training"
 
 
 def test_lock_freezes_a_layer_undoably_and_looks_different(qtbot):

@@ -109,7 +109,7 @@ def test_clicking_a_unit_on_the_canvas_fills_the_chain_rule_card(qtbot, xor_stag
     text = card.chain_text.toPlainText()
     rule = card.walk.explain("h1", 2)
     assert text.startswith("h1[3]") and rule.text() in text  # unit index 2 is the third unit
-    assert "h1[3]" in card.error_map.title.text() and "pattern 0" in card.error_map.title.text()
+    assert "h1[3]" in card.error_map.title.text() and "pattern 1 " in card.error_map.title.text()  # index 0
     want = pattern_error_signals(t.spec, t.network.params, t.data)["h1"][:, 2]
     assert np.allclose(card.error_map.values, want)
     # and the card's selection rings the unit on the canvas
@@ -127,7 +127,8 @@ def test_error_map_on_planar_data_is_labelled_with_pattern_and_unit(qtbot):
     card.select_unit("h1", 0)
     x, y = t.data.x_train[5]
     title = card.error_map.title.text()
-    assert "h1[1]" in title and "pattern 5" in title and f"{x:.3g}" in title
+    assert "h1[1]" in title and "pattern 6 " in title and f"{x:.3g}" in title  # index 5, counted from 1
+    assert card.pattern_box.text() == "pattern 6"
     want = error_signal_maps(spec, t.network.params, t.data, 40, (-6.0, 6.0))["h1"][0]
     assert np.allclose(card.error_map.values, want)
 
@@ -193,3 +194,88 @@ def test_numbers_keep_their_size_on_screen_when_the_canvas_is_small(qtbot, xor_s
     editor.resize(1200, 700)
     qtbot.waitUntil(lambda: editor.view.transform().m11() >= 1.0, timeout=3000)
     assert layer.text_scale == 1.0  # never smaller than their own size
+
+
+def test_error_map_uses_a_wide_cards_width(qtbot):
+    """Planar data: the square map is as tall as its part of the card, and the words stand
+    beside it (not a narrow square lost in a wide plot); other data: bars fill the width."""
+    spec = NetworkSpec.stack(2, [3], 1, features=["x", "y"], seed=2)
+    t = Trainer(spec, planar("xor", 60, seed=1))
+    t.step(10)
+    editor, card = build(qtbot, t)
+    card.resize(620, 720)
+    assert not card.error_map.plot.isVisible() and "start the step-through" in card.error_map.title.text()  # no empty axes
+    card.mode_action.trigger()
+    card.select_unit("h1", 1)
+    em = card.error_map
+    qtbot.waitUntil(lambda: em.isVisible() and em.height() > 200 and em.title.x() > 0, timeout=3000)  # half the card
+    assert em.beside
+    plot, title = em.plot.geometry(), em.title.geometry()
+    assert title.left() >= plot.right() and title.width() >= 150  # the words beside the map
+    vb = em.plot.plotItem.vb
+    box = vb.sceneBoundingRect()
+    assert abs(box.width() - box.height()) <= 0.1 * box.height()  # about square, so nothing is wasted
+    assert box.height() >= 0.7 * em.height()
+    drawn = vb.mapRectFromItem(em.image, em.image.boundingRect())  # the map fills the plot's square
+    (x0, x1), (y0, y1) = vb.viewRange()
+    assert drawn.width() >= 0.95 * (x1 - x0) and drawn.height() >= 0.95 * (y1 - y0)
+    # what is drawn: the map's colours reach the plot's right part (a centred narrow square would leave it white)
+    shot = em.plot.grab().toImage()
+    right = vb.mapRectToScene(vb.rect()).toRect().right() - 4
+    column = {shot.pixelColor(right, y).name() for y in range(int(box.top()) + 4, int(box.bottom()) - 4, 4)}
+    assert len(column) > 3
+    # other data: the title above, the bars across the whole width
+    t2 = Trainer(NetworkSpec.stack(2, [3], 1, seed=3), xor_table())
+    card.set_context(t2.data, t2.settings)
+    editor.show_snapshot(t2.snapshot())
+    card.show_snapshot(t2.snapshot())
+    card.select_unit("h1", 0)
+    assert not em.beside
+    qtbot.waitUntil(lambda: em.title.geometry().bottom() <= em.plot.geometry().top(), timeout=3000)  # laid out again
+    assert em.plot.width() >= em.width() - 2
+
+
+def test_input_badges_are_readable_on_the_dark_theme(qtbot, xor_stage):
+    """While δ is shown, the inputs' values are drawn in plain (grey) badges: their text must
+    stand out from the badge on the dark theme too (it was light on light)."""
+    from PySide6.QtWidgets import QApplication
+
+    from gui.style.themes import DARK, _palette
+
+    t, editor, card = xor_stage
+    app = QApplication.instance()
+    original = app.palette()
+    try:
+        app.setPalette(_palette(DARK))
+        qtbot.waitUntil(lambda: colors.dark_mode, timeout=2000)
+        card.mode_action.trigger()
+        while card.walk.current.kind != "backward":
+            card.next_phase()
+        layer = editor.scene.step_layer
+        plain = [(c, text) for c, text, v in layer.unit_badges.values() if not np.isfinite(v)]
+        assert plain, "no plain input badges in a backward phase"
+        img = editor.view.viewport().grab().toImage()
+        ratio = img.devicePixelRatio()
+        for centre, text in plain:
+            p = editor.view.mapFromScene(layer.mapToScene(centre))
+            row = [img.pixelColor(int((p.x() + dx) * ratio), int(p.y() * ratio)).lightness() for dx in range(-8, 9)]
+            assert max(row) - min(row) > 100, f"badge {text!r} has no readable text: {row}"
+    finally:
+        app.setPalette(original)
+    qtbot.waitUntil(lambda: not colors.dark_mode, timeout=2000)
+
+
+def test_chain_rule_cards_error_map_follows_the_dark_theme(qtbot, window):
+    from gui.style.themes import DARK, LIGHT
+
+    window.set_theme("dark", save=False)
+    window.show_workspace("backward")
+    card = window.backward_panel.step_through
+    card.mode_action.trigger()
+    card.select_unit("h1", 0)
+    em = card.error_map
+    qtbot.waitUntil(lambda: em.plot.isVisible() and em.plot.width() > 100, timeout=5000)
+    assert em.plot.grab().toImage().pixelColor(2, 2).name() == DARK.plot_background  # no white box
+    assert em.plot.getAxis("left").textPen().color().name() == DARK.plot_foreground
+    window.set_theme("light", save=False)
+    assert em.plot.grab().toImage().pixelColor(2, 2).name() == LIGHT.plot_background

@@ -52,6 +52,10 @@ class BackwardPanel(QTabWidget):
         self.currentChanged.connect(lambda _i: self.catch_up())
         self.step_through.modeToggled.connect(self._step_mode_on)
 
+    def set_theme(self, theme) -> None:
+        """The window's light or dark theme: the step-through card's error map follows it."""
+        self.step_through.set_theme(theme)
+
     def _build(self, name: str, grid_resolution: int) -> QWidget:
         """One lazy tab, brought up to date with what the panel was last given."""
         if name == "error_maps":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.explain.blame import error_signal_maps, grid_targets, pattern_error_signals, saturation
@@ -23,6 +24,14 @@ SATURATION_SAMPLE = 4000
 PATTERN_COLUMNS = 512  # non-planar data: error signals of at most this many patterns  # patterns used for the saturation fraction on very large sets
 
 
+def whole_ticks(n: int, most: int = 24) -> list[list[tuple[int, str]]] | None:
+    """Ticks at 1..n for a short axis of patterns or units; None (pyqtgraph's own) for a long one."""
+    if n > most:
+        return None
+    step = 1 if n <= 12 else 2
+    return [[(i, str(i)) for i in range(1, n + 1, step)]]
+
+
 class ErrorMapsPanel(QWidget):
     def __init__(self, resolution: int = 40, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -34,6 +43,7 @@ class ErrorMapsPanel(QWidget):
         self.saturation: dict[str, np.ndarray] = {}
         self.cells: dict[tuple[str, int], tuple[pg.ImageItem, pg.ImageItem, pg.LabelItem]] = {}
         self.pattern_cells: dict[str, tuple[pg.ImageItem, pg.LabelItem]] = {}
+        self.pattern_plots: dict[str, pg.PlotItem] = {}
         self.pattern_rows: dict[str, np.ndarray] = {}
         self._layout_spec = None
         self._targets_key = None
@@ -105,6 +115,7 @@ class ErrorMapsPanel(QWidget):
         self.view.clear()
         self.cells = {}
         self.pattern_cells = {}
+        self.pattern_plots = {}
         if not with_maps:
             for i, layer in enumerate(spec.layers):
                 label = self.view.addLabel("", row=2 * i, col=0, color="#222222")
@@ -122,6 +133,7 @@ class ErrorMapsPanel(QWidget):
                 img.setLookupTable(self._lut)
                 plot.addItem(img)
                 self.pattern_cells[layer.name] = (img, label)
+                self.pattern_plots[layer.name] = plot
             return
         row = 0
         for col_group, layer in enumerate(spec.layers):
@@ -154,6 +166,10 @@ class ErrorMapsPanel(QWidget):
             e = self.pattern_rows[name]
             level = max(float(np.percentile(np.abs(e), 98)), 0.05 * float(np.abs(e).max())) or 1.0
             img.setImage(e, levels=(-level, level))
+            img.setRect(QRectF(0.5, 0.5, e.shape[1], e.shape[0]))  # pattern 1 and unit 1 (h1[1]) at 1 on the axes
+            plot = self.pattern_plots[name]
+            for axis, n in (("bottom", e.shape[1]), ("left", e.shape[0])):  # whole numbers, no "1.5"
+                plot.getAxis(axis).setTicks(whole_ticks(n))
             sat = " ".join(f"{100 * v:.0f}%" for v in self.saturation[name][:24])
             label.setText(f"<b>{name}</b>  |δ| ≤ {float(np.abs(e).max()):.2g}   saturated: {sat}", size="8pt")
 

@@ -8,9 +8,9 @@ in the worker thread.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSpinBox, QSplitter, QToolBar,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QSplitter, QToolBar,
                                QVBoxLayout, QWidget)
 
 from engine.data.datasets import Dataset
@@ -23,6 +23,7 @@ from .context import mismatch
 from .deferred import Deferred
 from .diagram import NetworkDiagram
 from ...lazy import LazyView
+from ...numbering import PatternSpinBox
 
 MODE_SHORTCUT = "Ctrl+B"
 SATURATION_SAMPLE = 4000
@@ -65,9 +66,8 @@ class StepThroughPanel(QWidget):
         for a in (self.prev_action, self.next_action, self.next_pattern_action):
             a.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             self.addAction(a)
-        self.pattern_box = QSpinBox()
-        self.pattern_box.setPrefix("pattern ")
-        self.pattern_box.setToolTip("Which training pattern to follow")
+        self.pattern_box = PatternSpinBox()  # value() is the 0-based index; it shows "pattern 1" for 0
+        self.pattern_box.setToolTip("Which training pattern to follow (counted from 1, as in the patterns table)")
         self.pattern_label = QLabel()
         self.pattern_label.setWordWrap(True)
         self.toolbar.addAction(self.mode_action)
@@ -100,10 +100,12 @@ class StepThroughPanel(QWidget):
         card = QSplitter(Qt.Vertical)
         card.addWidget(self.chain_text)
         card.addWidget(self._error_map)
-        card.setStretchFactor(0, 3)
-        card.setStretchFactor(1, 2)
+        card.setStretchFactor(0, 1)  # the arithmetic is about ten lines; the map's square gets the rest
+        card.setStretchFactor(1, 1)
         card.setChildrenCollapsible(False)
         self.card = card
+        self._card_shared = False
+        self._theme = None  # gui.style.themes.Theme from the window; None: the plots' light default
         split = QSplitter()
         split.addWidget(self.diagram)
         split.addWidget(card)
@@ -252,11 +254,34 @@ class StepThroughPanel(QWidget):
         """The selected unit's error-signal map (gui/panels/backward/unit_error_map.py), built now if not yet."""
         return self._error_map.view()
 
+    def set_theme(self, theme) -> None:
+        """Light or dark plot colours for the error map (now, or when it is built)."""
+        self._theme = theme
+        if self._error_map.is_built:
+            self.error_map.set_theme(theme)
+
+    def _share_card(self) -> None:
+        """Once, when the map is built and the card has its height: half each (the square map
+        grows; the ~10 lines of chain-rule arithmetic still fit). The user's drags are kept."""
+        total = sum(self.card.sizes())
+        if self._card_shared or not self._error_map.is_built or total < 2 * ERROR_MAP_MIN_HEIGHT:
+            return
+        self._card_shared = True
+        self.card.setSizes([total - total // 2, total // 2])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        if not self._card_shared:
+            self._share_card()
+
     def _build_error_map(self) -> QWidget:
         from .unit_error_map import UnitErrorMap
 
         view = UnitErrorMap()
+        if self._theme is not None:
+            view.set_theme(self._theme)
         self._error_map.setMinimumHeight(0)  # the map's own minimum from now on
+        QTimer.singleShot(0, self, self._share_card)  # with self as context: never after the panel is gone
         layer, unit = self.selected if self.selected is not None else (None, 0)
         view.show_unit(self.walk, self.data, layer, unit)
         return view
