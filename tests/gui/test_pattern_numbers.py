@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from engine.core.spec import NetworkSpec
 from engine.data.datasets import xor_table
 from engine.training.trainer import Trainer
-from gui.numbering import PatternSpinBox
+from gui.panels.backward.pattern_picker import PatternSpinBox
 from gui.panels.backward.error_maps import ErrorMapsPanel
 from gui.panels.pattern_table import PatternTable
 from test_stage import build

@@ -23,7 +23,7 @@ from .context import mismatch
 from .deferred import Deferred
 from .diagram import NetworkDiagram
 from ...lazy import LazyView
-from ...numbering import PatternSpinBox
+from .pattern_picker import PatternSpinBox
 
 MODE_SHORTCUT = "Ctrl+B"
 SATURATION_SAMPLE = 4000
