@@ -69,15 +69,19 @@ def targets_for(y: Array, task: str, low: float, high: float) -> Array:
 
 def accuracy(output: Array, y: Array, task: str, low: float, high: float) -> float:
     """Fraction of patterns classified right; NaN for regression."""
+    return float(accuracies(output[None], y, task, low, high)[0])
+
+
+def accuracies(outputs: Array, y: Array, task: str, low: float, high: float) -> Array:
+    """`accuracy` of several passes over the same patterns at once: outputs (passes, n, k)."""
     if task == "regression" or len(y) == 0:
-        return float("nan")
+        return np.full(len(outputs), np.nan)
     if task == "multiclass" and y.shape[1] > 1:
-        return float(np.mean(output.argmax(axis=1) == y.argmax(axis=1)))
+        return np.count_nonzero(outputs.argmax(axis=2) == y.argmax(axis=1), axis=1) / len(y)
     mid = 0.5 * (low + high)
-    right = (output > mid) == (y > 0.5)  # per output: on the target's side of the middle
-    if right.shape[1] > 1:
-        right = right.all(axis=1)
-    return np.count_nonzero(right) / len(y)  # (a count: several times faster than a mean here)
+    right = (outputs > mid) == (y > 0.5)  # per output: on the target's side of the middle
+    right = right.all(axis=2) if right.shape[2] > 1 else right[..., 0]
+    return np.count_nonzero(right, axis=1) / len(y)  # (a count: several times faster than a mean here)
 
 
 def _split(name: str, x: Array, y: Array, task: str, rng: np.random.Generator, test_ratio: float, **kw) -> Dataset:

@@ -6,6 +6,8 @@ the curve keeps its shape.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 COLUMNS = ("epoch", "train_loss", "test_loss", "train_acc", "test_acc")
@@ -35,6 +37,23 @@ class History:
             kept = self._data[keep]
             self._n = len(kept)
             self._data[: self._n] = kept
+
+    def extend_training(self, epochs: np.ndarray, train_loss: np.ndarray, train_acc: np.ndarray) -> None:
+        """Rows of consecutive training epochs (no test figures), added in one go: what a run
+        of epochs recorded from their own passes gives. The same rows as appending each one."""
+        m = len(epochs)
+        if self.limit is not None and self._n + m > self.limit:  # thinning: row by row, as append does it
+            for e, loss, acc in zip(epochs, train_loss, train_acc):
+                self.append(int(e), float(loss), math.nan, float(acc), math.nan)
+            return
+        if m and self._n and self._data[self._n - 1, 0] == epochs[0]:
+            self._n -= 1  # same epoch recorded twice: keep the latest values
+        while self._n + m > len(self._data):
+            self._data = np.concatenate([self._data, np.empty_like(self._data)])
+        rows = self._data[self._n : self._n + m]
+        rows[:, 0], rows[:, 1], rows[:, 3] = epochs, train_loss, train_acc
+        rows[:, 2] = rows[:, 4] = math.nan
+        self._n += m
 
     def drop_after(self, epoch: int) -> None:
         """Forget the points recorded after `epoch` (training went back to it)."""

@@ -14,7 +14,7 @@ import numpy as np
 
 from engine.limits import MAX_WEIGHT
 from engine.core.activations import get_activation
-from engine.data.datasets import Dataset, accuracy, targets_for
+from engine.data.datasets import Dataset, accuracies, accuracy, targets_for
 from engine.core.features import transform
 from engine.training.history import History
 from engine.core.network import Network
@@ -27,6 +27,7 @@ from engine.core.spec import NetworkSpec, SpecError
 Array = np.ndarray
 OK, LOSS_NOT_FINITE, WEIGHT_NOT_SANE = 0, 1, 2  # how a run of epochs ended (as fastchunk reports it)
 MAX_ORDER_ENTRIES = 1 << 22  # pattern-order entries drawn per compiled chunk (32 MB): bounds memory
+OUTPUT_BLOCK_VALUES = 1 << 16  # output values kept to score a block of recorded epochs at once (512 KB: stays in cache)
 
 
 @dataclass(frozen=True)
@@ -238,23 +239,67 @@ class Trainer:
         n = len(x_all)
         shuffle = bs < n and self.settings.shuffle
         params = self.network.params
-        outputs = self._pass_outputs() if self.record_passes else None
+        # record_passes: each epoch's row (loss, accuracy) comes from its own pass. The outputs
+        # of a block of epochs are kept (each pass writes straight into its slot) and scored
+        # in one go, and the rows reach the history together: the same rows, a fraction of
+        # the per-epoch cost. Shuffled epochs see the patterns in another order each time:
+        # scored one by one.
+        rows = np.empty((3, k)) if self.record_passes else None
+        block = self._output_block(k) if self.record_passes and not shuffle else None
+        outputs = self._pass_outputs() if self.record_passes and shuffle else None
+        scored = 0  # epochs of this call whose accuracy is in rows
         for done in range(k):
             x, y = x_all, y_all
             if shuffle:
                 order = self._order_rng.permutation(n)
                 x, y = x_all[order], y_all[order]
+            if block is not None:
+                outputs = block[done - scored]
             np.copyto(self._backup, params)  # not a local: _keep_good swaps the two buffers
             loss, passes = path.run_epoch(x, y, bs, outputs)
             self.passes += passes
             # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
             pp = params.dot(params)
             if not (math.isfinite(loss) and (pp <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
+                self._record_rows(rows, block, scored, done)
                 self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
                 return done
             self._keep_good(pp)
-            self._epoch_done(loss, outputs, y)
+            if rows is None:
+                self._epoch_done(loss, None, y)
+                continue
+            self.epoch += 1
+            self.last_epoch_loss = loss
+            rows[0, done], rows[1, done] = self.epoch, loss
+            if block is None:
+                rows[2, done] = accuracy(outputs, y, self.data.task, *self._range)
+                scored = done + 1
+            elif done + 1 - scored == len(block):
+                scored = self._score(rows, block, scored, done + 1)
+        self._record_rows(rows, block, scored, k)
         return k
+
+    def _output_block(self, k: int) -> Array:
+        """Room for the outputs of up to k passes over the training set (at most 512 KB),
+        kept for the next call (fresh memory costs page faults on every call)."""
+        passes = max(1, min(k, OUTPUT_BLOCK_VALUES // max(1, self.y_train.size)))
+        block = self._block
+        if block is None or block.shape[1:] != self.y_train.shape or len(block) < passes:
+            block = self._block = np.empty((passes,) + self.y_train.shape)
+        return block[:passes]
+
+    def _score(self, rows: Array, block: Array, scored: int, done: int) -> int:
+        """Accuracy of epochs scored..done-1 of this call, from their outputs in `block`."""
+        rows[2, scored:done] = accuracies(block[: done - scored], self.y_train, self.data.task, *self._range)
+        return done
+
+    def _record_rows(self, rows: Array | None, block: Array | None, scored: int, done: int) -> None:
+        if rows is None or not done:
+            return
+        if block is not None and scored < done:
+            self._score(rows, block, scored, done)
+        self.last_epoch_accuracy = float(rows[2, done - 1])
+        self.history.extend_training(rows[0, :done], rows[1, :done], rows[2, :done])
 
     def _keep_good(self, pp: float) -> None:
         """The epoch that just ran (starting from `_backup`, at epoch `self.epoch`) measured a
@@ -293,6 +338,8 @@ class Trainer:
                 for _ in range(done + 1):
                     self._order_rng.permutation(n)
         return done
+
+    _block: Array | None = None  # see _output_block
 
     def _pass_outputs(self) -> Array:
         if self._outputs is None or self._outputs.shape != self.y_train.shape:

@@ -152,3 +152,41 @@ def test_paths_are_chosen_by_name(circle):
     with pytest.raises(ValueError, match="unknown training path"):
         t.step(1)
     assert "auto" in PATHS
+
+
+@pytest.mark.parametrize("path", ["reference", "buffered"])
+def test_epochs_recorded_in_blocks_match_the_weights_each_epoch_started_from(circle, path, monkeypatch):
+    """Several epochs in one call: their outputs are scored in blocks (here of 3 epochs, so
+    blocks end mid-call and the last one is partial); every row still equals evaluate() of the
+    weights its epoch started from."""
+    import engine.training.trainer as trainer_module
+
+    monkeypatch.setattr(trainer_module, "OUTPUT_BLOCK_VALUES", 3 * len(circle.y_train))
+    spec = NetworkSpec.stack(2, [4], 1, "tanh", "tanh", features=("x", "y"), seed=3)
+    t, oracle = trainer(spec, circle, path, None, lr=0.3), trainer(spec, circle, path, None, lr=0.3)
+    t.record_passes = True
+    expected = []
+    for _ in range(8):
+        m = oracle.evaluate()
+        expected.append((m.train_loss, m.train_acc))
+        oracle.step(1)
+    assert t.step(8) == 8 and len(t.history) == 8
+    rows = t.history.array()
+    np.testing.assert_allclose(rows[:, 1], [e[0] for e in expected], rtol=TOL)
+    assert list(rows[:, 3]) == [e[1] for e in expected]
+    assert list(rows[:, 0]) == list(range(1, 9)) and t.last_epoch_accuracy == expected[-1][1]
+
+
+def test_a_run_that_diverges_mid_block_keeps_the_rows_before_it(circle, monkeypatch):
+    import engine.training.trainer as trainer_module
+
+    monkeypatch.setattr(trainer_module, "OUTPUT_BLOCK_VALUES", 3 * len(circle.y_train))
+    spec = NetworkSpec.stack(2, [4], 1, "relu", "linear", features=("x", "y"), seed=3)
+    t = trainer(spec, circle, "buffered", None, lr=2.0)  # grows until a weight passes the sane limit
+    t.record_passes = True
+    done = t.step(50)
+    assert t.diverged is not None and done == t.epoch and 3 < t.epoch < 6  # mid-way through the second block
+    rows = t.history.array()
+    assert list(rows[:, 0]) == list(range(1, t.epoch + 1))  # one row per epoch kept, none after
+    assert np.all(np.isfinite(rows[:, 1])) and np.all(np.isfinite(rows[:, 3]))
+    assert t.last_epoch_accuracy == rows[-1, 3]
