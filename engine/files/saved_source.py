@@ -45,13 +45,29 @@ def source_to_save(data: Dataset) -> SavedSource:
     return verdict
 
 
-def _file_key(source: CsvSource) -> tuple | None:
-    """What identifies the file's contents cheaply; None when it cannot be read (not cached)."""
+def remember_read(data: Dataset, before: tuple | None) -> None:
+    """`data` has just been read from its CSV file, whose `stat_key` was `before` when reading
+    began: if the file is unchanged since, the next save trusts it without reading it again
+    (a big file read on every first autosave would freeze the window for a moment)."""
+    global _last
+    source = source_of(data)
+    if isinstance(source, CsvSource) and source.path and before is not None and stat_key(source.path) == before:
+        _last = (_file_key(source), data, SavedSource(source))
+
+
+def stat_key(path: str | os.PathLike) -> tuple | None:
+    """The file's identity and version (inode, size, modification time); None when it cannot be read."""
     try:
-        st = os.stat(source.path)
+        st = os.stat(path)
     except (OSError, ValueError):  # gone, unreadable, or a path the OS refuses
         return None
-    return (source.path, source.test_ratio, source.seed, st.st_ino, st.st_size, st.st_mtime_ns)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _file_key(source: CsvSource) -> tuple | None:
+    """What identifies the file's contents cheaply; None when it cannot be read (not cached)."""
+    key = stat_key(source.path)
+    return None if key is None else (source.path, source.test_ratio, source.seed, *key)
 
 
 def _check_csv(source: CsvSource, data: Dataset) -> SavedSource:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from engine.data.csvdata import load_csv
+from engine.files import saved_source
 from engine.files.export import save_history_csv, save_network_npz, save_torch_script
 from engine.core.network import Network
 from engine.files.serialize import dataset_from_source
@@ -115,6 +116,7 @@ class ExchangeMixin:
         path = Path(path) if path else self._ask_open_path("Import CSV data", "CSV files (*.csv);;All files (*)")
         if path is None:
             return False
+        before = saved_source.stat_key(path)
         try:
             data = load_csv(path)
         except ValueError as exc:  # CsvError lists every problem with its line number
@@ -122,5 +124,6 @@ class ExchangeMixin:
             shown = problems[:SHOWN_PROBLEMS] + ([f"… and {len(problems) - SHOWN_PROBLEMS} more"] if len(problems) > SHOWN_PROBLEMS else [])
             self._error("Could not import the CSV file", f"{path.name} cannot be used as a data set:\n" + "\n".join(shown))
             return False
+        saved_source.remember_read(data, before)  # saving trusts the file while it stays as read
         self._window.apply_data(data)  # the data as read: the file is not read a second time
         return True

@@ -23,6 +23,20 @@ def imported(window, dialogs, tmp_path):
     return csv
 
 
+def test_the_first_save_after_an_import_does_not_read_the_file_again(window, imported, tmp_path, monkeypatch):
+    import engine.files.saved_source as saved_source
+
+    def no_second_read(source, data):
+        raise AssertionError(f"{source.path} was read again")
+
+    monkeypatch.setattr(saved_source, "_check_csv", no_second_read)
+    assert window.files.save_to(tmp_path / "p.json")  # the file is as it was read: trusted
+    assert isinstance(load_project(tmp_path / "p.json").data_source, CsvSource)
+    imported.write_text("x,y,label\n" + ROWS + "0.5,0.5,yes\n")  # changed since: it must be looked at
+    with pytest.raises(AssertionError, match="read again"):
+        saved_source.source_to_save(window.session.dataset)
+
+
 def test_an_intact_csv_is_saved_by_its_path_and_nothing_is_said(window, imported, tmp_path):
     path = tmp_path / "p.json"
     assert window.files.save_to(path)
