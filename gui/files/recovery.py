@@ -8,6 +8,7 @@ those are offered back, and a running instance's autosave is never offered or de
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +24,9 @@ def _lock_for(path: Path) -> QLockFile:
     lock = QLockFile(str(path.with_suffix(".lock")))
     lock.setStaleLockTime(0)  # stale only when its process is gone, however long it has been held
     return lock
+
+
+KEEP_UNREADABLE = 5  # recovery files that could not be restored, kept aside (the newest)
 
 
 class RecoveryFiles:
@@ -87,7 +91,18 @@ class RecoveryFiles:
         app, or a person, may still get the work out of it). Returns its new path."""
         kept = path.with_name(f"{path.stem}-{time.time_ns()}.unreadable")
         os.replace(path, kept)
+        self._forget_old_unreadable(kept.parent)
         return kept
+
+    @staticmethod
+    def _forget_old_unreadable(folder: Path) -> None:
+        """Keep only the newest KEEP_UNREADABLE files set aside, so they do not pile up."""
+        old = sorted(folder.glob("*.unreadable"), key=_set_aside_at, reverse=True)[KEEP_UNREADABLE:]
+        for path in old:
+            try:
+                path.unlink()
+            except OSError as exc:  # another instance removed it, or the folder is read-only: it only costs space
+                print(f"could not remove the old recovery file {path}: {exc}", file=sys.stderr)
 
     def remove(self, path: Path | None = None) -> None:
         """Delete a recovery file (this instance's own by default)."""
@@ -102,6 +117,12 @@ class RecoveryFiles:
         if self._lock is not None:
             self._lock.unlock()
             self._lock = None
+
+
+def _set_aside_at(path: Path) -> int:
+    """When a file was set aside: the time its name carries (name-<ns>.unreadable), else 0."""
+    tail = path.stem.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
 
 __all__ = ["RecoveryFiles", "default_recovery_dir"]

@@ -254,3 +254,19 @@ def test_work_the_window_cannot_take_stays_in_a_kept_file(windows, tmp_path, dia
     kept = [p for p in (tmp_path / "recovery").glob("*.json") if p != files.recovery_path]
     assert len(kept) == 1
     assert np.array_equal(load_project(kept[0], allow_big=lambda e: True).params, params)
+
+
+def test_files_set_aside_as_unreadable_do_not_pile_up(tmp_path):
+    from gui.files.recovery import KEEP_UNREADABLE, RecoveryFiles
+
+    folder = tmp_path / "recovery"
+    folder.mkdir()
+    files = RecoveryFiles(directory=folder)
+    kept = []
+    for i in range(KEEP_UNREADABLE + 3):
+        broken = folder / f"autosave-{100 + i}.json"
+        broken.write_text(f"broken {i}")
+        kept.append(files.set_aside_unreadable(broken))
+    left = sorted(folder.glob("*.unreadable"))
+    assert len(left) == KEEP_UNREADABLE
+    assert set(left) == set(kept[-KEEP_UNREADABLE:])  # the newest stay, the oldest went
