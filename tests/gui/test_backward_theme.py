@@ -116,3 +116,24 @@ def test_tabs_built_after_the_switch_are_dark(qtbot):
     assert not any(h.is_built for h in panel._lazy.values())
     assert_theme(qtbot, panel, DARK)
     assert panel.step_through._theme is DARK  # the chain-rule card's unit map (built later) too
+
+
+def test_the_windows_view_menu_reaches_the_backward_plots(qtbot, window):
+    """The View menu's theme (MainWindow.set_theme) reaches the backward pass's tabs and the
+    timeline dock through the panel the window registered."""
+    panel = window.backward_panel
+    window.theme_actions["dark"].trigger()
+    try:
+        window.show_backward_workspace()
+        panel.setCurrentIndex(panel.indexOf(panel._lazy["error_maps"]))
+        qtbot.waitUntil(lambda: panel.error_maps.view.isVisible() and panel.error_maps.view.width() > 20,
+                        timeout=5000)
+        assert set(corner_pixels(panel.error_maps.view)) == {DARK.plot_background}
+        assert axis_colours(panel.timeline_panel.plot.getPlotItem()) == {DARK.plot_foreground}
+        card_map = panel.step_through.error_map  # the chain-rule card's unit map, built now
+        assert card_map.plot.backgroundBrush().color().name() == DARK.plot_background
+        assert axis_colours(card_map.plot.getPlotItem()) == {DARK.plot_foreground}
+    finally:
+        window.set_theme("light", save=False)
+    assert set(corner_pixels(panel.error_maps.view)) == {LIGHT.plot_background}
+    assert axis_colours(panel.timeline_panel.plot.getPlotItem()) == {LIGHT.plot_foreground}
