@@ -15,16 +15,6 @@ from gui.worker import FRAME_LEAD, TrainingWorker
 from tests.gui.test_worker import xor_trainer
 
 
-def run_clock(clock: FrameClock, fire_times) -> list[int]:
-    """Drive the clock's scheduler with the times its timer fires; the intervals it asks for."""
-    asked = []
-    clock._due = 0.0
-    for now in fire_times:
-        clock._schedule_next(now)
-        asked.append(clock._timer.interval())
-    return asked
-
-
 def test_the_clock_averages_its_rate_though_a_timer_counts_whole_milliseconds(qtbot):
     clock = FrameClock(hz=60.0)
     now, asked = 0.0, []
@@ -46,16 +36,6 @@ def test_a_late_tick_drops_the_missed_frames_instead_of_bursting(qtbot):
     clock._schedule_next(0.100 + late / 1000.0)
     clock.stop()
     assert late >= 16 and clock._timer.interval() >= 16  # the next ticks come a frame apart, not at once
-
-
-def test_the_clock_ticks_and_beats_when_running(qtbot):
-    clock = FrameClock(hz=60.0, slow_hz=20.0)
-    ticks = []
-    clock.tick.connect(lambda: ticks.append(clock.ticks))
-    clock.start()
-    qtbot.waitUntil(lambda: len(ticks) >= 4, timeout=5000)
-    clock.stop()
-    assert ticks[:4] == [1, 2, 3, 4]
 
 
 def worker_at(taken: bool, taken_at: float, put_at: float, snapshot_seconds: float = 0.001) -> TrainingWorker:
