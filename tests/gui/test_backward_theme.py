@@ -3,6 +3,7 @@ drawn background (pixels of a grab, away from the curves) and the colour of thei
 label text, for views built before and after the theme was chosen."""
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from engine.core.optimizers import OptimizerSettings
@@ -88,6 +89,12 @@ def assert_theme(qtbot, panel: BackwardPanel, theme) -> None:
             for colour in axis_colours(item):
                 assert colour == theme.plot_foreground, (name, colour)
                 assert (lightness(colour) > 0.6) if dark else (lightness(colour) < 0.4), (name, colour)
+    # the gradient check's relative errors: green (fine) in the theme's own shade, readable on its table
+    model = panel.gradient_check.model
+    assert model.rowCount() > 0
+    fg = model.data(model.index(0, 3), Qt.ItemDataRole.ForegroundRole).name()
+    assert fg == theme.good and ((lightness(fg) > 0.5) if dark else (lightness(fg) < 0.4))
+    assert theme.accent in panel.gradient_check.summary.text()  # backprop's words in the plot's blue
     # the error-signal view's own words (layer titles, unit names) between the maps
     maps = panel.error_maps
     labels = [label for _img, label in maps.pattern_cells.values()] + maps.headings
