@@ -144,3 +144,23 @@ def test_the_windows_view_menu_reaches_the_backward_plots(qtbot, window):
         window.set_theme("light", save=False)
     assert set(corner_pixels(panel.error_maps.view)) == {LIGHT.plot_background}
     assert axis_colours(panel.timeline_panel.plot.getPlotItem()) == {LIGHT.plot_foreground}
+
+
+def test_step_through_diagram_follows_the_theme(qtbot):
+    """The compact network diagram (shown when the card stands alone, beside no editor) paints
+    the theme's plot background and its words in the theme's text colour."""
+    panel = panel_with(qtbot, trained(xor_table()))
+    diagram = panel.step_through.diagram
+    panel.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: diagram.isVisible() and diagram.width() > 100, timeout=3000)
+    for theme in (DARK, LIGHT):
+        panel.set_theme(theme)
+        assert diagram.theme is theme
+        assert set(corner_pixels(diagram)) == {theme.plot_background}
+        image = diagram.grab().toImage()  # the node names and captions: some pixels of the text colour
+        text = QColor(theme.text)
+        near = sum(
+            1 for y in range(0, image.height(), 2) for x in range(0, image.width(), 2)
+            if max(abs(image.pixelColor(x, y).red() - text.red()), abs(image.pixelColor(x, y).green() - text.green()),
+                   abs(image.pixelColor(x, y).blue() - text.blue())) <= 8)
+        assert near > 10, theme.name
