@@ -28,10 +28,15 @@ class Theme:
     plot_background: str
     plot_foreground: str
     curve: str  # the training-loss curve (the test curve is orange in both)
+    # words on a plot that flag a problem or a pass (saturated unit, gradient check); bright
+    # enough on the plot background of their own theme
+    bad: str = "#c81e1e"
+    good: str = "#147828"
 
 
 LIGHT = Theme("light", "#fafafa", "#eceff1", "#222222", "#666666", "#dde1e4", "#0877bd", "#ffffff", "#505050", "#282828")
-DARK = Theme("dark", "#202124", "#2b2d31", "#e8eaed", "#a0a4aa", "#3c4043", "#4ea3e0", "#18191c", "#b8bcc2", "#e8eaed")
+DARK = Theme("dark", "#202124", "#2b2d31", "#e8eaed", "#a0a4aa", "#3c4043", "#4ea3e0", "#18191c", "#b8bcc2", "#e8eaed",
+             bad="#f28b82", good="#81c995")
 
 STYLE = """
 QMainWindow, QDockWidget > QWidget {{ background: {t.window}; color: {t.text}; }}

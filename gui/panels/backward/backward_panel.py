@@ -36,6 +36,7 @@ class BackwardPanel(QTabWidget):
         self.timeline_panel = TimelinePanel(grid_resolution=replay_resolution or grid_resolution)
         self.step_through = StepThroughPanel()
         self._context: tuple | None = None  # the last set_context, for tabs built later
+        self._theme = None  # the last set_theme (gui.style.themes.Theme), for tabs built later
         self._shown: Snapshot | None = None  # the last snapshot the replay views were given
         self._lazy: dict[str, LazyView] = {}
         self._stale: set[int] = set()  # id() of views not fed the last snapshot (hidden then)
@@ -53,8 +54,10 @@ class BackwardPanel(QTabWidget):
         self.step_through.modeToggled.connect(self._step_mode_on)
 
     def set_theme(self, theme) -> None:
-        """The window's light or dark theme: the step-through card's error map follows it."""
-        self.step_through.set_theme(theme)
+        """The window's light or dark theme: every view follows it (tabs built later, when built)."""
+        self._theme = theme
+        for view in self.views():
+            view.set_theme(theme)
 
     def _build(self, name: str, grid_resolution: int) -> QWidget:
         """One lazy tab, brought up to date with what the panel was last given."""
@@ -70,6 +73,8 @@ class BackwardPanel(QTabWidget):
             from .loss_slice import LossSlicePanel
 
             view = LossSlicePanel(self.timeline_panel.timeline)
+        if self._theme is not None:
+            view.set_theme(self._theme)
         if self._context is not None:
             view.set_context(*self._context)
         if self._shown is not None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.core.spec import NetworkSpec
 
+from ...style.themes import LIGHT, Theme
 from .colors import diverging, scale_of, short, strength
 
 Array = np.ndarray
@@ -44,6 +45,12 @@ class NetworkDiagram(QWidget):
         self.edge_caption = ""
         self.selected: tuple[str, int] | None = None
         self.focus_node: str | None = None
+        self.theme: Theme = LIGHT  # background, words and outlines; the node fills are data colours
+
+    def set_theme(self, theme: Theme) -> None:
+        """The app's light or dark plot colours (gui/style/themes.py)."""
+        self.theme = theme
+        self.update()
 
     # ----- data --------------------------------------------------------------------------
     def set_spec(self, spec: NetworkSpec | None) -> None:
@@ -122,13 +129,15 @@ class NetworkDiagram(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing)
-        p.fillRect(self.rect(), QColor(252, 252, 252))
+        t = self.theme
+        p.fillRect(self.rect(), QColor(t.plot_background))
+        p.setPen(QColor(t.text))
         if self.spec is None:
             p.drawText(self.rect(), Qt.AlignCenter, "No network yet")
             return
         self._paint_edges(p)
         self._paint_nodes(p)
-        p.setPen(QColor(60, 60, 60))
+        p.setPen(QColor(t.text))
         f = QFont(self.font())
         f.setPointSizeF(f.pointSizeF() * 0.95)
         p.setFont(f)
@@ -157,7 +166,7 @@ class NetworkDiagram(QWidget):
                     for b in range(self._drawn(layer.units)):
                         c0, c1 = self.unit_center(src, a), self.unit_center(layer.name, b)
                         if w is None:
-                            p.setPen(QPen(QColor(200, 200, 200), 1.0))
+                            p.setPen(QPen(QColor(self.theme.border), 1.0))
                         else:
                             t = strength(w[a, b], edge_scale)
                             p.setPen(QPen(diverging(t), 0.8 + 4.0 * abs(t)))
@@ -172,9 +181,11 @@ class NetworkDiagram(QWidget):
             box = QRectF(0, 0, metrics.horizontalAdvance(text) + 6, metrics.height())
             box.moveCenter(mid)
             p.setPen(Qt.NoPen)
-            p.setBrush(QColor(252, 252, 252, 220))
+            plate = QColor(self.theme.plot_background)
+            plate.setAlpha(220)
+            p.setBrush(plate)
             p.drawRoundedRect(box, 3, 3)
-            p.setPen(QColor(70, 70, 70))
+            p.setPen(QColor(self.theme.text))
             p.drawText(box, Qt.AlignCenter, text)
 
     def _paint_nodes(self, p: QPainter) -> None:
@@ -191,12 +202,12 @@ class NetworkDiagram(QWidget):
                 fill = QColor(255, 255, 255) if vals is None else diverging(strength(vals[u], node_scale))
                 if plain is not None:
                     fill = QColor(228, 228, 228)
-                pen = QPen(QColor(40, 40, 40), 2.5 if node == self.focus_node else 1.0)
+                pen = QPen(QColor(self.theme.plot_foreground), 2.5 if node == self.focus_node else 1.0)
                 p.setPen(pen)
                 p.setBrush(fill)
                 p.drawEllipse(c, r, r)
                 if sat is not None and sat[u] > 0:  # red arc: share of patterns where the unit is saturated
-                    p.setPen(QPen(QColor(200, 30, 30), 3.0))
+                    p.setPen(QPen(QColor(self.theme.bad), 3.0))
                     p.setBrush(Qt.NoBrush)
                     p.drawArc(QRectF(c.x() - r - 3, c.y() - r - 3, 2 * r + 6, 2 * r + 6), 90 * 16, int(-360 * 16 * sat[u]))
                 if self.selected == (node, u):
@@ -216,6 +227,6 @@ class NetworkDiagram(QWidget):
                     if p.fontMetrics().horizontalAdvance(text) <= 2 * r - 1:  # else the side panel has it
                         p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt.AlignCenter, text)
             top = self.unit_center(node, 0)
-            p.setPen(QColor(70, 70, 70))
+            p.setPen(QColor(self.theme.text))
             p.drawText(QRectF(top.x() - 40, top.y() - r - 17, 80, 14), Qt.AlignCenter,
                        node + ("" if size <= MAX_DRAWN_UNITS else f" ({size})"))

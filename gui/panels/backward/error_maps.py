@@ -16,6 +16,8 @@ from engine.core.network import Network
 from engine.training.snapshot import Snapshot, grid_points
 from engine.explain.stepthrough import pattern_arrays, unit_name
 
+from ...style.plots import style_plot_item
+from ...style.themes import LIGHT, Theme
 from .colors import lookup_table
 from .context import mismatch
 from .deferred import Deferred
@@ -50,14 +52,31 @@ class ErrorMapsPanel(QWidget):
         self._targets: np.ndarray | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.view = pg.GraphicsLayoutWidget()
-        self.view.setBackground("w")
+        self.view = pg.GraphicsLayoutWidget()  # coloured by set_theme
+        self.headings: list[pg.LabelItem] = []  # the layers' titles above the maps
         self._lut = lookup_table()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.message)
         lay.addWidget(self.view, 1)
         self.deferred = Deferred(self, self.refresh_now)
+        self.theme: Theme = LIGHT
+        self.set_theme(LIGHT)  # the backward panel passes the window's theme on
+
+    def set_theme(self, theme: Theme) -> None:
+        """The app's light or dark plot colours (gui/style/themes.py): background, axes and the
+        words between the maps (layer titles, unit names, saturation) readable on both."""
+        self.theme = theme
+        self.view.setBackground(theme.plot_background)
+        for label in self.headings:
+            label.setText(label.text, color=theme.text)
+        for plot in self.pattern_plots.values():
+            style_plot_item(plot, theme)
+        if self.snapshot is not None and self._layout_spec is not None:
+            if self.cells:
+                self._draw_labels()
+            elif self.pattern_cells and self.pattern_rows:
+                self._pattern_labels()
 
     def set_context(self, data: Dataset | None, settings=None) -> None:
         if data is not self.data:
@@ -113,12 +132,13 @@ class ErrorMapsPanel(QWidget):
             return
         self._layout_spec = key
         self.view.clear()
+        self.headings = []
         self.cells = {}
         self.pattern_cells = {}
         self.pattern_plots = {}
         if not with_maps:
             for i, layer in enumerate(spec.layers):
-                label = self.view.addLabel("", row=2 * i, col=0, color="#222222")
+                label = self.view.addLabel("", row=2 * i, col=0, color=self.theme.text)
                 plot = self.view.addPlot(row=2 * i + 1, col=0)
                 plot.setMouseEnabled(False, False)
                 plot.hideButtons()
@@ -129,6 +149,7 @@ class ErrorMapsPanel(QWidget):
                 plot.setLabel("bottom", "training pattern")
                 for axis in ("left", "bottom"):
                     plot.getAxis(axis).enableAutoSIPrefix(False)
+                style_plot_item(plot, self.theme)
                 img = pg.ImageItem(axisOrder="row-major")
                 img.setLookupTable(self._lut)
                 plot.addItem(img)
@@ -136,12 +157,13 @@ class ErrorMapsPanel(QWidget):
                 self.pattern_plots[layer.name] = plot
             return
         row = 0
-        for col_group, layer in enumerate(spec.layers):
+        self.headings = [
             self.view.addLabel(f"<b>{layer.name}</b>: activation a · error signal δ over the plane", row=0,
-                               col=3 * col_group, colspan=3, color="#222222")
+                               col=3 * col_group, colspan=3, color=self.theme.text)
+            for col_group, layer in enumerate(spec.layers)]
         for col_group, layer in enumerate(spec.layers):
             for u in range(min(layer.units, 16)):
-                label = self.view.addLabel("", row=1 + u, col=3 * col_group, color="#333333")
+                label = self.view.addLabel("", row=1 + u, col=3 * col_group, color=self.theme.text)
                 items = []
                 for k in (1, 2):
                     vb = self.view.addViewBox(row=1 + u, col=3 * col_group + k, lockAspect=True, enableMouse=False)
@@ -170,8 +192,15 @@ class ErrorMapsPanel(QWidget):
             plot = self.pattern_plots[name]
             for axis, n in (("bottom", e.shape[1]), ("left", e.shape[0])):  # whole numbers, no "1.5"
                 plot.getAxis(axis).setTicks(whole_ticks(n))
+        self._pattern_labels()
+
+    def _pattern_labels(self) -> None:
+        """Each layer's title line over its image, in the theme's text colour."""
+        for name, (_img, label) in self.pattern_cells.items():
+            e = self.pattern_rows[name]
             sat = " ".join(f"{100 * v:.0f}%" for v in self.saturation[name][:24])
-            label.setText(f"<b>{name}</b>  |δ| ≤ {float(np.abs(e).max()):.2g}   saturated: {sat}", size="8pt")
+            label.setText(f"<b>{name}</b>  |δ| ≤ {float(np.abs(e).max()):.2g}   saturated: {sat}", size="8pt",
+                          color=self.theme.text)
 
     def _activation_levels(self, layer: str, a: np.ndarray) -> tuple[float, float]:
         """tanh: -1..1; sigmoid-like: 0..1 (so 0.5, the boundary, is the neutral colour); others: ±peak."""
@@ -192,9 +221,16 @@ class ErrorMapsPanel(QWidget):
             # a few boundary pixels carry most blame: scale to the 98th percentile so the rest shows
             level = max(float(np.percentile(np.abs(e), 98)), 0.05 * peak)
             err_img.setImage(e, levels=(-level, level))
+        self._draw_labels()
+
+    def _draw_labels(self) -> None:
+        """Each unit's name, saturation (the theme's red when most patterns saturate it) and |δ| peak."""
+        for (layer, u), (_act, _err, label) in self.cells.items():
+            peak = float(np.abs(self.maps[layer][u]).max()) or 1.0
             sat = float(self.saturation[layer][u])
-            colour = "#c81e1e" if sat >= 0.5 else "#555555"
-            label.setText(f"<b>{unit_name(layer, u)}</b><br><span style='color:{colour}'>sat {100 * sat:.0f}%</span><br>|δ|≤{peak:.2g}", size="8pt")
+            colour = self.theme.bad if sat >= 0.5 else self.theme.muted
+            label.setText(f"<b>{unit_name(layer, u)}</b><br><span style='color:{colour}'>sat {100 * sat:.0f}%</span>"
+                          f"<br>|δ|≤{peak:.2g}", size="8pt", color=self.theme.text)
 
 
 def _features(pts: np.ndarray, features) -> np.ndarray:

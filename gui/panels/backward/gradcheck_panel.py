@@ -21,6 +21,8 @@ from engine.core.network import Network
 from engine.training.snapshot import Snapshot
 from engine.explain.stepthrough import pattern_arrays
 
+from ...style.plots import style_plot
+from ...style.themes import LIGHT, Theme
 from .context import mismatch
 
 BAD_RELATIVE_ERROR = 1e-4
@@ -34,6 +36,7 @@ class GradientTable(QAbstractTableModel):
         self.result: GradCheckResult | None = None
         self.rows: np.ndarray = np.zeros(0, dtype=int)
         self.errors: np.ndarray = np.zeros(0)
+        self.theme: Theme = LIGHT  # the relative errors' red (too big) and green (fine)
 
     def set_result(self, names: list[str], result: GradCheckResult) -> None:
         self.beginResetModel()
@@ -68,7 +71,7 @@ class GradientTable(QAbstractTableModel):
         if role == Qt.TextAlignmentRole and col:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ForegroundRole and col == 3:
-            return QColor(200, 30, 30) if self.errors[index.row()] > BAD_RELATIVE_ERROR else QColor(20, 120, 40)
+            return QColor(self.theme.bad if self.errors[index.row()] > BAD_RELATIVE_ERROR else self.theme.good)
         return None
 
 
@@ -103,7 +106,7 @@ class GradientCheckPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setAlternatingRowColors(True)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()  # coloured by set_theme
         self.plot.setLabel("bottom", "weights whose gradient is computed")
         self.plot.setLabel("left", "time (ms)")
         for axis in ("left", "bottom"):  # plain numbers: "ms" already says the unit
@@ -111,8 +114,7 @@ class GradientCheckPanel(QWidget):
         self.plot.addLegend(offset=(10, 10))
         self.fd_curve = self.plot.plot(pen=pg.mkPen((245, 147, 34), width=2), symbol="o", symbolBrush=(245, 147, 34),
                                        name="perturbation: 2 forward passes per weight")
-        self.bp_curve = self.plot.plot(pen=pg.mkPen((8, 119, 189), width=2, style=Qt.DashLine),
-                                       name="backprop: 1 forward + 1 backward, all weights")
+        self.bp_curve = self.plot.plot(name="backprop: 1 forward + 1 backward, all weights")  # accent blue: set_theme
         self.plot.setMinimumWidth(280)
         top = QHBoxLayout()
         top.addWidget(self.run_button)
@@ -129,6 +131,19 @@ class GradientCheckPanel(QWidget):
         lay.addWidget(self.summary)
         lay.addWidget(split, 1)
         self.run_button.clicked.connect(self.run_check)
+        self.theme: Theme = LIGHT
+        self.set_theme(LIGHT)  # the backward panel passes the window's theme on
+
+    def set_theme(self, theme: Theme) -> None:
+        """The app's light or dark plot colours (gui/style/themes.py): no white box on the dark theme."""
+        self.theme = theme
+        self.model.theme = theme
+        style_plot(self.plot, theme)
+        self.bp_curve.setPen(pg.mkPen(theme.accent, width=2, style=Qt.DashLine))
+        if self.model.rowCount():  # the error column's red and green
+            self.model.dataChanged.emit(self.model.index(0, 3), self.model.index(self.model.rowCount() - 1, 3))
+        if self.result is not None and self.checked_snapshot is not None:
+            self._summarise(self.result, self.checked_snapshot)
 
     def set_context(self, data: Dataset | None, settings=None) -> None:
         self.data = data
@@ -157,19 +172,23 @@ class GradientCheckPanel(QWidget):
         self.result, self.checked_snapshot = r, snap
         self.model.set_result(parameter_names(snap.spec), r)
         self._draw_costs(float(np.median(bp_seconds)))
+        self._summarise(r, snap)
+        self.run_button.setText("Run gradient check")
+        return r
+
+    def _summarise(self, r: GradCheckResult, snap: Snapshot) -> None:
+        """The verdict in words, backprop in the theme's blue and perturbation in orange."""
         partial = "" if len(r.checked) == r.n_parameters else f" ({len(r.checked)} perturbed, a fixed random subset)"
         ratio = r.numeric_seconds / r.backprop_seconds if r.backprop_seconds > 0 else float("inf")
         verdict = "agree" if r.max_relative_error <= BAD_RELATIVE_ERROR else "DISAGREE"
         self.summary.setText(
             f"<b>Epoch {snap.epoch}: {r.n_parameters} parameters{partial}, {r.n_patterns} patterns.</b> "
             f"Largest relative error {r.max_relative_error:.2e}: backprop and finite differences {verdict}.<br>"
-            f"<span style='color:#0877bd'>Backprop: {r.backprop_forward_passes} forward + {r.backprop_backward_passes} "
+            f"<span style='color:{self.theme.accent}'>Backprop: {r.backprop_forward_passes} forward + {r.backprop_backward_passes} "
             f"backward pass for all of them, {r.backprop_seconds * 1e3:.3f} ms.</span>  "
             f"<span style='color:#c86a00'>Perturbation: {r.numeric_forward_passes} forward passes "
             f"(2 per weight), {r.numeric_seconds * 1e3:.2f} ms — {ratio:.0f}× longer.</span>"
             f"{self._frozen_note(r)}")
-        self.run_button.setText("Run gradient check")
-        return r
 
     @staticmethod
     def _frozen_note(r: GradCheckResult) -> str:

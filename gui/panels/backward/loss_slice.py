@@ -17,6 +17,8 @@ from engine.training.snapshot import Snapshot
 from engine.explain.stepthrough import pattern_arrays
 from engine.explain.timeline import Timeline
 
+from ...style.plots import style_plot
+from ...style.themes import LIGHT, Theme
 from .context import mismatch
 from .deferred import Deferred
 
@@ -40,13 +42,13 @@ class LossSlicePanel(QWidget):
             box.setMinimumContentsLength(16)
             box.setToolTip("Pick the weight(s) to vary; all others stay at their current values")
         self.info = QLabel()
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()  # coloured by set_theme
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         for axis in ("left", "bottom"):  # weights and losses in plain numbers, no "(×0.001)"
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setLookupTable(pg.colormap.get("viridis").getLookupTable(nPts=256))
-        self.curve = pg.PlotDataItem(pen=pg.mkPen((8, 119, 189), width=2))
+        self.curve = pg.PlotDataItem()  # the theme's accent blue (set_theme)
         self.path = pg.PlotDataItem(pen=PATH_PEN, symbol="o", symbolSize=4, symbolBrush=(220, 0, 120), symbolPen=None)
         self.current = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(255, 60, 0), pen=pg.mkPen("k", width=1.5))
         for item in (self.image, self.curve, self.path, self.current):
@@ -62,8 +64,16 @@ class LossSlicePanel(QWidget):
         lay.addWidget(self.plot, 1)
         lay.addWidget(self.info)
         self.deferred = Deferred(self, self.refresh_now)
+        self.theme: Theme = LIGHT
+        self.set_theme(LIGHT)  # the backward panel passes the window's theme on
         self.first.currentIndexChanged.connect(lambda _: self.refresh_now())
         self.second.currentIndexChanged.connect(lambda _: self.refresh_now())
+
+    def set_theme(self, theme: Theme) -> None:
+        """The app's light or dark plot colours (gui/style/themes.py): no white box on the dark theme."""
+        self.theme = theme
+        style_plot(self.plot, theme)
+        self.curve.setPen(pg.mkPen(theme.accent, width=2))
 
     def set_context(self, data: Dataset | None, settings=None) -> None:
         self.data = data

@@ -255,8 +255,9 @@ class StepThroughPanel(QWidget):
         return self._error_map.view()
 
     def set_theme(self, theme) -> None:
-        """Light or dark plot colours for the error map (now, or when it is built)."""
+        """Light or dark plot colours for the diagram and the error map (now, or when it is built)."""
         self._theme = theme
+        self.diagram.set_theme(theme)
         if self._error_map.is_built:
             self.error_map.set_theme(theme)
 

@@ -18,6 +18,8 @@ from engine.training.snapshot import Snapshot
 from engine.explain.timeline import Timeline
 from gui.plots.colors import number
 
+from ...style.plots import style_plot
+from ...style.themes import LIGHT, Theme
 from .deferred import Deferred
 
 
@@ -54,7 +56,7 @@ class TimelinePanel(QWidget):
         self.label = QLabel("no epochs recorded yet")
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Back to the network as it is now")
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()  # coloured by set_theme
         self.plot.setMinimumHeight(80)
         self.plot.setLabel("left", "loss")
         self.plot.setLogMode(y=True)
@@ -66,7 +68,7 @@ class TimelinePanel(QWidget):
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.setToolTip("Click to replay that epoch")
         self.plot.scene().sigMouseClicked.connect(self._plot_clicked)
-        self.curve = self.plot.plot(pen=pg.mkPen((8, 119, 189), width=2))
+        self.curve = self.plot.plot()  # the theme's accent blue (set_theme)
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen((220, 0, 120), width=2))
         self.plot.addItem(self.marker)
         row = QHBoxLayout()
@@ -81,6 +83,14 @@ class TimelinePanel(QWidget):
         self.slider.valueChanged.connect(self._moved)
         self.live_button.clicked.connect(self.go_live)
         self._curve_sync = Deferred(self, self._draw_curve)
+        self.theme: Theme = LIGHT
+        self.set_theme(LIGHT)  # the backward panel passes the window's theme on
+
+    def set_theme(self, theme: Theme) -> None:
+        """The app's light or dark plot colours (gui/style/themes.py): no white box on the dark theme."""
+        self.theme = theme
+        style_plot(self.plot, theme)
+        self.curve.setPen(pg.mkPen(theme.accent, width=2))
 
     def showEvent(self, event) -> None:  # noqa: N802
         self._curve_sync.flush()
