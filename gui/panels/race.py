@@ -44,6 +44,7 @@ from ..mailbox import Mailbox
 from ..plots.boundary import map_view
 from ..plots.colors import NEGATIVE, POSITIVE, activation_levels, number
 from ..style.themes import LIGHT, Theme
+from gui.style.plots import style_plot
 
 RULES = ("backprop", "perturbation")
 TITLES = {"backprop": "Backprop", "perturbation": "Weight perturbation"}
@@ -321,17 +322,7 @@ class RacePanel(QWidget):
         for b in self.boundaries.values():
             b.set_theme(theme)
         for plot in (self.passes_plot, self.seconds_plot):
-            plot.setBackground(theme.plot_background)
-            for name in ("left", "bottom"):
-                axis = plot.getAxis(name)
-                axis.setPen(pg.mkPen(theme.plot_foreground))
-                axis.setTextPen(pg.mkPen(theme.plot_foreground))
-            legend = plot.plotItem.legend
-            if legend is not None:
-                legend.setBrush(pg.mkBrush(theme.plot_background))
-                legend.setLabelTextColor(theme.plot_foreground)
-                for _, label in legend.items:  # labels made before keep their colour otherwise
-                    label.setText(label.text, color=theme.plot_foreground)
+            style_plot(plot, theme)
 
     # ----- what is raced ----------------------------------------------------------------------
     @property

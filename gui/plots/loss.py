@@ -21,6 +21,7 @@ from engine.training.snapshot import Snapshot
 
 from ..clock import current
 from .colors import number
+from gui.style.plots import style_plot
 
 MAX_POINTS = 1500  # a curve never needs more points than the plot has pixels
 TRAIN_COLOUR = (40, 40, 40)
@@ -122,18 +123,8 @@ class LossPlot(QWidget):
             self.draw(self._last)
 
     def set_theme(self, theme) -> None:
-        self.plot.setBackground(theme.plot_background)
-        for name in ("left", "bottom"):
-            axis = self.plot.getAxis(name)
-            axis.setPen(pg.mkPen(theme.plot_foreground))
-            axis.setTextPen(pg.mkPen(theme.plot_foreground))
+        style_plot(self.plot, theme)
         self.train_curve.setPen(pg.mkPen(theme.curve, width=1))
-        legend = self.plot.plotItem.legend
-        if legend is not None:
-            legend.setBrush(pg.mkBrush(theme.plot_background))
-            legend.setLabelTextColor(theme.plot_foreground)
-            for _, label in legend.items:  # existing labels keep their colour otherwise
-                label.setText(label.text, color=theme.plot_foreground)
 
     def _set_log(self, on: bool) -> None:
         self.plot.setLogMode(y=on)

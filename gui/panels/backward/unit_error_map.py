@@ -19,6 +19,7 @@ from engine.explain.stepthrough import StepThrough, unit_name
 
 from ...numbering import pattern_name, pattern_number
 from .colors import NEGATIVE, POSITIVE, lookup_table
+from gui.style.plots import style_plot
 
 RESOLUTION = 40
 DOMAIN = (-6.0, 6.0)
@@ -55,11 +56,7 @@ class UnitErrorMap(QWidget):
 
     def set_theme(self, theme) -> None:
         """The app's plot colours (gui/style/themes.py): no white box on the dark theme."""
-        self.plot.setBackground(theme.plot_background)
-        for name in ("left", "bottom"):
-            axis = self.plot.getAxis(name)
-            axis.setPen(pg.mkPen(theme.plot_foreground))
-            axis.setTextPen(pg.mkPen(theme.plot_foreground))
+        style_plot(self.plot, theme)
 
     # ----- layout: a square map does not waste a wide card -----------------------------------
     def _arrange(self, beside: bool) -> None:
