@@ -168,6 +168,31 @@ def test_step_through_survives_topology_edit_and_reset(qtbot, stepping):
     assert panel.walk.position == 0 and np.array_equal(panel.walk.params_before, smaller.network.params)
 
 
+def test_error_map_columns_wrap_to_the_width_so_no_layer_is_cut_off(qtbot):
+    """At 1366x768 the panel is about 590 px wide: three layers' columns do not fit side by
+    side. They wrap (two, then one below) and the view scrolls down; wide, they sit in a row."""
+    t, data = planar_trainer(hidden=(4, 2))
+    panel = ErrorMapsPanel(resolution=12)
+    qtbot.addWidget(panel)
+    panel.resize(590, 560)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_context(data)
+    panel.show_snapshot(t.snapshot(12))
+    panel.refresh_now()
+
+    def right_edges() -> list[float]:
+        view = panel.view
+        return [view.mapFromScene(h.sceneBoundingRect()).boundingRect().right() for h in panel.headings]
+
+    assert panel.per_row == 2 and len(panel.headings) == 3
+    qtbot.waitUntil(lambda: max(right_edges()) <= panel.scroll.viewport().width(), timeout=5000)
+    assert panel.view.minimumHeight() > panel.scroll.viewport().height()  # the third layer is below: scroll
+    panel.resize(1300, 560)
+    qtbot.waitUntil(lambda: panel.per_row == 3, timeout=5000)  # room for all: one row again
+    qtbot.waitUntil(lambda: max(right_edges()) <= panel.scroll.viewport().width(), timeout=5000)
+
+
 def test_error_maps_show_the_engines_error_signals(qtbot):
     t, data = planar_trainer(hidden=(3, 2))
     panel = ErrorMapsPanel(resolution=12)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from engine.explain.blame import error_signal_maps, grid_targets, pattern_error_signals, saturation
 from engine.data.datasets import Dataset
@@ -23,6 +23,10 @@ from .context import mismatch
 from .deferred import Deferred
 
 SATURATION_SAMPLE = 4000
+GROUP_WIDTH = 280  # px a layer's column needs (its unit names, then two maps side by side)
+UNIT_ROW_HEIGHT = 96  # px per unit row (two maps of at least 64 px and the gaps)
+HEADING_HEIGHT = 28  # px of a layer's title line
+MAX_UNITS_SHOWN = 16  # units per layer with maps (more would not fit any screen)
 PATTERN_COLUMNS = 512  # non-planar data: error signals of at most this many patterns  # patterns used for the saturation fraction on very large sets
 
 
@@ -55,10 +59,17 @@ class ErrorMapsPanel(QWidget):
         self.view = pg.GraphicsLayoutWidget()  # coloured by set_theme
         self.headings: list[pg.LabelItem] = []  # the layers' titles above the maps
         self._lut = lookup_table()
+        # the layers' columns wrap to the width there is (a laptop shows one or two side by
+        # side); what does not fit in height scrolls
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.view)
+        self.per_row = 1  # layers side by side in the current layout
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.message)
-        lay.addWidget(self.view, 1)
+        lay.addWidget(self.scroll, 1)
         self.deferred = Deferred(self, self.refresh_now)
         self.theme: Theme = LIGHT
         self.set_theme(LIGHT)  # the backward panel passes the window's theme on
@@ -91,6 +102,16 @@ class ErrorMapsPanel(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         self.deferred.flush()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.cells and self._fitting(len(self.snapshot.spec.layers)) != self.per_row:  # they wrap differently now
+            self._layout_spec = None
+            self.deferred.request()
+
+    def _fitting(self, layers: int) -> int:
+        """How many of the layers' columns fit side by side in the width there is."""
+        return max(1, min(layers, self.scroll.viewport().width() // GROUP_WIDTH))
 
     # ----- computing ------------------------------------------------------------------------
     def refresh_now(self) -> None:
@@ -127,10 +148,13 @@ class ErrorMapsPanel(QWidget):
 
     # ----- drawing -------------------------------------------------------------------------
     def _rebuild(self, spec, with_maps: bool) -> None:
-        key = (spec, with_maps)
+        per_row = self._fitting(len(spec.layers)) if with_maps else 1
+        key = (spec, with_maps, per_row)
         if key == self._layout_spec:
             return
         self._layout_spec = key
+        self.per_row = per_row
+        self.view.setMinimumHeight(0)
         self.view.clear()
         self.headings = []
         self.cells = {}
@@ -156,24 +180,29 @@ class ErrorMapsPanel(QWidget):
                 self.pattern_cells[layer.name] = (img, label)
                 self.pattern_plots[layer.name] = plot
             return
-        row = 0
-        self.headings = [
-            self.view.addLabel(f"<b>{layer.name}</b>: activation a · error signal δ over the plane", row=0,
-                               col=3 * col_group, colspan=3, color=self.theme.text)
-            for col_group, layer in enumerate(spec.layers)]
-        for col_group, layer in enumerate(spec.layers):
-            for u in range(min(layer.units, 16)):
-                label = self.view.addLabel("", row=1 + u, col=3 * col_group, color=self.theme.text)
-                items = []
-                for k in (1, 2):
-                    vb = self.view.addViewBox(row=1 + u, col=3 * col_group + k, lockAspect=True, enableMouse=False)
-                    vb.setMinimumSize(64, 64)
-                    img = pg.ImageItem(axisOrder="row-major")
-                    img.setLookupTable(self._lut)
-                    vb.addItem(img)
-                    items.append(img)
-                self.cells[(layer.name, u)] = (items[0], items[1], label)
-            row = max(row, layer.units)
+        top, height = 0, 0  # grid row where the current band of layers starts; px needed
+        layers = list(spec.layers)
+        for band in range(0, len(layers), per_row):  # per_row layers side by side, then the next band
+            shown = layers[band : band + per_row]
+            for col_group, layer in enumerate(shown):
+                self.headings.append(self.view.addLabel(f"<b>{layer.name}</b>: activation a · error signal δ",
+                                                        row=top, col=3 * col_group, colspan=3, color=self.theme.text))
+                for u in range(min(layer.units, MAX_UNITS_SHOWN)):
+                    label = self.view.addLabel("", row=top + 1 + u, col=3 * col_group, color=self.theme.text)
+                    items = []
+                    for k in (1, 2):
+                        vb = self.view.addViewBox(row=top + 1 + u, col=3 * col_group + k, lockAspect=True,
+                                                  enableMouse=False)
+                        vb.setMinimumSize(64, 64)
+                        img = pg.ImageItem(axisOrder="row-major")
+                        img.setLookupTable(self._lut)
+                        vb.addItem(img)
+                        items.append(img)
+                    self.cells[(layer.name, u)] = (items[0], items[1], label)
+            units = max(min(layer.units, MAX_UNITS_SHOWN) for layer in shown)
+            top += 1 + units
+            height += HEADING_HEIGHT + UNIT_ROW_HEIGHT * units
+        self.view.setMinimumHeight(height)  # taller than the room: the scroll area scrolls
 
     def _show_pattern_rows(self, snap: Snapshot, data: Dataset) -> None:
         """Non-planar data: each layer's error signals as an image, one column per pattern."""
