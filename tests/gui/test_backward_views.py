@@ -351,6 +351,24 @@ def test_backward_panel_feeds_every_view_and_forwards_requests(qtbot):
     assert panel.step_through.walk.spec == t2.spec and len(panel.timeline_panel.timeline) == 1
 
 
+def test_gradient_check_on_a_laptop_puts_the_plot_below_so_every_column_shows(qtbot):
+    from gui.panels.backward.gradcheck_panel import GradientCheckPanel
+
+    t, data = planar_trainer(hidden=(4, 2))
+    panel = GradientCheckPanel()
+    qtbot.addWidget(panel)
+    panel.set_context(data)
+    panel.show_snapshot(t.snapshot())
+    panel.resize(590, 540)  # its width in the Backward pass workspace at 1366x768
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.run_check()
+    qtbot.waitUntil(lambda: panel.split.orientation() == Qt.Orientation.Vertical, timeout=5000)
+    qtbot.waitUntil(lambda: panel.table.horizontalScrollBar().maximum() == 0, timeout=5000)  # no column hidden
+    panel.resize(1200, 540)
+    qtbot.waitUntil(lambda: panel.split.orientation() == Qt.Orientation.Horizontal, timeout=5000)
+
+
 def test_gradient_check_panel_skips_a_frozen_layer_and_checks_blame_through_it(qtbot):
     from dataclasses import replace
 

@@ -26,6 +26,7 @@ from ...style.themes import LIGHT, Theme
 from .context import mismatch
 
 BAD_RELATIVE_ERROR = 1e-4
+SIDE_BY_SIDE_FROM = 800  # px: narrower, the cost plot goes below the table
 COLUMNS = ("parameter", "backprop", "finite diff.", "rel. error")
 
 
@@ -113,18 +114,18 @@ class GradientCheckPanel(QWidget):
             self.plot.getAxis(axis).enableAutoSIPrefix(False)
         self.plot.addLegend(offset=(10, 10))
         self.fd_curve = self.plot.plot(pen=pg.mkPen((245, 147, 34), width=2), symbol="o", symbolBrush=(245, 147, 34),
-                                       name="perturbation: 2 forward passes per weight")
-        self.bp_curve = self.plot.plot(name="backprop: 1 forward + 1 backward, all weights")  # accent blue: set_theme
+                                       name="perturbation: 2 passes per weight")
+        self.bp_curve = self.plot.plot(name="backprop: 2 passes for all")  # accent blue: set_theme
         self.plot.setMinimumWidth(280)
         top = QHBoxLayout()
         top.addWidget(self.run_button)
         top.addWidget(self.max_patterns)
         top.addWidget(self.max_weights)
         top.addStretch(1)
-        split = QSplitter()
+        split = self.split = QSplitter()  # side by side when wide, the plot below the table when narrow
         split.addWidget(self.table)
         split.addWidget(self.plot)
-        split.setSizes([560, 400])
+        split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
@@ -133,6 +134,16 @@ class GradientCheckPanel(QWidget):
         self.run_button.clicked.connect(self.run_check)
         self.theme: Theme = LIGHT
         self.set_theme(LIGHT)  # the backward panel passes the window's theme on
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        """Narrow (a laptop's side panel): the table keeps the whole width, so its error column
+        shows, and the plot goes below it; wide: side by side."""
+        super().resizeEvent(event)
+        wanted = Qt.Orientation.Vertical if self.width() < SIDE_BY_SIDE_FROM else Qt.Orientation.Horizontal
+        if self.split.orientation() != wanted:
+            self.split.setOrientation(wanted)
+            total = self.split.width() if wanted == Qt.Orientation.Horizontal else self.split.height()
+            self.split.setSizes([total * 3 // 5, total * 2 // 5])
 
     def set_theme(self, theme: Theme) -> None:
         """The app's light or dark plot colours (gui/style/themes.py): no white box on the dark theme."""
