@@ -245,6 +245,7 @@ class RacePanel(QWidget):
         self.width_spin.setToolTip("Units in each hidden layer of the race network. More units, more weights:\n"
                                    "weight perturbation needs one more pass per weight; backprop stays at 2.")
         self.weights_label = QLabel("")
+        self.maps_shown = True  # the data is 2-D: each rule's boundary map is drawn
         self.weights_label.setObjectName("raceWeights")
         top = QHBoxLayout()
         for w in (self.start_button, self.restart_button, self.take_button):
@@ -287,7 +288,7 @@ class RacePanel(QWidget):
         self.set_theme(LIGHT)  # the window passes its own theme when it registers the panel
         # two columns, one per rule: its map above, its loss plot below. In four columns the square
         # maps were narrow strips with white above and below in the slot beside the patterns table.
-        grid = QGridLayout()
+        grid = self._grid = QGridLayout()
         for col, rule in enumerate(RULES):
             grid.addWidget(self.titles[rule], 0, col)
             grid.addWidget(self.boundaries[rule], 1, col)
@@ -353,8 +354,11 @@ class RacePanel(QWidget):
         self.width_spin.setEnabled(bool(spec.hidden))
         with QSignalBlocker(self.width_spin):
             self.width_spin.setValue(min(MAX_WIDTH, spec.hidden[0].units) if spec.hidden else 1)
+        self.maps_shown = data.planar and data.task != "regression"
         for b in self.boundaries.values():
             b.set_data(data)
+            b.setVisible(self.maps_shown)  # no plane to draw: the loss plots get the room
+        self._grid.setRowStretch(1, 1 if self.maps_shown else 0)
         self.restart()
 
     def set_width(self, width: int) -> None:
@@ -381,7 +385,8 @@ class RacePanel(QWidget):
             sum(spec.node_sizes()[s] for s in spec.sources_of(i)) * l.units + l.units
             for i, l in enumerate(spec.layers) if l.learns
         )
-        self.weights_label.setText(f"{n:,} weights: backprop 2 passes per step, perturbation {1 + learning:,}")
+        no_maps = "" if self.maps_shown else " (no maps: the data is not 2-D)"
+        self.weights_label.setText(f"{n:,} weights: backprop 2 passes per step, perturbation {1 + learning:,}{no_maps}")
         self._generation = self.runner.set_trainers(trainers)
         self._follow_clock()
 

@@ -95,6 +95,8 @@ def test_race_on_data_that_is_not_2d_says_so_and_still_counts(qtbot):
         for rule in RULES:
             assert panel.boundaries[rule].note.textItem.toPlainText() == "no map: the data is not 2-D"
             assert panel.image(rule) is None
+            assert not panel.boundaries[rule].isVisibleTo(panel)  # no empty boxes: the plots get the room
+        assert "no maps: the data is not 2-D" in panel.weights_label.text()
         panel.shutdown()
         assert not panel.racing and panel.start_button.text() == "Start race"
         panel.start()  # a new race after a shutdown runs on a fresh thread
