@@ -14,7 +14,8 @@ from gui.clock import current
 
 
 class CatchUpWhenShown:
-    """Mixin for a QWidget with `show_snapshot`: call `draw_now(snapshot)` first thing in it."""
+    """Mixin for a QWidget with `show_snapshot` (list it before QWidget): call
+    `draw_now(snapshot)` first thing in `show_snapshot`; the mixin's showEvent catches up."""
 
     _held: Any = None  # the latest snapshot that arrived while hidden
 
@@ -26,8 +27,12 @@ class CatchUpWhenShown:
         self._held = snapshot
         return False
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)  # type: ignore[misc]
+        self.catch_up()
+
     def catch_up(self) -> None:
-        """Draw what arrived while hidden (call from showEvent)."""
+        """Draw what arrived while hidden."""
         held, self._held = self._held, None
         if held is not None:
             self.show_snapshot(held)  # type: ignore[attr-defined]

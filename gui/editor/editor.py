@@ -144,10 +144,6 @@ class NetworkEditor(CatchUpWhenShown, QWidget):
         if self._edge_mode == "gradients" and self._snapshot is not None:
             self.show_snapshot(self._snapshot)
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().showEvent(event)
-        self.catch_up()
-
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Recolour edges and redraw unit maps in place. In weight mode this is cheap enough
         for 60 Hz; an overlay costs one backward pass per call, so callers feed at their rate."""

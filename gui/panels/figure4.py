@@ -87,10 +87,6 @@ class Figure4View(CatchUpWhenShown, QWidget):
         self.setMouseTracking(True)
 
     # ----- feeding -------------------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().showEvent(event)
-        self.catch_up()
-
     def show_snapshot(self, snapshot: Snapshot) -> None:
         if not self.draw_now(snapshot):
             return  # hidden: drawn when shown (gui.catch_up)

@@ -102,10 +102,6 @@ class HintonDiagram(CatchUpWhenShown, QWidget):
         self.setMinimumSize(160, 100)
 
     # ----- feeding -----------------------------------------------------------------------------
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().showEvent(event)
-        self.catch_up()
-
     def show_snapshot(self, snapshot: Snapshot) -> None:
         if not self.draw_now(snapshot):
             return  # hidden: drawn when shown (gui.catch_up)

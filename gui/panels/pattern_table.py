@@ -319,10 +319,6 @@ class PatternTable(CatchUpWhenShown, QWidget):
         if self._last is not None:  # a snapshot of this data that came first (a view built late) still shows
             self.model.show_snapshot(self._last)
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().showEvent(event)
-        self.catch_up()
-
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self._last = snapshot
         if not self.draw_now(snapshot):

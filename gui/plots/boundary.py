@@ -160,10 +160,6 @@ class OutputPlot(CatchUpWhenShown, QWidget):
             f"Epoch {snapshot.epoch:,}   ·   test loss {number(snapshot.test_loss)}   ·   train loss {number(snapshot.train_loss)}"
         )
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().showEvent(event)
-        self.catch_up()
-
     # ----- drawing data by hand -------------------------------------------------------------
     def _clicked(self, event) -> None:
         data = self._data

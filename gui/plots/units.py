@@ -102,10 +102,6 @@ class UnitMapsView(CatchUpWhenShown, QWidget):
         if latest is not None:
             self.show_snapshot(latest)
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().showEvent(event)
-        self.catch_up()
-
     def show_snapshot(self, snapshot: Snapshot) -> None:
         if not self.draw_now(snapshot):
             return
