@@ -21,14 +21,12 @@ class Mailbox(Generic[T]):
         self._item: T | None = None
         self.taken = True  # the GUI has taken the last item put (or there was none)
         self.taken_at = 0.0  # time.perf_counter() of the last take: when the GUI's frame began
-        self.put_at = 0.0  # time.perf_counter() of the last put
         self.closed = False  # the owner's thread should end
 
     def put(self, item: T) -> None:
         """Replace what is waiting (caller holds the lock)."""
         self._item = item
         self.taken = False
-        self.put_at = time.perf_counter()
 
     def clear(self) -> None:
         """Drop what is waiting, e.g. a picture of a run that has just been replaced (caller holds the lock)."""

@@ -7,9 +7,9 @@ to the requested speed, and leaves at most one fresh, read-only Snapshot in the 
 new snapshot (with the boundary grids of every unit, one vectorised forward pass) is made
 only when the GUI has taken the previous one, timed to be ready just before the GUI's next
 frame (the take's time plus one frame, less the snapshot's own cost): grids are computed
-once per drawn frame, not once per epoch, and the GUI finds a fresh one on every tick. In slow motion (speed <=
-frame rate) the worker waits for each epoch's snapshot to be taken before training the
-next one, so every epoch is drawn.
+once per drawn frame, not once per epoch, and the GUI finds a fresh one on every tick. In
+slow motion (speed <= frame rate) the worker waits for each epoch's snapshot to be taken
+before training the next one, so every epoch is drawn.
 
 The thread never dies of an exception: whatever a command, a training chunk or a snapshot
 raises is caught here, reported to the GUI as one 'error' event (and written to stderr with
@@ -422,7 +422,7 @@ class TrainingWorker:
         if box.taken:
             frame = box.taken_at + period  # already past when the GUI found nothing new: now
         else:
-            k = max(1, math.ceil((max(now, box.put_at) - box.taken_at) / period))
+            k = max(1, math.ceil((now - box.taken_at) / period))  # the GUI's next frame after now
             frame = box.taken_at + (k + 1) * period
         return frame - self._snapshot_seconds - FRAME_LEAD * period
 

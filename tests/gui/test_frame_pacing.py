@@ -38,10 +38,10 @@ def test_a_late_tick_drops_the_missed_frames_instead_of_bursting(qtbot):
     assert late >= 16 and clock._timer.interval() >= 16  # the next ticks come a frame apart, not at once
 
 
-def worker_at(taken: bool, taken_at: float, put_at: float, snapshot_seconds: float = 0.001) -> TrainingWorker:
+def worker_at(taken: bool, taken_at: float, snapshot_seconds: float = 0.001) -> TrainingWorker:
     w = TrainingWorker(xor_trainer(), grid_resolution=8, frame_rate=60.0)  # not started: no thread
     box = Mailbox(threading.Condition())
-    box.taken, box.taken_at, box.put_at = taken, taken_at, put_at
+    box.taken, box.taken_at = taken, taken_at
     w._mailbox = box
     w._snapshot_seconds = snapshot_seconds
     return w
@@ -49,7 +49,7 @@ def worker_at(taken: bool, taken_at: float, put_at: float, snapshot_seconds: flo
 
 def test_a_taken_snapshot_is_followed_by_one_ready_before_the_next_frame():
     frame = 1 / 60
-    w = worker_at(taken=True, taken_at=10.0, put_at=9.99)
+    w = worker_at(taken=True, taken_at=10.0)
     due = w._publish_due(now=10.001)
     assert due == pytest.approx(10.0 + frame - 0.001 - FRAME_LEAD * frame)
     assert due + 0.001 < 10.0 + frame  # made and ready before the GUI's next frame begins
@@ -57,9 +57,9 @@ def test_a_taken_snapshot_is_followed_by_one_ready_before_the_next_frame():
 
 def test_while_one_waits_the_next_is_timed_for_the_frame_after():
     frame = 1 / 60
-    # taken at 10.0; the waiting one was put at 10.013, so the frame at 10.0167 takes it and
+    # taken at 10.0; one waits (put before now, 10.014), so the frame at 10.0167 takes it and
     # ours is for the frame at 10.0333
-    w = worker_at(taken=False, taken_at=10.0, put_at=10.013)
+    w = worker_at(taken=False, taken_at=10.0)
     due = w._publish_due(now=10.014)
     assert due == pytest.approx(10.0 + 2 * frame - 0.001 - FRAME_LEAD * frame)
     # the GUI is late (no take for 100 ms): still one frame ahead of now, never in the past
@@ -68,7 +68,7 @@ def test_while_one_waits_the_next_is_timed_for_the_frame_after():
 
 
 def test_training_chunks_end_when_the_snapshot_is_due():
-    w = worker_at(taken=True, taken_at=0.0, put_at=0.0)
+    w = worker_at(taken=True, taken_at=0.0)
     w._playing = True
     w._sec_per_epoch = 1e-4
     n = w._chunk_size(now=0.002)  # 2 ms into the frame
