@@ -142,6 +142,7 @@ class Trainer:
         self.record_passes = False
         self.last_epoch_accuracy = float("nan")
         self._outputs: Array | None = None
+        self._block: Array | None = None  # outputs of a block of recorded passes (_output_block)
         # Called as hook(trainer) before each epoch's update (trainer.epoch = epochs done so
         # far): lets a preset change settings on a schedule or decay weights after each
         # change, as the 1986 family-trees run does. None = plain training.
@@ -244,7 +245,8 @@ class Trainer:
         # in one go, and the rows reach the history together: the same rows, a fraction of
         # the per-epoch cost. Shuffled epochs see the patterns in another order each time:
         # scored one by one.
-        rows = np.empty((3, k)) if self.record_passes else None
+        rows = np.empty((2, k)) if self.record_passes else None  # loss, accuracy (epochs follow on from start)
+        start = self.epoch
         block = self._output_block(k) if self.record_passes and not shuffle else None
         outputs = self._pass_outputs() if self.record_passes and shuffle else None
         scored = 0  # epochs of this call whose accuracy is in rows
@@ -261,7 +263,7 @@ class Trainer:
             # p.p <= MAX_WEIGHT² means every |p| is sane; otherwise look closer (NaN/inf, or one huge weight)
             pp = params.dot(params)
             if not (math.isfinite(loss) and (pp <= MAX_WEIGHT * MAX_WEIGHT or _all_sane(params))):
-                self._record_rows(rows, block, scored, done)
+                self._record_rows(rows, block, scored, start, done)
                 self._diverge(LOSS_NOT_FINITE if not math.isfinite(loss) else WEIGHT_NOT_SANE)
                 return done
             self._keep_good(pp)
@@ -270,13 +272,13 @@ class Trainer:
                 continue
             self.epoch += 1
             self.last_epoch_loss = loss
-            rows[0, done], rows[1, done] = self.epoch, loss
+            rows[0, done] = loss
             if block is None:
-                rows[2, done] = accuracy(outputs, y, self.data.task, *self._range)
+                rows[1, done] = accuracy(outputs, y, self.data.task, *self._range)
                 scored = done + 1
             elif done + 1 - scored == len(block):
                 scored = self._score(rows, block, scored, done + 1)
-        self._record_rows(rows, block, scored, k)
+        self._record_rows(rows, block, scored, start, k)
         return k
 
     def _output_block(self, k: int) -> Array:
@@ -290,16 +292,17 @@ class Trainer:
 
     def _score(self, rows: Array, block: Array, scored: int, done: int) -> int:
         """Accuracy of epochs scored..done-1 of this call, from their outputs in `block`."""
-        rows[2, scored:done] = accuracies(block[: done - scored], self.y_train, self.data.task, *self._range)
+        rows[1, scored:done] = accuracies(block[: done - scored], self.y_train, self.data.task, *self._range)
         return done
 
-    def _record_rows(self, rows: Array | None, block: Array | None, scored: int, done: int) -> None:
+    def _record_rows(self, rows: Array | None, block: Array | None, scored: int, start: int, done: int) -> None:
+        """The history rows of epochs start+1 .. start+done, from their passes."""
         if rows is None or not done:
             return
         if block is not None and scored < done:
             self._score(rows, block, scored, done)
-        self.last_epoch_accuracy = float(rows[2, done - 1])
-        self.history.extend_training(rows[0, :done], rows[1, :done], rows[2, :done])
+        self.last_epoch_accuracy = float(rows[1, done - 1])
+        self.history.extend_training(np.arange(start + 1, start + done + 1), rows[0, :done], rows[1, :done])
 
     def _keep_good(self, pp: float) -> None:
         """The epoch that just ran (starting from `_backup`, at epoch `self.epoch`) measured a
@@ -338,8 +341,6 @@ class Trainer:
                 for _ in range(done + 1):
                     self._order_rng.permutation(n)
         return done
-
-    _block: Array | None = None  # see _output_block
 
     def _pass_outputs(self) -> Array:
         if self._outputs is None or self._outputs.shape != self.y_train.shape:
