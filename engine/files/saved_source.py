@@ -51,8 +51,11 @@ def remember_read(data: Dataset, before: tuple | None) -> None:
     (a big file read on every first autosave would freeze the window for a moment)."""
     global _last
     source = source_of(data)
-    if isinstance(source, CsvSource) and source.path and before is not None and stat_key(source.path) == before:
-        _last = (_file_key(source), data, SavedSource(source))
+    if not isinstance(source, CsvSource) or not source.path or before is None:
+        return
+    key = _file_key(source)
+    if key is not None and key[-len(before):] == before:  # the file as it was when reading began
+        _last = (key, data, SavedSource(source))
 
 
 def stat_key(path: str | os.PathLike) -> tuple | None:
