@@ -122,14 +122,24 @@ class GradCheckResult:
             lines.append(self.frozen_line())
         return "\n".join(lines)
 
+    @property
+    def n_frozen(self) -> int:
+        """Parameters in frozen layers (not learned, not perturbed)."""
+        return sum(p.backprop.size for p in self.parameters if p.frozen)
+
+    @property
+    def below_frozen_error(self) -> float | None:
+        """The largest relative error of the learnable layers below the frozen ones (their
+        gradients pass through them); None when there are none."""
+        below = [p.max_relative_error for p in self.parameters if p.layer in self.below_frozen]
+        return max(below) if below else None
+
     def frozen_line(self) -> str:
         """What was skipped, and how well blame through the frozen layers checked out."""
-        skipped = sum(p.backprop.size for p in self.parameters if p.frozen)
-        head = f"frozen: {', '.join(self.frozen_layers)} ({skipped} parameters not learned, not perturbed)"
-        below = [p for p in self.parameters if p.layer in self.below_frozen]
-        if not below:
+        head = f"frozen: {', '.join(self.frozen_layers)} ({self.n_frozen} parameters not learned, not perturbed)"
+        worst = self.below_frozen_error
+        if worst is None:
             return head + "; no learnable layer below them"
-        worst = max(p.max_relative_error for p in below)
         return (f"{head}; blame through them checked on {', '.join(self.below_frozen)}: "
                 f"max relative error {worst:.3g}")  # fmt: skip
 

@@ -208,11 +208,9 @@ class GradientCheckPanel(QWidget):
         if not r.frozen_layers:
             return ""
         names = ", ".join(r.frozen_layers)
-        skipped = sum(p.backprop.size for p in r.parameters if p.frozen)
-        text = f"<br>Frozen ({names}): {skipped} parameters do not learn, so they are not checked."
-        below = [p for p in r.parameters if p.layer in r.below_frozen]
-        if below:
-            worst = max(p.max_relative_error for p in below)
+        text = f"<br>Frozen ({names}): {r.n_frozen} parameters do not learn, so they are not checked."
+        worst = r.below_frozen_error
+        if worst is not None:
             text += (f" The blame still flows through them: on {', '.join(r.below_frozen)}, below them, "
                      f"the largest relative error is {worst:.2e}.")
         return text
