@@ -184,6 +184,11 @@ class RaceRunner:
             self._mailbox.put(RaceFrame(generation, snaps))
 
 
+def has_maps(data: Dataset) -> bool:
+    """Each rule's boundary map is drawn: two-class data on the plane."""
+    return data.planar and data.task != "regression"
+
+
 class _Boundary(pg.GraphicsLayoutWidget):
     """The output unit's map over the input plane, with the training points."""
 
@@ -201,7 +206,7 @@ class _Boundary(pg.GraphicsLayoutWidget):
         self.note.setColor(theme.muted)
 
     def set_data(self, data: Dataset) -> None:
-        if not data.planar or data.task == "regression":
+        if not has_maps(data):
             self.points.setData([])
             return
         pos, neg = pg.mkBrush(*POSITIVE), pg.mkBrush(*NEGATIVE)
@@ -245,7 +250,6 @@ class RacePanel(QWidget):
         self.width_spin.setToolTip("Units in each hidden layer of the race network. More units, more weights:\n"
                                    "weight perturbation needs one more pass per weight; backprop stays at 2.")
         self.weights_label = QLabel("")
-        self.maps_shown = True  # the data is 2-D: each rule's boundary map is drawn
         self.weights_label.setObjectName("raceWeights")
         top = QHBoxLayout()
         for w in (self.start_button, self.restart_button, self.take_button):
@@ -354,11 +358,11 @@ class RacePanel(QWidget):
         self.width_spin.setEnabled(bool(spec.hidden))
         with QSignalBlocker(self.width_spin):
             self.width_spin.setValue(min(MAX_WIDTH, spec.hidden[0].units) if spec.hidden else 1)
-        self.maps_shown = data.planar and data.task != "regression"
+        maps = has_maps(data)
         for b in self.boundaries.values():
             b.set_data(data)
-            b.setVisible(self.maps_shown)  # no plane to draw: the loss plots get the room
-        self._grid.setRowStretch(1, 1 if self.maps_shown else 0)
+            b.setVisible(maps)  # no plane to draw: the loss plots get the room
+        self._grid.setRowStretch(1, 1 if maps else 0)
         self.restart()
 
     def set_width(self, width: int) -> None:
@@ -385,7 +389,7 @@ class RacePanel(QWidget):
             sum(spec.node_sizes()[s] for s in spec.sources_of(i)) * l.units + l.units
             for i, l in enumerate(spec.layers) if l.learns
         )
-        no_maps = "" if self.maps_shown else " (no maps: the data is not 2-D)"
+        no_maps = "" if has_maps(data) else " (no maps: the data is not 2-D)"
         self.weights_label.setText(f"{n:,} weights: backprop 2 passes per step, perturbation {1 + learning:,}{no_maps}")
         self._generation = self.runner.set_trainers(trainers)
         self._follow_clock()
